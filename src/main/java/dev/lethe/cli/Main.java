@@ -1,0 +1,75 @@
+package dev.lethe.cli;
+
+import dev.lethe.config.ConfigError;
+import dev.lethe.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The composition root: parses the command line and maps every failure to an exit code. */
+@Command(name = "lethe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
+        subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, TryCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success, or nothing to do",
+            "1:some entries failed (the others were applied)",
+            "2:bad command line",
+            "3:bad or missing config (nothing was touched)",
+            "4:environment not fit (not root, no such root directory)",
+            "70:internal error (a bug: please report it)"})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try lethe --help");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs lethe with these arguments and returns the exit code; tests call this. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine));
+        return cli.execute(args);
+    }
+
+    private static int handle(Exception e, CommandLine commandLine) {
+        var err = commandLine.getErr();
+        switch (e) {
+            case ConfigException config -> {
+                for (ConfigError error : config.errors()) {
+                    err.println(error);
+                }
+                err.printf("lethe: the config is invalid (%d %s); nothing was changed.%n",
+                        config.errors().size(), config.errors().size() == 1 ? "error" : "errors");
+                err.flush();
+                return ExitCode.CONFIG;
+            }
+            case EnvironmentException environment -> {
+                err.println("lethe: " + environment.getMessage());
+                err.flush();
+                return ExitCode.ENVIRONMENT;
+            }
+            default -> {
+                err.println("lethe: internal error, please report it: " + e);
+                e.printStackTrace(err);
+                err.flush();
+                return ExitCode.INTERNAL;
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"lethe " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.lethe.cli;
+
+import dev.lethe.config.Config;
+import dev.lethe.config.ConfigException;
+import dev.lethe.config.ConfigLoader;
+import dev.lethe.config.StoreConfig;
+import dev.lethe.exec.LiveObservation;
+import dev.lethe.linux.CrashPoints;
+import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Fs;
+import dev.lethe.linux.MountInfo;
+import dev.lethe.linux.ffm.FfmSyscalls;
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.plan.Plan;
+import dev.lethe.plan.Planner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What most commands share: the config, the managed root, the live observation and the plan. */
+final class Session implements AutoCloseable {
+
+    final Config config;
+    final Fs fs;
+    final LiveObservation observation;
+    final String rootDirectory;
+
+    private Session(Config config, Fs fs, LiveObservation observation, String rootDirectory) {
+        this.config = config;
+        this.fs = fs;
+        this.observation = observation;
+        this.rootDirectory = rootDirectory;
+    }
+
+    static Config loadConfig(CommonOptions options) throws ConfigException {
+        return ConfigLoader.load(options.configFile(), checkedRoot(options));
+    }
+
+    static Session open(CommonOptions options) throws ConfigException, IOException {
+        Config config = loadConfig(options);
+        String root = checkedRoot(options).toString();
+        Fs fs;
+        try {
+            fs = Fs.open(CrashPoints.wrap(new FfmSyscalls()), root);
+        } catch (ErrnoException e) {
+            throw new EnvironmentException("cannot open the root " + root + ": " + e.getMessage());
+        }
+        var stores = config.stores().stream().map(StoreConfig::path).toList();
+        return new Session(config, fs, new LiveObservation(fs, stores, MountInfo.read()), root);
+    }
+
+    Plan plan() {
+        return Planner.plan(config.entries(), observation);
+    }
+
+    private static Path checkedRoot(CommonOptions options) {
+        Path root = options.root.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root)) {
+            throw new EnvironmentException("the root " + root + " is not a directory");
+        }
+        return root;
+    }
+
+    static void requireRoot(String what) {
+        if (effectiveUid() != 0) {
+            throw new EnvironmentException(what + " needs root: it mounts and changes owners. Run it with sudo.");
+        }
+    }
+
+    /** The effective uid, from /proc/self/status (no native call needed). */
+    static int effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Integer.parseInt(line.split("\\s+")[2]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Fall through: unknown means "not known to be root".
+        }
+        return -1;
+    }
+
+    String describeRoot() {
+        return rootDirectory;
+    }
+
+    static AbsolutePath store(StoreConfig store) {
+        return store.path();
+    }
+
+    @Override
+    public void close() {
+        fs.close();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.lethe.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lethe.exec.Orphans;
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Entry;
+import dev.lethe.plan.Action;
+import dev.lethe.plan.Plan;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", description = "Every entry with its state, and the orphans in the stores.")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin JsonOption output;
+    @Spec CommandSpec spec;
+
+    /** One line of status: a path, its state, and what explains it. */
+    record Line(AbsolutePath path, String state, String detail) {}
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Session session = Session.open(common)) {
+            Plan plan = session.plan();
+            List<Line> lines = new ArrayList<>();
+            for (Entry entry : session.config.entries()) {
+                lines.add(stateOf(entry, plan));
+            }
+            for (Action action : plan.actions()) {
+                if (action instanceof Action.Unmount unmount) {
+                    lines.add(new Line(unmount.target(), "orphaned",
+                            "still mounted from " + unmount.source() + " but no longer in the config; apply unmounts it"));
+                }
+            }
+            var stores = session.config.stores().stream().map(s -> s.path()).toList();
+            for (Orphans.Orphan orphan : Orphans.find(session.fs, stores, session.config.entries())) {
+                lines.add(new Line(orphan.path(), "orphaned", "in store " + orphan.store() + ", named by no entry: "
+                        + orphan.files() + " files, " + humanBytes(orphan.bytes()) + " (lethe never deletes it)"));
+            }
+            if (output.json) {
+                try (JsonGenerator json = Json.on(out)) {
+                    json.writeStartArray();
+                    for (Line line : lines) {
+                        json.writeStartObject();
+                        json.writeStringField("path", line.path().value());
+                        json.writeStringField("state", line.state());
+                        json.writeStringField("detail", line.detail());
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
+                }
+                out.println();
+            } else {
+                for (Line line : lines) {
+                    out.printf("%-17s %-40s %s%n", line.state(), line.path(), line.detail());
+                }
+            }
+            out.flush();
+            boolean healthy = lines.stream().allMatch(l -> l.state().equals("active") || l.state().equals("pending")
+                    || l.state().equals("orphaned"));
+            return healthy ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
+        }
+    }
+
+    /** An entry's state follows from what apply would still do for it. */
+    static Line stateOf(Entry entry, Plan plan) {
+        List<Action> mine = plan.actions().stream().filter(a -> a.entry().equals(entry.target())
+                && !(a instanceof Action.Unmount)).toList();
+        String how = entry.method() == dev.lethe.model.Method.BIND ? "bind-mounted from " : "symlinked to ";
+        if (mine.isEmpty()) {
+            return new Line(entry.target(), "active", how + entry.source());
+        }
+        for (Action action : mine) {
+            if (action instanceof Action.Refuse refuse) {
+                return new Line(entry.target(), refuse.problem().word(), refuse.reason());
+            }
+        }
+        if (mine.stream().allMatch(a -> a instanceof Action.AwaitCreation)) {
+            return new Line(entry.target(), "pending", "not created yet; captured into " + entry.source()
+                    + " by the next apply after a program creates it");
+        }
+        if (mine.stream().allMatch(a -> a instanceof Action.SetOwnership)) {
+            Action.SetOwnership set = (Action.SetOwnership) mine.getFirst();
+            return new Line(entry.target(), "wrong-owner-mode", set.path() + " is " + set.from() + ", the config says "
+                    + set.to() + "; apply fixes it");
+        }
+        return new Line(entry.target(), "missing", "not in place; apply would " + mine.stream()
+                .filter(Action::changes).map(ActionText::verb).distinct().toList());
+    }
+
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format("%.1f %s", value, units[unit]);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.lethe.config;
+
+import dev.lethe.model.Origin;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+
+/** Reads a lethe config (TOML) into a validated {@link Config}, reporting every problem at once. */
+public final class ConfigLoader {
+
+    private static final List<String> TOP_KEYS = List.of("root", "store");
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads {@code file}, resolving users and groups in {@code root}/etc/passwd and etc/group, where
+     * {@code root} is the root being managed ("/" normally, "/sysroot" in the initrd).
+     */
+    public static Config load(Path file, Path root) throws ConfigException {
+        String name = file.toString();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw failure(name, "config file not found: " + name + "; create it or point lethe at the right file");
+        } catch (AccessDeniedException e) {
+            throw failure(name, "cannot read config file " + name + ": permission denied; run as root or fix its permissions");
+        } catch (CharacterCodingException e) {
+            throw failure(name, "cannot read config file " + name + ": it is not UTF-8 text, as TOML requires");
+        } catch (IOException e) {
+            throw failure(name, "cannot read config file " + name + ": " + e.getMessage());
+        }
+        Accounts accounts;
+        try {
+            accounts = Accounts.load(root);
+        } catch (IOException e) {
+            throw failure(name, "cannot read the user database " + root.resolve("etc/passwd") + " or "
+                    + root.resolve("etc/group") + ": " + e);
+        }
+        return parse(text, name, accounts);
+    }
+
+    /** Parses config text; {@code fileName} is used in every origin and error. */
+    public static Config parse(String text, String fileName, Accounts accounts) throws ConfigException {
+        Source source = new Source(fileName, text);
+        TomlParseResult document = Toml.parse(text);
+        if (document.hasErrors()) {
+            // The document's structure is unreliable after a syntax error: report only those.
+            for (TomlParseError error : document.errors()) {
+                source.error(error.position().line(), null, "TOML syntax error (column " + error.position().column()
+                        + "): " + error.getMessage());
+            }
+            throw new ConfigException(source.errors());
+        }
+        Keys.requireKnown(source, document, TOP_KEYS, "the top level", null);
+        RootConfig root = new RootReader(source).read(document);
+        StoreReader stores = new StoreReader(source, accounts);
+        stores.read(document);
+        Overlaps.check(source, stores.stores(), stores.entries());
+        if (source.hasErrors()) {
+            throw new ConfigException(source.errors());
+        }
+        return new Config(fileName, root, stores.stores(), stores.entries());
+    }
+
+    private static ConfigException failure(String file, String message) {
+        return new ConfigException(List.of(new ConfigError(new Origin(file, 0), null, message)));
+    }
+}

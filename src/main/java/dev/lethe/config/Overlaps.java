@@ -1,0 +1,82 @@
+package dev.lethe.config;
+
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Entry;
+import dev.lethe.model.Origin;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Checks between entries and stores: every path is persisted by exactly one entry, no entry holds
+ * another (which store would the inner one live in?), and stores and entries stay apart.
+ * Each error is reported at the later declaration and names the earlier one.
+ */
+final class Overlaps {
+
+    private Overlaps() {}
+
+    static void check(Source source, List<StoreConfig> stores, List<Entry> entries) {
+        Map<AbsolutePath, StoreConfig> storeAt = new HashMap<>();
+        for (StoreConfig store : byLine(stores, StoreConfig::origin)) {
+            StoreConfig first = storeAt.putIfAbsent(store.path(), store);
+            if (first != null) {
+                source.error(store.origin().line(), store.path().value(),
+                        "this store is declared twice, also at " + first.origin() + "; merge the two [[store]] tables");
+            }
+        }
+        for (StoreConfig store : stores) {
+            for (AbsolutePath outer : store.path().ancestors()) {
+                StoreConfig holder = storeAt.get(outer);
+                if (holder != null) {
+                    source.error(store.origin().line(), store.path().value(), "this store is inside the store " + outer
+                            + " (declared at " + holder.origin() + "); stores must not hold each other: move one of them");
+                }
+            }
+        }
+
+        List<Entry> inFileOrder = byLine(entries, Entry::origin);
+        Map<AbsolutePath, Entry> entryAt = new HashMap<>();
+        for (Entry entry : inFileOrder) {
+            Entry first = entryAt.putIfAbsent(entry.target(), entry);
+            if (first != null) {
+                source.error(entry.origin().line(), entry.target().value(),
+                        "declared twice, also declared at " + first.origin() + "; remove one of them");
+            }
+        }
+        for (Entry entry : inFileOrder) {
+            for (AbsolutePath outer : entry.target().ancestors()) {
+                Entry holder = entryAt.get(outer);
+                if (holder != null) {
+                    source.error(entry.origin().line(), entry.target().value(), "is inside " + outer + ", declared at "
+                            + holder.origin() + "; nested persistence is ambiguous (the outer entry already keeps this path): keep only one of the two");
+                }
+            }
+            List<AbsolutePath> selfAndAncestors = new ArrayList<>(entry.target().ancestors());
+            selfAndAncestors.add(entry.target());
+            for (AbsolutePath place : selfAndAncestors) {
+                StoreConfig store = storeAt.get(place);
+                if (store != null) {
+                    source.error(entry.origin().line(), entry.target().value(), "is inside the store " + store.path()
+                            + " (declared at " + store.origin() + "); a store's content persists already: remove this entry");
+                }
+            }
+        }
+        for (StoreConfig store : stores) {
+            for (AbsolutePath outer : store.path().ancestors()) {
+                Entry holder = entryAt.get(outer);
+                if (holder != null) {
+                    source.error(store.origin().line(), store.path().value(), "this store is inside the entry " + outer
+                            + " (declared at " + holder.origin() + "); a store must not be persisted into itself: move the store or drop the entry");
+                }
+            }
+        }
+    }
+
+    private static <T> List<T> byLine(List<T> items, Function<T, Origin> origin) {
+        return items.stream().sorted(Comparator.comparingInt(item -> origin.apply(item).line())).toList();
+    }
+}

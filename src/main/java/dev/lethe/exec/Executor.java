@@ -1,0 +1,154 @@
+package dev.lethe.exec;
+
+import dev.lethe.linux.Fs;
+import dev.lethe.linux.Stat;
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Entry;
+import dev.lethe.model.Kind;
+import dev.lethe.plan.Action;
+import dev.lethe.plan.Plan;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs a plan's actions in order through {@link Fs}. A failed action stops the remaining actions of
+ * its entry only; the other entries go on. Each action checks its precondition again just before
+ * acting, because the machine may have changed since it was observed.
+ */
+public final class Executor {
+
+    private final Fs fs;
+    private final Migration migration;
+    private final Map<AbsolutePath, AbsolutePath> storeOfEntry = new HashMap<>();
+
+    public Executor(Fs fs, List<Entry> entries) {
+        this.fs = fs;
+        this.migration = new Migration(fs);
+        entries.forEach(e -> storeOfEntry.put(e.target(), e.store()));
+    }
+
+    /** What happened to one action. */
+    public record Outcome(Action action, Status status, Optional<String> error) {}
+
+    public enum Status { DONE, FAILED, SKIPPED, WAITING }
+
+    /** All outcomes, in plan order. */
+    public record Report(List<Outcome> outcomes) {
+        public List<Outcome> failures() {
+            return outcomes.stream().filter(o -> o.status() == Status.FAILED).toList();
+        }
+
+        public long done() {
+            return outcomes.stream().filter(o -> o.status() == Status.DONE).count();
+        }
+    }
+
+    public Report execute(Plan plan) {
+        List<Outcome> outcomes = new ArrayList<>();
+        Set<AbsolutePath> failedEntries = new HashSet<>();
+        for (Action action : plan.actions()) {
+            if (failedEntries.contains(action.entry())) {
+                outcomes.add(new Outcome(action, Status.SKIPPED, Optional.empty()));
+                continue;
+            }
+            try {
+                Status status = run(action);
+                outcomes.add(new Outcome(action, status, Optional.empty()));
+            } catch (IOException | RuntimeException e) {
+                failedEntries.add(action.entry());
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                outcomes.add(new Outcome(action, Status.FAILED, Optional.of(message)));
+            }
+        }
+        return new Report(outcomes);
+    }
+
+    private Status run(Action action) throws IOException {
+        switch (action) {
+            case Action.MakeDirectory make -> {
+                Optional<Stat> existing = fs.stat(make.path());
+                if (existing.isPresent()) {
+                    if (!existing.get().isDirectory()) {
+                        throw new IOException(fs.hostPath(make.path()) + " is a " + existing.get().typeWord()
+                                + " where a directory is needed");
+                    }
+                    return Status.DONE;
+                }
+                fs.makeDirectory(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
+            }
+            case Action.MakeFile make -> {
+                if (fs.stat(make.path()).isEmpty()) {
+                    fs.makeEmptyFile(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
+                }
+            }
+            case Action.SetOwnership set ->
+                    fs.setOwnerAndMode(set.path(), set.to().uid(), set.to().gid(), set.to().mode());
+            case Action.Migrate migrate -> {
+                requireEmptyOrAbsent(migrate.to(), migrate.from());
+                migration.migrate(storeOf(migrate.entry()), migrate.from(), migrate.to(), migrate.kind());
+            }
+            case Action.ResumeMigration resume ->
+                    migration.resume(storeOf(resume.entry()), resume.from(), resume.to(), resume.kind());
+            case Action.BindMount bind -> {
+                requireNothingHidden(bind.target(), bind.source());
+                fs.bindMount(bind.source(), bind.target());
+            }
+            case Action.RemoveEmpty remove -> {
+                requireNothingHidden(remove.path(), null);
+                fs.removeEmpty(remove.path(), remove.kind() == Kind.DIRECTORY ? Fs.Kind.DIRECTORY : Fs.Kind.NON_DIRECTORY);
+            }
+            case Action.MakeSymlink link -> fs.symlink(link.link(), link.pointsTo().value());
+            case Action.Unmount unmount -> fs.unmount(unmount.target());
+            case Action.AwaitCreation await -> {
+                return Status.WAITING;
+            }
+            case Action.Refuse refuse -> throw new IOException(refuse.reason());
+        }
+        return Status.DONE;
+    }
+
+    private AbsolutePath storeOf(AbsolutePath entry) {
+        AbsolutePath store = storeOfEntry.get(entry);
+        if (store == null) {
+            throw new IllegalStateException("no store known for entry " + entry);
+        }
+        return store;
+    }
+
+    /**
+     * The last check before a mount: a target holding data is never hidden (safety invariant 2),
+     * whatever the plan said. A file identical to the store's copy hides nothing.
+     */
+    private void requireNothingHidden(AbsolutePath target, AbsolutePath source) throws IOException {
+        Optional<Stat> stat = fs.stat(target);
+        if (stat.isEmpty()) {
+            return;
+        }
+        boolean holdsData = stat.get().isDirectory() ? !fs.isEmptyDirectory(target)
+                : !stat.get().isRegularFile() || stat.get().size() > 0;
+        if (holdsData && !(source != null && stat.get().isRegularFile() && Contents.same(fs, target, source))) {
+            throw new IOException(fs.hostPath(target) + " holds data now; lethe will not hide it under a mount. "
+                    + "Apply again to migrate it.");
+        }
+    }
+
+    /** The store side must still be empty or absent when a migration starts (invariant 1). */
+    private void requireEmptyOrAbsent(AbsolutePath source, AbsolutePath target) throws IOException {
+        Optional<Stat> stat = fs.stat(source);
+        if (stat.isEmpty()) {
+            return;
+        }
+        boolean empty = stat.get().isDirectory() ? fs.isEmptyDirectory(source)
+                : stat.get().isRegularFile() && stat.get().size() == 0;
+        if (!empty) {
+            throw new IOException("both " + fs.hostPath(target) + " and " + fs.hostPath(source)
+                    + " hold data; lethe will neither hide nor overwrite either");
+        }
+    }
+}

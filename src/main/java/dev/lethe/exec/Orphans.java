@@ -1,0 +1,102 @@
+package dev.lethe.exec;
+
+import dev.lethe.linux.Flags;
+import dev.lethe.linux.Fs;
+import dev.lethe.linux.Stat;
+import dev.lethe.linux.Syscalls;
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Entry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Data in a store that no entry names (left by a removed entry or a config edit). Found by
+ * descending only through directories that lead to an entry, so the cost is the size of the
+ * store's top levels, not of its data. lethe reports orphans and never deletes them.
+ */
+public final class Orphans {
+    private Orphans() {}
+
+    /** One orphaned path in a store, with the size of what it holds. */
+    public record Orphan(AbsolutePath store, AbsolutePath path, long bytes, long files) {}
+
+    public static List<Orphan> find(Fs fs, List<AbsolutePath> stores, List<Entry> entries) throws IOException {
+        List<Orphan> orphans = new ArrayList<>();
+        for (AbsolutePath store : stores) {
+            if (fs.stat(store).filter(Stat::isDirectory).isEmpty()) {
+                continue;
+            }
+            Set<AbsolutePath> sources = new HashSet<>();
+            Set<AbsolutePath> leadingToSources = new HashSet<>();
+            for (Entry entry : entries) {
+                if (entry.store().equals(store)) {
+                    sources.add(entry.source());
+                    leadingToSources.addAll(entry.source().ancestors());
+                }
+            }
+            descend(fs, store, store, sources, leadingToSources, orphans);
+        }
+        return orphans;
+    }
+
+    private static void descend(Fs fs, AbsolutePath store, AbsolutePath dir, Set<AbsolutePath> sources,
+                                Set<AbsolutePath> leading, List<Orphan> orphans) throws IOException {
+        for (Syscalls.DirEntry child : fs.list(dir)) {
+            AbsolutePath path = dir.resolve(child.text());
+            if (dir.equals(store) && child.text().equals(".lethe")) {
+                continue;
+            }
+            if (sources.contains(path)) {
+                continue;
+            }
+            if (leading.contains(path)) {
+                Stat stat = fs.stat(path).orElse(null);
+                if (stat != null && stat.isDirectory()) {
+                    descend(fs, store, path, sources, leading, orphans);
+                    continue;
+                }
+            }
+            long[] size = measure(fs, path);
+            orphans.add(new Orphan(store, path, size[0], size[1]));
+        }
+    }
+
+    /** Bytes and files below a path, without following links or crossing into other mounts. */
+    static long[] measure(Fs fs, AbsolutePath path) throws IOException {
+        long[] total = new long[2];
+        Stat top = fs.stat(path).orElse(null);
+        if (top == null) {
+            return total;
+        }
+        try (Fs.Fd fd = fs.open(path, top.isDirectory() ? Flags.O_RDONLY | Flags.O_DIRECTORY : Flags.O_PATH)) {
+            walk(fs.syscalls(), fd.value(), top, top.device(), total);
+        }
+        return total;
+    }
+
+    private static void walk(Syscalls sys, int fd, Stat stat, long device, long[] total) throws IOException {
+        if (!stat.isDirectory()) {
+            total[0] += stat.size();
+            total[1]++;
+            return;
+        }
+        for (Syscalls.DirEntry child : sys.listDirectory(fd)) {
+            Stat childStat = sys.statx(fd, child.name(), 0);
+            if (childStat.isDirectory() && childStat.device() == device) {
+                int childFd = sys.openat(fd, child.name(),
+                        Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
+                try {
+                    walk(sys, childFd, childStat, device, total);
+                } finally {
+                    sys.close(childFd);
+                }
+            } else if (!childStat.isDirectory()) {
+                total[0] += childStat.size();
+                total[1]++;
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.lethe.linux;
+
+import java.util.List;
+
+/**
+ * Deterministic crash injection for the crash-safety tests. When the environment variable
+ * {@code LETHE_TEST_CRASH_AT=N} is set, {@link #wrap} returns a port that kills the process with
+ * SIGKILL just before its N-th filesystem or mount-table mutation, as a power cut would. Unset,
+ * the real port is returned untouched and nothing on the normal path pays for this.
+ */
+public final class CrashPoints implements Syscalls {
+    private final Syscalls real;
+    private final long crashAt;
+    private long mutations;
+
+    private CrashPoints(Syscalls real, long crashAt) {
+        this.real = real;
+        this.crashAt = crashAt;
+    }
+
+    public static Syscalls wrap(Syscalls real) {
+        String value = System.getenv("LETHE_TEST_CRASH_AT");
+        if (value == null || value.isBlank()) {
+            return real;
+        }
+        return new CrashPoints(real, Long.parseLong(value.trim()));
+    }
+
+    private void mutation() {
+        mutations++;
+        if (mutations >= crashAt) {
+            try {
+                real.kill(real.getpid(), Flags.SIGKILL);
+            } catch (ErrnoException e) {
+                Runtime.getRuntime().halt(137);
+            }
+        }
+    }
+
+    private static boolean creates(long flags) {
+        return (flags & Flags.O_CREAT) != 0 || (flags & Flags.O_TRUNC) != 0;
+    }
+
+    @Override public int openat2(int dirfd, byte[] path, long flags, long mode, long resolve) throws ErrnoException {
+        if (creates(flags)) mutation();
+        return real.openat2(dirfd, path, flags, mode, resolve);
+    }
+    @Override public int openat(int dirfd, byte[] path, long flags, long mode) throws ErrnoException {
+        if (creates(flags)) mutation();
+        return real.openat(dirfd, path, flags, mode);
+    }
+    @Override public void close(int fd) { real.close(fd); }
+    @Override public Stat statx(int dirfd, byte[] path, int flags) throws ErrnoException { return real.statx(dirfd, path, flags); }
+    @Override public void mkdirat(int dirfd, byte[] name, int mode) throws ErrnoException { mutation(); real.mkdirat(dirfd, name, mode); }
+    @Override public void mknodat(int dirfd, byte[] name, int mode, long dev) throws ErrnoException { mutation(); real.mknodat(dirfd, name, mode, dev); }
+    @Override public void fchownat(int dirfd, byte[] path, int uid, int gid, int flags) throws ErrnoException { mutation(); real.fchownat(dirfd, path, uid, gid, flags); }
+    @Override public void fchmod(int fd, int mode) throws ErrnoException { mutation(); real.fchmod(fd, mode); }
+    @Override public void fchmodat(int dirfd, byte[] path, int mode, int flags) throws ErrnoException { mutation(); real.fchmodat(dirfd, path, mode, flags); }
+    @Override public void renameat2(int a, byte[] b, int c, byte[] d, int flags) throws ErrnoException { mutation(); real.renameat2(a, b, c, d, flags); }
+    @Override public void unlinkat(int dirfd, byte[] name, int flags) throws ErrnoException { mutation(); real.unlinkat(dirfd, name, flags); }
+    @Override public void linkat(int a, byte[] b, int c, byte[] d, int flags) throws ErrnoException { mutation(); real.linkat(a, b, c, d, flags); }
+    @Override public void symlinkat(byte[] target, int dirfd, byte[] name) throws ErrnoException { mutation(); real.symlinkat(target, dirfd, name); }
+    @Override public byte[] readlinkat(int dirfd, byte[] name) throws ErrnoException { return real.readlinkat(dirfd, name); }
+    @Override public List<DirEntry> listDirectory(int dirFd) throws ErrnoException { return real.listDirectory(dirFd); }
+    @Override public int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException { return real.pread(fd, buf, length, offset); }
+    @Override public void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException { mutation(); real.pwriteFully(fd, buf, length, offset); }
+    @Override public long lseek(int fd, long offset, int whence) throws ErrnoException { return real.lseek(fd, offset, whence); }
+    @Override public void ftruncate(int fd, long length) throws ErrnoException { mutation(); real.ftruncate(fd, length); }
+    @Override public void fsync(int fd) throws ErrnoException { real.fsync(fd); }
+    @Override public List<byte[]> flistxattr(int fd) throws ErrnoException { return real.flistxattr(fd); }
+    @Override public byte[] fgetxattr(int fd, byte[] name) throws ErrnoException { return real.fgetxattr(fd, name); }
+    @Override public void fsetxattr(int fd, byte[] name, byte[] value) throws ErrnoException { mutation(); real.fsetxattr(fd, name, value); }
+    @Override public void utimensat(int dirfd, byte[] path, long as, long an, long ms, long mn, int flags) throws ErrnoException { mutation(); real.utimensat(dirfd, path, as, an, ms, mn, flags); }
+    @Override public int openTree(int dirfd, byte[] path, int flags) throws ErrnoException { return real.openTree(dirfd, path, flags); }
+    @Override public void moveMount(int a, byte[] b, int c, byte[] d, int flags) throws ErrnoException { mutation(); real.moveMount(a, b, c, d, flags); }
+    @Override public void umount2(byte[] target, int flags) throws ErrnoException { mutation(); real.umount2(target, flags); }
+    @Override public int getpid() { return real.getpid(); }
+    @Override public void kill(int pid, int signal) throws ErrnoException { real.kill(pid, signal); }
+}

@@ -1,0 +1,342 @@
+package dev.lethe.linux;
+
+import static dev.lethe.linux.Syscalls.bytes;
+
+import dev.lethe.model.AbsolutePath;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The intent-level file system API the engine uses, acting on a root that may be mounted
+ * elsewhere ({@code --root /sysroot}). Every path is resolved from a descriptor of that root with
+ * {@code openat2(RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH)}: no component is ever a symbolic link
+ * that lethe followed, so a user who swaps part of their home for a link cannot redirect lethe,
+ * and nothing escapes the root. Operations then act on the descriptor, not on the path again.
+ */
+public final class Fs implements AutoCloseable {
+
+    private static final long RESOLVE = Flags.RESOLVE_NO_SYMLINKS | Flags.RESOLVE_BENEATH;
+
+    private final Syscalls sys;
+    private final String rootPrefix;
+    private final int rootFd;
+
+    private Fs(Syscalls sys, String rootDirectory, int rootFd) {
+        this.sys = sys;
+        this.rootPrefix = rootDirectory.equals("/") ? "" : rootDirectory;
+        this.rootFd = rootFd;
+    }
+
+    /** Opens the managed root; {@code rootDirectory} is an absolute host path such as "/" or "/sysroot". */
+    public static Fs open(Syscalls sys, String rootDirectory) throws ErrnoException {
+        int fd = sys.openat(Flags.AT_FDCWD, bytes(rootDirectory), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        return new Fs(sys, rootDirectory, fd);
+    }
+
+    public Syscalls syscalls() {
+        return sys;
+    }
+
+    /** The host path of a managed path, for messages and child processes ("/sysroot/var/log"). */
+    public String hostPath(AbsolutePath path) {
+        return path.isRoot() ? (rootPrefix.isEmpty() ? "/" : rootPrefix) : rootPrefix + path.value();
+    }
+
+    private static byte[] relative(AbsolutePath path) {
+        return path.isRoot() ? bytes(".") : bytes(path.value().substring(1));
+    }
+
+    /** An open descriptor, closed with try-with-resources. */
+    public final class Fd implements AutoCloseable {
+        private final int fd;
+        private final AbsolutePath path;
+
+        private Fd(int fd, AbsolutePath path) {
+            this.fd = fd;
+            this.path = path;
+        }
+
+        public int value() {
+            return fd;
+        }
+
+        public AbsolutePath path() {
+            return path;
+        }
+
+        @Override
+        public void close() {
+            sys.close(fd);
+        }
+    }
+
+    /**
+     * Opens {@code path} with {@code flags} (O_NOFOLLOW and O_CLOEXEC added), refusing symlinks in any
+     * component. A symlink in the way becomes an {@link UnsafePathException} naming it.
+     */
+    public Fd open(AbsolutePath path, long flags) throws IOException {
+        try {
+            int fd = sys.openat2(rootFd, relative(path), flags | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
+            return new Fd(fd, path);
+        } catch (ErrnoException e) {
+            throw explain(e, path);
+        }
+    }
+
+    private IOException explain(ErrnoException e, AbsolutePath path) throws IOException {
+        if (e.is(Errno.ELOOP) || e.is(Errno.ENOTDIR) || e.is(Errno.EXDEV)) {
+            Optional<IOException> culprit = findCulprit(path);
+            if (culprit.isPresent()) {
+                return culprit.get();
+            }
+        }
+        return e.withPath(hostPath(path));
+    }
+
+    /** Walks {@code path} component by component to name the link or non-directory in the way. */
+    private Optional<IOException> findCulprit(AbsolutePath path) {
+        List<AbsolutePath> chain = new java.util.ArrayList<>(path.ancestors());
+        chain.add(path);
+        for (AbsolutePath step : chain) {
+            Stat stat;
+            try {
+                stat = sys.statx(rootFd, relative(step), 0);
+            } catch (ErrnoException e) {
+                return Optional.empty();
+            }
+            if (stat.isSymlink()) {
+                String target;
+                try {
+                    target = new String(sys.readlinkat(rootFd, relative(step)), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (ErrnoException e) {
+                    target = "?";
+                }
+                return Optional.of(new UnsafePathException(path.value(), step.value(),
+                        hostPath(step) + " is a symbolic link (to " + target + "); lethe does not follow symbolic links"
+                                + (step.equals(path) ? "" : " on the way to " + path)
+                                + ". Replace it with a real directory, or remove the entry."));
+            }
+            if (!step.equals(path) && !stat.isDirectory()) {
+                return Optional.of(new UnsafePathException(path.value(), step.value(),
+                        hostPath(step) + " is a " + stat.typeWord() + ", but " + path + " needs it to be a directory."));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The type and metadata of {@code path} itself (a symlink is reported, not followed), or empty if absent. */
+    public Optional<Stat> stat(AbsolutePath path) throws IOException {
+        try (Fd fd = open(path, Flags.O_PATH)) {
+            return Optional.of(sys.statx(fd.value(), new byte[0], Flags.AT_EMPTY_PATH));
+        } catch (ErrnoException e) {
+            if (e.is(Errno.ENOENT)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** True if the directory has no entries. */
+    public boolean isEmptyDirectory(AbsolutePath path) throws IOException {
+        try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_DIRECTORY)) {
+            return sys.listDirectory(fd.value()).isEmpty();
+        }
+    }
+
+    public List<Syscalls.DirEntry> list(AbsolutePath path) throws IOException {
+        try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_DIRECTORY)) {
+            return sys.listDirectory(fd.value());
+        }
+    }
+
+    public String readLink(AbsolutePath path) throws IOException {
+        try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            return new String(sys.readlinkat(parent.value(), bytes(path.fileName())), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+    }
+
+    /**
+     * Creates a directory owned and moded as asked before anything else can see it in use: made
+     * 0700 root-only first, then chowned, then chmodded (chown would clear setgid set earlier).
+     */
+    public void makeDirectory(AbsolutePath path, int uid, int gid, int mode) throws IOException {
+        try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            sys.mkdirat(parent.value(), bytes(path.fileName()), 0700);
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+        setOwnerAndMode(path, uid, gid, mode);
+    }
+
+    /** Creates an empty regular file, with owner and mode set before it is used. */
+    public void makeEmptyFile(AbsolutePath path, int uid, int gid, int mode) throws IOException {
+        try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            int fd = sys.openat(parent.value(), bytes(path.fileName()),
+                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600);
+            try {
+                sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
+                sys.fchmod(fd, mode);
+            } finally {
+                sys.close(fd);
+            }
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+    }
+
+    /** Sets owner, group and mode of a directory or regular file, through a descriptor of it. */
+    public void setOwnerAndMode(AbsolutePath path, int uid, int gid, int mode) throws IOException {
+        Stat stat = stat(path).orElseThrow(() -> new ErrnoException("stat", hostPath(path), Errno.ENOENT));
+        long flags = stat.isDirectory() ? Flags.O_RDONLY | Flags.O_DIRECTORY
+                : Flags.O_RDONLY | Flags.O_NONBLOCK | Flags.O_NOCTTY;
+        if (!stat.isDirectory() && !stat.isRegularFile()) {
+            throw new UnsafePathException(path.value(), path.value(),
+                    hostPath(path) + " is a " + stat.typeWord() + "; lethe only sets owner and mode on directories and files.");
+        }
+        try (Fd fd = open(path, flags)) {
+            sys.fchownat(fd.value(), new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
+            sys.fchmod(fd.value(), mode);
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+    }
+
+    /** Renames within the root; fails with EXDEV across filesystems, and never replaces a non-empty target. */
+    public void rename(AbsolutePath from, AbsolutePath to, int flags) throws IOException {
+        try (Fd fromParent = open(from.parent(), Flags.O_PATH | Flags.O_DIRECTORY);
+             Fd toParent = open(to.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            sys.renameat2(fromParent.value(), bytes(from.fileName()), toParent.value(), bytes(to.fileName()), flags);
+        } catch (ErrnoException e) {
+            throw new ErrnoException(e.call(), hostPath(from) + " -> " + hostPath(to), e.errno());
+        }
+    }
+
+    /** Removes an empty directory or a file or symlink; never a non-empty directory. */
+    public void removeEmpty(AbsolutePath path, Kind kind) throws IOException {
+        try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            sys.unlinkat(parent.value(), bytes(path.fileName()), kind == Kind.DIRECTORY ? Flags.AT_REMOVEDIR : 0);
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+    }
+
+    /** What {@link #removeEmpty} removes. */
+    public enum Kind { DIRECTORY, NON_DIRECTORY }
+
+    public void symlink(AbsolutePath link, String target) throws IOException {
+        try (Fd parent = open(link.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            sys.symlinkat(bytes(target), parent.value(), bytes(link.fileName()));
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(link));
+        }
+    }
+
+    /**
+     * Bind-mounts {@code source} onto {@code target} with the descriptor-based mount API
+     * (open_tree + move_mount): both ends are the exact inodes resolved without symlinks.
+     */
+    public void bindMount(AbsolutePath source, AbsolutePath target) throws IOException {
+        try (Fd from = open(source, Flags.O_PATH); Fd to = open(target, Flags.O_PATH)) {
+            int tree = sys.openTree(from.value(), new byte[0],
+                    Flags.OPEN_TREE_CLONE | Flags.OPEN_TREE_CLOEXEC | Flags.AT_EMPTY_PATH);
+            try {
+                sys.moveMount(tree, new byte[0], to.value(), new byte[0],
+                        Flags.MOVE_MOUNT_F_EMPTY_PATH | Flags.MOVE_MOUNT_T_EMPTY_PATH);
+            } finally {
+                sys.close(tree);
+            }
+        } catch (ErrnoException e) {
+            throw new ErrnoException(e.call(), hostPath(source) + " -> " + hostPath(target), e.errno());
+        }
+    }
+
+    /** Unmounts the mount on top of {@code target}, addressed through a descriptor so no link is followed. */
+    public void unmount(AbsolutePath target) throws IOException {
+        try (Fd fd = open(target, Flags.O_PATH)) {
+            // Detach: the descriptor itself pins the mount, so a plain umount would report EBUSY.
+            sys.umount2(bytes("/proc/self/fd/" + fd.value()), Flags.MNT_DETACH);
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(target));
+        }
+    }
+
+    /** fsync(2) on a directory, so that a rename or creation in it survives a power cut. */
+    public void syncDirectory(AbsolutePath path) throws IOException {
+        try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_DIRECTORY)) {
+            sys.fsync(fd.value());
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+    }
+
+    /** Reads a small regular file whole. */
+    public byte[] readFile(AbsolutePath path) throws IOException {
+        try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_NONBLOCK | Flags.O_NOCTTY)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[64 * 1024];
+            long offset = 0;
+            int n;
+            while ((n = sys.pread(fd.value(), buf, buf.length, offset)) > 0) {
+                out.write(buf, 0, n);
+                offset += n;
+            }
+            return out.toByteArray();
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+    }
+
+    /**
+     * Writes a small file so that it is either absent or whole after a crash: a temporary file in the
+     * same directory, fsynced, renamed over the name, and the directory fsynced.
+     */
+    public void writeFileAtomically(AbsolutePath path, byte[] content, int mode) throws IOException {
+        AbsolutePath temporary = path.parent().resolve("." + path.fileName() + ".tmp");
+        try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            try {
+                sys.unlinkat(parent.value(), bytes(temporary.fileName()), 0);
+            } catch (ErrnoException e) {
+                if (!e.is(Errno.ENOENT)) {
+                    throw e;
+                }
+            }
+            int fd = sys.openat(parent.value(), bytes(temporary.fileName()),
+                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, mode);
+            try {
+                sys.pwriteFully(fd, content, content.length, 0);
+                sys.fsync(fd);
+            } finally {
+                sys.close(fd);
+            }
+            sys.renameat2(parent.value(), bytes(temporary.fileName()), parent.value(), bytes(path.fileName()), 0);
+            // fsync needs a descriptor opened for reading; an O_PATH one gives EBADF.
+            int directory = sys.openat(parent.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+            try {
+                sys.fsync(directory);
+            } finally {
+                sys.close(directory);
+            }
+        } catch (ErrnoException e) {
+            throw e.withPath(hostPath(path));
+        }
+    }
+
+    /** Removes a file if it exists; a directory is never removed this way. */
+    public void removeFileIfPresent(AbsolutePath path) throws IOException {
+        try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            sys.unlinkat(parent.value(), bytes(path.fileName()), 0);
+        } catch (ErrnoException e) {
+            if (!e.is(Errno.ENOENT)) {
+                throw e.withPath(hostPath(path));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sys.close(rootFd);
+    }
+}

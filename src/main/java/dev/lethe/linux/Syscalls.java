@@ -1,0 +1,112 @@
+package dev.lethe.linux;
+
+/**
+ * The C-shaped port to the Linux system calls lethe makes. Each method is documented by its C
+ * prototype and behaves like it, except that failure throws {@link ErrnoException} naming the
+ * call and the path instead of returning -1. Path and name arguments are raw bytes (file names on
+ * Linux are bytes, not text); callers encode with {@link #bytes(String)}.
+ *
+ * <p>Only {@code dev.lethe.linux.ffm} implements this; everything else goes through {@link Fs}.
+ */
+public interface Syscalls {
+
+    /** {@code int openat2(int dirfd, const char *path, struct open_how *how, size_t size)}. */
+    int openat2(int dirfd, byte[] path, long flags, long mode, long resolve) throws ErrnoException;
+
+    /** {@code int openat(int dirfd, const char *path, int flags, mode_t mode)}. */
+    int openat(int dirfd, byte[] path, long flags, long mode) throws ErrnoException;
+
+    /** {@code int close(int fd)}; errors are ignored, as nothing can be done about them. */
+    void close(int fd);
+
+    /** {@code int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)}. */
+    Stat statx(int dirfd, byte[] path, int flags) throws ErrnoException;
+
+    /** {@code int mkdirat(int dirfd, const char *path, mode_t mode)}. */
+    void mkdirat(int dirfd, byte[] name, int mode) throws ErrnoException;
+
+    /** {@code int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)}. */
+    void mknodat(int dirfd, byte[] name, int mode, long dev) throws ErrnoException;
+
+    /** {@code int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flags)}. */
+    void fchownat(int dirfd, byte[] path, int uid, int gid, int flags) throws ErrnoException;
+
+    /** {@code int fchmod(int fd, mode_t mode)}; needs an fd opened for reading or writing, not O_PATH. */
+    void fchmod(int fd, int mode) throws ErrnoException;
+
+    /** {@code int fchmodat(int dirfd, const char *path, mode_t mode, int flags)}. */
+    void fchmodat(int dirfd, byte[] path, int mode, int flags) throws ErrnoException;
+
+    /** {@code int renameat2(int olddirfd, const char *old, int newdirfd, const char *new, unsigned flags)}. */
+    void renameat2(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags) throws ErrnoException;
+
+    /** {@code int unlinkat(int dirfd, const char *path, int flags)}. */
+    void unlinkat(int dirfd, byte[] name, int flags) throws ErrnoException;
+
+    /** {@code int linkat(int olddirfd, const char *old, int newdirfd, const char *new, int flags)}. */
+    void linkat(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags) throws ErrnoException;
+
+    /** {@code int symlinkat(const char *target, int dirfd, const char *linkpath)}. */
+    void symlinkat(byte[] target, int dirfd, byte[] name) throws ErrnoException;
+
+    /** {@code ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size)}. */
+    byte[] readlinkat(int dirfd, byte[] name) throws ErrnoException;
+
+    /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)}, read to the end; "." and ".." left out. */
+    java.util.List<DirEntry> listDirectory(int dirFd) throws ErrnoException;
+
+    /** {@code ssize_t read(int fd, void *buf, size_t count)} into {@code buf[0..length)}; 0 at end of file. */
+    int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException;
+
+    /** {@code ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)}, looping until all is written. */
+    void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException;
+
+    /** {@code off_t lseek(int fd, off_t offset, int whence)}; returns -1 for ENXIO (no more data or holes). */
+    long lseek(int fd, long offset, int whence) throws ErrnoException;
+
+    /** {@code int ftruncate(int fd, off_t length)}. */
+    void ftruncate(int fd, long length) throws ErrnoException;
+
+    /** {@code int fsync(int fd)}. */
+    void fsync(int fd) throws ErrnoException;
+
+    /** {@code ssize_t flistxattr(int fd, char *list, size_t size)}, split into names. */
+    java.util.List<byte[]> flistxattr(int fd) throws ErrnoException;
+
+    /** {@code ssize_t fgetxattr(int fd, const char *name, void *value, size_t size)}. */
+    byte[] fgetxattr(int fd, byte[] name) throws ErrnoException;
+
+    /** {@code int fsetxattr(int fd, const char *name, const void *value, size_t size, int flags)}. */
+    void fsetxattr(int fd, byte[] name, byte[] value) throws ErrnoException;
+
+    /** {@code int utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)}. */
+    void utimensat(int dirfd, byte[] path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec, int flags)
+            throws ErrnoException;
+
+    /** {@code int open_tree(int dirfd, const char *path, unsigned flags)}: a detached copy of a mount. */
+    int openTree(int dirfd, byte[] path, int flags) throws ErrnoException;
+
+    /** {@code int move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned flags)}. */
+    void moveMount(int fromDirFd, byte[] fromPath, int toDirFd, byte[] toPath, int flags) throws ErrnoException;
+
+    /** {@code int umount2(const char *target, int flags)}. */
+    void umount2(byte[] target, int flags) throws ErrnoException;
+
+    /** {@code pid_t getpid(void)}. */
+    int getpid();
+
+    /** {@code int kill(pid_t pid, int sig)}. */
+    void kill(int pid, int signal) throws ErrnoException;
+
+    /** The UTF-8 bytes of a path written as text (config paths are text). */
+    static byte[] bytes(String path) {
+        return path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A name read from a directory: raw bytes plus the d_type hint. */
+    record DirEntry(byte[] name, int type) {
+        public String text() {
+            return new String(name, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,424 @@
+package dev.lethe.linux.ffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Errno;
+import dev.lethe.linux.Flags;
+import dev.lethe.linux.Stat;
+import dev.lethe.linux.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link Syscalls} through java.lang.foreign, the only class that touches native memory.
+ *
+ * <p>Every call goes through one downcall handle to libc's {@code long syscall(long number, ...)}
+ * with six integer arguments. Creating a downcall handle is the expensive part of the first native
+ * call at JVM start-up, and its cost grows with the number of distinct handles; one handle for all
+ * calls keeps boot-time start-up small. Pointers are passed as their addresses, which is how the
+ * kernel's system call ABI takes them anyway. errno is captured per call, so calls from several
+ * threads do not race on it.
+ */
+public final class FfmSyscalls implements Syscalls {
+
+    private static final MethodHandle SYSCALL;
+    private static final VarHandle ERRNO;
+    private static final long CAPTURE_SIZE;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        FunctionDescriptor signature = FunctionDescriptor.of(JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        SYSCALL = linker.downcallHandle(
+                linker.defaultLookup().find("syscall").orElseThrow(),
+                signature,
+                Linker.Option.firstVariadicArg(1),
+                Linker.Option.captureCallState("errno"));
+        MemoryLayout state = Linker.Option.captureStateLayout();
+        ERRNO = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        CAPTURE_SIZE = state.byteSize();
+    }
+
+    private final SyscallNumbers nr = SyscallNumbers.forRunningArchitecture();
+
+    /** Runs one system call; returns its non-negative result or throws with errno. */
+    private static long call(Arena arena, int number, String name, Object pathForErrors,
+                             long a, long b, long c, long d, long e, long f) throws ErrnoException {
+        MemorySegment state = arena.allocate(CAPTURE_SIZE, 8);
+        long result;
+        try {
+            result = (long) SYSCALL.invokeExact(state, (long) number, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call " + name + " failed to run", t);
+        }
+        if (result == -1) {
+            int errno = (int) ERRNO.get(state, 0L);
+            throw new ErrnoException(name, describe(pathForErrors), errno);
+        }
+        return result;
+    }
+
+    private static String describe(Object path) {
+        return switch (path) {
+            case null -> null;
+            case byte[] bytes -> new String(bytes, StandardCharsets.UTF_8);
+            default -> path.toString();
+        };
+    }
+
+    private static long cString(Arena arena, byte[] bytes) {
+        MemorySegment segment = arena.allocate(bytes.length + 1L);
+        MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, 0, bytes.length);
+        segment.set(JAVA_BYTE, bytes.length, (byte) 0);
+        return segment.address();
+    }
+
+    @Override
+    public int openat2(int dirfd, byte[] path, long flags, long mode, long resolve) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = arena.allocate(24, 8);
+            how.set(JAVA_LONG, 0, flags);
+            how.set(JAVA_LONG, 8, mode);
+            how.set(JAVA_LONG, 16, resolve);
+            return (int) call(arena, nr.openat2(), "openat2", path, dirfd, cString(arena, path), how.address(), 24, 0, 0);
+        }
+    }
+
+    @Override
+    public int openat(int dirfd, byte[] path, long flags, long mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) call(arena, nr.openat(), "openat", path, dirfd, cString(arena, path), flags, mode, 0, 0);
+        }
+    }
+
+    @Override
+    public void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.close(), "close", null, fd, 0, 0, 0, 0, 0);
+        } catch (ErrnoException ignored) {
+            // close(2) has released the descriptor even when it reports an error.
+        }
+    }
+
+    @Override
+    public Stat statx(int dirfd, byte[] path, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(256, 8);
+            call(arena, nr.statx(), "statx", path, dirfd, cString(arena, path),
+                    flags | Flags.AT_SYMLINK_NOFOLLOW, Flags.STATX_BASIC_STATS | Flags.STATX_MNT_ID, buf.address(), 0);
+            long attributes = buf.get(JAVA_LONG, 8);
+            long attributesMask = buf.get(JAVA_LONG, 56);
+            int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, 28));
+            long device = makedev(buf.get(JAVA_INT, 136), buf.get(JAVA_INT, 140));
+            long rdev = makedev(buf.get(JAVA_INT, 128), buf.get(JAVA_INT, 132));
+            boolean mountRoot = (attributesMask & Flags.STATX_ATTR_MOUNT_ROOT) != 0
+                    && (attributes & Flags.STATX_ATTR_MOUNT_ROOT) != 0;
+            return new Stat(
+                    mode & 0170000, mode & 07777,
+                    buf.get(JAVA_INT, 20), buf.get(JAVA_INT, 24),
+                    buf.get(JAVA_LONG, 40), buf.get(JAVA_LONG, 48), buf.get(JAVA_LONG, 32),
+                    buf.get(JAVA_INT, 16), device, rdev, buf.get(JAVA_LONG, 144), mountRoot,
+                    buf.get(JAVA_LONG, 64), buf.get(JAVA_INT, 72),
+                    buf.get(JAVA_LONG, 112), buf.get(JAVA_INT, 120));
+        }
+    }
+
+    /** glibc's gnu_dev_makedev, so device numbers compare like st_dev. */
+    private static long makedev(int major, int minor) {
+        long ma = Integer.toUnsignedLong(major);
+        long mi = Integer.toUnsignedLong(minor);
+        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+    }
+
+    @Override
+    public void mkdirat(int dirfd, byte[] name, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.mkdirat(), "mkdirat", name, dirfd, cString(arena, name), mode, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public void mknodat(int dirfd, byte[] name, int mode, long dev) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.mknodat(), "mknodat", name, dirfd, cString(arena, name), mode, dev, 0, 0);
+        }
+    }
+
+    @Override
+    public void fchownat(int dirfd, byte[] path, int uid, int gid, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.fchownat(), "fchownat", path, dirfd, cString(arena, path), uid, gid, flags, 0);
+        }
+    }
+
+    @Override
+    public void fchmod(int fd, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.fchmod(), "fchmod", null, fd, mode, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public void fchmodat(int dirfd, byte[] path, int mode, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            // The fchmodat system call has no flags argument (glibc emulates AT_SYMLINK_NOFOLLOW), so
+            // passing flags to it silently follows symlinks. fchmodat2 (Linux 6.6) honours them; on an
+            // older kernel it fails with ENOSYS instead of following a link.
+            if (flags == 0) {
+                call(arena, nr.fchmodat(), "fchmodat", path, dirfd, cString(arena, path), mode, 0, 0, 0);
+            } else {
+                call(arena, nr.fchmodat2(), "fchmodat2", path, dirfd, cString(arena, path), mode, flags, 0, 0);
+            }
+        }
+    }
+
+    @Override
+    public void renameat2(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.renameat2(), "renameat2", oldName,
+                    oldDirFd, cString(arena, oldName), newDirFd, cString(arena, newName), flags, 0);
+        }
+    }
+
+    @Override
+    public void unlinkat(int dirfd, byte[] name, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.unlinkat(), "unlinkat", name, dirfd, cString(arena, name), flags, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public void linkat(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.linkat(), "linkat", newName,
+                    oldDirFd, cString(arena, oldName), newDirFd, cString(arena, newName), flags, 0);
+        }
+    }
+
+    @Override
+    public void symlinkat(byte[] target, int dirfd, byte[] name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.symlinkat(), "symlinkat", name, cString(arena, target), dirfd, cString(arena, name), 0, 0, 0);
+        }
+    }
+
+    @Override
+    public byte[] readlinkat(int dirfd, byte[] name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            int size = 4096;
+            MemorySegment buf = arena.allocate(size);
+            long n = call(arena, nr.readlinkat(), "readlinkat", name, dirfd, cString(arena, name), buf.address(), size, 0, 0);
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        }
+    }
+
+    @Override
+    public List<DirEntry> listDirectory(int dirFd) throws ErrnoException {
+        List<DirEntry> entries = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            int size = 32 * 1024;
+            MemorySegment buf = arena.allocate(size, 8);
+            while (true) {
+                long n = call(arena, nr.getdents64(), "getdents64", null, dirFd, buf.address(), size, 0, 0, 0);
+                if (n == 0) {
+                    return entries;
+                }
+                long offset = 0;
+                while (offset < n) {
+                    int recordLength = Short.toUnsignedInt(buf.get(JAVA_SHORT, offset + 16));
+                    int type = Byte.toUnsignedInt(buf.get(JAVA_BYTE, offset + 18));
+                    MemorySegment nameStart = buf.asSlice(offset + 19, recordLength - 19);
+                    long nameLength = 0;
+                    while (nameStart.get(JAVA_BYTE, nameLength) != 0) {
+                        nameLength++;
+                    }
+                    byte[] name = nameStart.asSlice(0, nameLength).toArray(JAVA_BYTE);
+                    if (!isDotOrDotDot(name)) {
+                        entries.add(new DirEntry(name, type));
+                    }
+                    offset += recordLength;
+                }
+            }
+        }
+    }
+
+    private static boolean isDotOrDotDot(byte[] name) {
+        return (name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.');
+    }
+
+    @Override
+    public int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(length);
+            long n;
+            while (true) {
+                try {
+                    n = call(arena, nr.pread64(), "pread64", null, fd, segment.address(), length, offset, 0, 0);
+                    break;
+                } catch (ErrnoException e) {
+                    if (!e.is(Errno.EINTR)) {
+                        throw e;
+                    }
+                }
+            }
+            MemorySegment.copy(segment, JAVA_BYTE, 0, buf, 0, (int) n);
+            return (int) n;
+        }
+    }
+
+    @Override
+    public void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(Math.max(1, length));
+            MemorySegment.copy(buf, 0, segment, JAVA_BYTE, 0, length);
+            long written = 0;
+            while (written < length) {
+                try {
+                    written += call(arena, nr.pwrite64(), "pwrite64", null,
+                            fd, segment.address() + written, length - written, offset + written, 0, 0);
+                } catch (ErrnoException e) {
+                    if (!e.is(Errno.EINTR)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public long lseek(int fd, long offset, int whence) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return call(arena, nr.lseek(), "lseek", null, fd, offset, whence, 0, 0, 0);
+        } catch (ErrnoException e) {
+            if (e.is(Errno.ENXIO)) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void ftruncate(int fd, long length) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.ftruncate(), "ftruncate", null, fd, length, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public void fsync(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.fsync(), "fsync", null, fd, 0, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public List<byte[]> flistxattr(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            long size = call(arena, nr.flistxattr(), "flistxattr", null, fd, 0, 0, 0, 0, 0);
+            if (size == 0) {
+                return List.of();
+            }
+            MemorySegment buf = arena.allocate(size);
+            long n = call(arena, nr.flistxattr(), "flistxattr", null, fd, buf.address(), size, 0, 0, 0);
+            byte[] all = buf.asSlice(0, n).toArray(JAVA_BYTE);
+            List<byte[]> names = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == 0) {
+                    if (i > start) {
+                        names.add(java.util.Arrays.copyOfRange(all, start, i));
+                    }
+                    start = i + 1;
+                }
+            }
+            return names;
+        }
+    }
+
+    @Override
+    public byte[] fgetxattr(int fd, byte[] name) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            long nameAddress = cString(arena, name);
+            long size = call(arena, nr.fgetxattr(), "fgetxattr", name, fd, nameAddress, 0, 0, 0, 0);
+            MemorySegment buf = arena.allocate(Math.max(1, size));
+            long n = call(arena, nr.fgetxattr(), "fgetxattr", name, fd, nameAddress, buf.address(), size, 0, 0);
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        }
+    }
+
+    @Override
+    public void fsetxattr(int fd, byte[] name, byte[] value) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, buf, JAVA_BYTE, 0, value.length);
+            call(arena, nr.fsetxattr(), "fsetxattr", name, fd, cString(arena, name), buf.address(), value.length, 0, 0);
+        }
+    }
+
+    @Override
+    public void utimensat(int dirfd, byte[] path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec, int flags)
+            throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment times = arena.allocate(32, 8);
+            times.set(JAVA_LONG, 0, atimeSec);
+            times.set(JAVA_LONG, 8, atimeNsec);
+            times.set(JAVA_LONG, 16, mtimeSec);
+            times.set(JAVA_LONG, 24, mtimeNsec);
+            // NULL means "dirfd itself" but then the kernel requires flags == 0 and an fd not opened
+            // with O_PATH; with AT_EMPTY_PATH the kernel wants the empty string, which also works for
+            // O_PATH fds.
+            long pathAddress = path.length == 0 && (flags & Flags.AT_EMPTY_PATH) == 0 ? 0 : cString(arena, path);
+            call(arena, nr.utimensat(), "utimensat", path, dirfd, pathAddress, times.address(), flags, 0, 0);
+        }
+    }
+
+    @Override
+    public int openTree(int dirfd, byte[] path, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) call(arena, nr.openTree(), "open_tree", path, dirfd, cString(arena, path), flags, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public void moveMount(int fromDirFd, byte[] fromPath, int toDirFd, byte[] toPath, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.moveMount(), "move_mount", toPath,
+                    fromDirFd, cString(arena, fromPath), toDirFd, cString(arena, toPath), flags, 0);
+        }
+    }
+
+    @Override
+    public void umount2(byte[] target, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.umount2(), "umount2", target, cString(arena, target), flags, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public int getpid() {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) call(arena, nr.getpid(), "getpid", null, 0, 0, 0, 0, 0, 0);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void kill(int pid, int signal) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.kill(), "kill", null, pid, signal, 0, 0, 0, 0);
+        }
+    }
+}

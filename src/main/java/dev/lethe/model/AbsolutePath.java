@@ -1,0 +1,151 @@
+package dev.lethe.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An absolute, normalised path as the managed root sees it ("/var/log", never "/sysroot/var/log").
+ * Validated once here so that nothing downstream has to ask again: it starts with "/", has no
+ * empty, "." or ".." component, no NUL and no trailing slash.
+ */
+public record AbsolutePath(String value) implements Comparable<AbsolutePath> {
+
+    public static final AbsolutePath ROOT = new AbsolutePath("/");
+
+    public AbsolutePath {
+        String problem = problemWith(value);
+        if (problem != null) {
+            throw new InvalidPathException(value, problem);
+        }
+    }
+
+    public static AbsolutePath of(String value) {
+        return new AbsolutePath(value);
+    }
+
+    /** Why {@code value} is not an acceptable absolute path, or null when it is. */
+    public static String problemWith(String value) {
+        if (value == null || value.isEmpty()) {
+            return "the path is empty";
+        }
+        if (value.indexOf('\0') >= 0) {
+            return "the path contains a NUL byte";
+        }
+        if (value.charAt(0) != '/') {
+            return "the path is relative; write it from the root, starting with /";
+        }
+        if (value.equals("/")) {
+            return null;
+        }
+        if (value.endsWith("/")) {
+            return "the path ends with /";
+        }
+        for (String part : value.substring(1).split("/", -1)) {
+            switch (part) {
+                case "" -> { return "the path contains //"; }
+                case "." -> { return "the path contains a . component"; }
+                case ".." -> { return "the path contains a .. component"; }
+                default -> { }
+            }
+        }
+        return null;
+    }
+
+    public boolean isRoot() {
+        return value.equals("/");
+    }
+
+    /** The components below the root: "/a/b" gives [a, b]; "/" gives []. */
+    public List<String> names() {
+        return isRoot() ? List.of() : List.of(value.substring(1).split("/"));
+    }
+
+    public String fileName() {
+        return isRoot() ? "" : value.substring(value.lastIndexOf('/') + 1);
+    }
+
+    public AbsolutePath parent() {
+        if (isRoot()) {
+            return null;
+        }
+        int slash = value.lastIndexOf('/');
+        return slash == 0 ? ROOT : new AbsolutePath(value.substring(0, slash));
+    }
+
+    /** Every ancestor from the outermost ("/" excluded) down to, but not including, this path. */
+    public List<AbsolutePath> ancestors() {
+        List<AbsolutePath> result = new ArrayList<>();
+        for (AbsolutePath p = parent(); p != null && !p.isRoot(); p = p.parent()) {
+            result.addFirst(p);
+        }
+        return result;
+    }
+
+    /** Appends a relative path ("a/b"), validating the result. */
+    public AbsolutePath resolve(String relative) {
+        if (relative.isEmpty()) {
+            return this;
+        }
+        return new AbsolutePath(isRoot() ? "/" + relative : value + "/" + relative);
+    }
+
+    /** This path placed under {@code prefix}: "/var/log" under "/persist" is "/persist/var/log". */
+    public AbsolutePath under(AbsolutePath prefix) {
+        return isRoot() ? prefix : prefix.isRoot() ? this : new AbsolutePath(prefix.value + value);
+    }
+
+    /** True if this path equals {@code other} or lies below it. */
+    public boolean startsWith(AbsolutePath other) {
+        return other.isRoot() || value.equals(other.value) || value.startsWith(other.value + "/");
+    }
+
+    /** The path below {@code ancestor}, without a leading slash; "" for the ancestor itself. */
+    public String relativeTo(AbsolutePath ancestor) {
+        if (!startsWith(ancestor)) {
+            throw new IllegalArgumentException(value + " is not under " + ancestor.value);
+        }
+        if (value.equals(ancestor.value)) {
+            return "";
+        }
+        return ancestor.isRoot() ? value.substring(1) : value.substring(ancestor.value.length() + 1);
+    }
+
+    @Override
+    public int compareTo(AbsolutePath other) {
+        // Component-wise order keeps parents before children: "/a" < "/a/b" < "/a-b".
+        List<String> mine = names();
+        List<String> theirs = other.names();
+        for (int i = 0; i < Math.min(mine.size(), theirs.size()); i++) {
+            int c = mine.get(i).compareTo(theirs.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(mine.size(), theirs.size());
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+
+    /** A path that fails validation; the message says why. */
+    public static final class InvalidPathException extends IllegalArgumentException {
+        private final String path;
+        private final String reason;
+
+        InvalidPathException(String path, String reason) {
+            super(reason + ": " + path);
+            this.path = path;
+            this.reason = reason;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+}

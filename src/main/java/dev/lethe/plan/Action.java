@@ -1,0 +1,86 @@
+package dev.lethe.plan;
+
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Kind;
+
+/**
+ * One step of a plan. Every action names the entry it serves ({@link #entry()}, the entry's
+ * target) so that a failure stops that entry's remaining steps and no other entry's.
+ */
+public sealed interface Action {
+
+    AbsolutePath entry();
+
+    /** Which side of an entry a path is on, for messages. */
+    enum Side { STORE, TARGET }
+
+    /** Create a missing directory (a parent, or the entry itself) with this owner and mode. */
+    record MakeDirectory(AbsolutePath entry, AbsolutePath path, Side side, Ownership ownership) implements Action {}
+
+    /** Create an empty file for a file entry to be mounted on. */
+    record MakeFile(AbsolutePath entry, AbsolutePath path, Side side, Ownership ownership) implements Action {}
+
+    /** Set the declared owner, group and mode on an existing path in the store. */
+    record SetOwnership(AbsolutePath entry, AbsolutePath path, Ownership from, Ownership to) implements Action {}
+
+    /**
+     * Move the data at {@code from} (the target) into the store at {@code to}, leaving {@code from}
+     * empty: a rename on one filesystem, otherwise a verified copy, then removal of the original.
+     */
+    record Migrate(AbsolutePath entry, AbsolutePath from, AbsolutePath to, Kind kind) implements Action {}
+
+    /** Finish a migration whose verified copy was made before lethe was interrupted. */
+    record ResumeMigration(AbsolutePath entry, AbsolutePath from, AbsolutePath to, Kind kind) implements Action {}
+
+    /** Bind-mount the store path onto the target. */
+    record BindMount(AbsolutePath entry, AbsolutePath source, AbsolutePath target) implements Action {}
+
+    /** Remove an empty directory or empty file at the target, to put a symlink there. */
+    record RemoveEmpty(AbsolutePath entry, AbsolutePath path, Kind kind) implements Action {}
+
+    /** Create a symlink at the target pointing to the store path. */
+    record MakeSymlink(AbsolutePath entry, AbsolutePath link, AbsolutePath pointsTo) implements Action {}
+
+    /** Unmount a store mount whose entry is no longer in the config; its data stays in the store. */
+    record Unmount(AbsolutePath entry, AbsolutePath source, AbsolutePath target) implements Action {}
+
+    /**
+     * A file entry that exists on neither side: nothing can be mounted yet. When a program creates
+     * the file, the next apply moves it into the store and mounts it.
+     */
+    record AwaitCreation(AbsolutePath entry, AbsolutePath target, AbsolutePath source) implements Action {}
+
+    /** The entry cannot be applied safely; the reason says why and what to do. */
+    record Refuse(AbsolutePath entry, Problem problem, String reason) implements Action {}
+
+    /** Why an entry was refused. */
+    enum Problem {
+        /** Both the target and the store side hold data. */
+        CONFLICT,
+        /** Another mount already sits on the target. */
+        SHADOWED,
+        /** A symbolic link, or a file where a directory should be, is in the way. */
+        UNSAFE,
+        /** The target or store side is of another type than the entry declares. */
+        WRONG_TYPE,
+        /** The store directory does not exist. */
+        STORE_MISSING;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** Owner, group and mode as numbers. */
+    record Ownership(int uid, int gid, int mode) {
+        @Override
+        public String toString() {
+            return uid + ":" + gid + " " + String.format("%04o", mode);
+        }
+    }
+
+    /** True for actions that change something (everything but waiting and refusing). */
+    default boolean changes() {
+        return !(this instanceof AwaitCreation) && !(this instanceof Refuse);
+    }
+}
