@@ -31,9 +31,16 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs lethe with these arguments and returns the exit code; tests call this. */
+    /** Runs lethe with these arguments on the process's standard streams; returns the exit code. */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs lethe writing to {@code out} and {@code err}; tests call this. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine));
         return cli.execute(args);

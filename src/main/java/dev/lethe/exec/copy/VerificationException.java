@@ -1,0 +1,25 @@
+package dev.lethe.exec.copy;
+
+import java.io.IOException;
+
+/** Two trees that should be identical are not: the first differing path and what differs. */
+public final class VerificationException extends IOException {
+    private final String path;
+    private final String difference;
+
+    public VerificationException(String path, String difference) {
+        super(path + ": " + difference);
+        this.path = path;
+        this.difference = difference;
+    }
+
+    /** The differing path relative to the compared roots ("." for the roots themselves). */
+    public String path() {
+        return path;
+    }
+
+    /** What differs, with both values. */
+    public String difference() {
+        return difference;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.lethe.plan;
+
+import dev.lethe.model.AbsolutePath;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A hand-written {@link Observation}: a table of path states. Paths not in the table are absent. */
+final class TableObservation implements Observation {
+    private final Map<AbsolutePath, PathState> states = new HashMap<>();
+    private final List<StoreMount> mounts = new ArrayList<>();
+    private final Set<AbsolutePath> interrupted = new HashSet<>();
+    private final Set<String> identical = new HashSet<>();
+    private long nextInode = 100;
+
+    TableObservation dir(String path) {
+        return put(path, new PathState.Directory(facts(0, 0, 0755, false), true));
+    }
+
+    TableObservation dirWithData(String path) {
+        return put(path, new PathState.Directory(facts(0, 0, 0755, false), false));
+    }
+
+    TableObservation dir(String path, int uid, int gid, int mode, boolean empty) {
+        return put(path, new PathState.Directory(facts(uid, gid, mode, false), empty));
+    }
+
+    TableObservation file(String path, long size) {
+        return put(path, new PathState.RegularFile(facts(0, 0, 0644, false), size));
+    }
+
+    TableObservation symlink(String path, String target) {
+        return put(path, new PathState.Symlink(target));
+    }
+
+    TableObservation unreachable(String path, String reason) {
+        return put(path, new PathState.Unreachable(reason));
+    }
+
+    /** {@code target} is a mount root showing the same inode as {@code source}. */
+    TableObservation mounted(String source, String target) {
+        PathState s = states.get(AbsolutePath.of(source));
+        PathState.Facts f = Observation.facts(s);
+        PathState.Facts onTarget = new PathState.Facts(f.uid(), f.gid(), f.mode(), f.device(), f.inode(), true);
+        PathState t = s instanceof PathState.Directory d ? new PathState.Directory(onTarget, d.empty())
+                : new PathState.RegularFile(onTarget, ((PathState.RegularFile) s).size());
+        return put(target, t);
+    }
+
+    TableObservation mountPointOfSomethingElse(String path) {
+        return put(path, new PathState.Directory(facts(0, 0, 0755, true), false));
+    }
+
+    TableObservation storeMount(String store, String target) {
+        AbsolutePath t = AbsolutePath.of(target);
+        mounts.add(new StoreMount(AbsolutePath.of(store), t.under(AbsolutePath.of(store)), t));
+        return this;
+    }
+
+    TableObservation interrupted(String target) {
+        interrupted.add(AbsolutePath.of(target));
+        return this;
+    }
+
+    TableObservation identical(String a, String b) {
+        identical.add(a + "\0" + b);
+        identical.add(b + "\0" + a);
+        return this;
+    }
+
+    private PathState.Facts facts(int uid, int gid, int mode, boolean mountRoot) {
+        return new PathState.Facts(uid, gid, mode, 1, nextInode++, mountRoot);
+    }
+
+    private TableObservation put(String path, PathState state) {
+        states.put(AbsolutePath.of(path), state);
+        return this;
+    }
+
+    @Override
+    public PathState state(AbsolutePath path) {
+        return states.getOrDefault(path, PathState.ABSENT);
+    }
+
+    @Override
+    public boolean sameContent(AbsolutePath a, AbsolutePath b) {
+        return identical.contains(a.value() + "\0" + b.value());
+    }
+
+    @Override
+    public List<StoreMount> storeMounts() {
+        return mounts;
+    }
+
+    @Override
+    public Set<AbsolutePath> interruptedMigrations() {
+        return interrupted;
+    }
+}
