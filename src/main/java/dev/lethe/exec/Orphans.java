@@ -59,9 +59,27 @@ public final class Orphans {
                     continue;
                 }
             }
-            long[] size = measure(fs, path);
-            orphans.add(new Orphan(store, path, size[0], size[1]));
+            AbsolutePath orphan = narrowest(fs, path);
+            long[] size = measure(fs, orphan);
+            orphans.add(new Orphan(store, orphan, size[0], size[1]));
         }
+    }
+
+    /** A directory that holds nothing but one directory is named by that one: "/persist/var/lib/app", not "/persist/var/lib". */
+    private static AbsolutePath narrowest(Fs fs, AbsolutePath path) throws IOException {
+        AbsolutePath narrowest = path;
+        while (fs.stat(narrowest).filter(Stat::isDirectory).isPresent()) {
+            List<Syscalls.DirEntry> children = fs.list(narrowest);
+            if (children.size() != 1) {
+                break;
+            }
+            AbsolutePath only = narrowest.resolve(children.getFirst().text());
+            if (fs.stat(only).filter(Stat::isDirectory).isEmpty()) {
+                break;
+            }
+            narrowest = only;
+        }
+        return narrowest;
     }
 
     /** Bytes and files below a path, without following links or crossing into other mounts. */

@@ -52,7 +52,7 @@ public interface Syscalls {
     /** {@code ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size)}. */
     byte[] readlinkat(int dirfd, byte[] name) throws ErrnoException;
 
-    /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)}, read to the end; "." and ".." left out. */
+    /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)} from offset 0 to the end; "." and ".." left out. */
     java.util.List<DirEntry> listDirectory(int dirFd) throws ErrnoException;
 
     /** {@code ssize_t read(int fd, void *buf, size_t count)} into {@code buf[0..length)}; 0 at end of file. */

@@ -27,15 +27,16 @@ class CrashTest {
 
     @Test
     void crossFilesystemMigrationSurvivesSigkillAnywhere() throws Exception {
-        crashEverywhere(Disk.EXT4, 2000);
+        crashEverywhere(Disk.EXT4, 2000, 20);
     }
 
     @Test
     void sameFilesystemMigrationSurvivesSigkillAnywhere() throws Exception {
-        crashEverywhere(Disk.ON_ROOT, 200);
+        // A rename is one mutation: the few points around it are all there are.
+        crashEverywhere(Disk.ON_ROOT, 200, 3);
     }
 
-    private void crashEverywhere(Disk disk, int files) throws Exception {
+    private void crashEverywhere(Disk disk, int files, int minimumCrashes) throws Exception {
         try (Machine m = new Machine(disk)) {
             m.config(CONFIG);
             Path original = m.at("/var/lib/big");
@@ -44,7 +45,7 @@ class CrashTest {
             Path store = m.at("/persist/var/lib/big");
 
             TreeSet<Long> points = new TreeSet<>();
-            for (long n = 1; n < 200_000; n = Math.max(n + 1, (long) (n * 1.35))) {
+            for (long n = 1; n < 200_000; n = Math.max(n + 1, (long) (n * 1.25))) {
                 points.add(n);
             }
             int crashes = 0;
@@ -57,7 +58,7 @@ class CrashTest {
                 crashes++;
                 assertWholeSomewhere(manifest, original, store, point);
             }
-            assertThat(crashes).as("crash points hit inside the migration").isGreaterThan(5);
+            assertThat(crashes).as("crash points hit inside the migration").isGreaterThanOrEqualTo(minimumCrashes);
 
             Machine.Run finish = m.letheProcess(Map.of(), "apply");
             assertThat(finish.exit()).as(finish.all()).isZero();

@@ -264,7 +264,7 @@ public final class TreeVerifier {
             RelativePath aFirst = a.nlink() > 1 ? aLinks.putIfAbsent(InodeKey.of(a), path) : null;
             RelativePath bFirst = b.nlink() > 1 ? bLinks.putIfAbsent(InodeKey.of(b), path) : null;
             if (!Objects.equals(aFirst, bFirst)) {
-                throw differ(path, "hard links", linkWord(aFirst), linkWord(bFirst));
+                throw differ(path, "hard-link structure", linkWord(aFirst), linkWord(bFirst));
             }
         }
 

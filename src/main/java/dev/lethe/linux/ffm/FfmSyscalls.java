@@ -230,6 +230,8 @@ public final class FfmSyscalls implements Syscalls {
         try (Arena arena = Arena.ofConfined()) {
             int size = 32 * 1024;
             MemorySegment buf = arena.allocate(size, 8);
+            // From the start, whatever an earlier listing of the same descriptor left its offset at.
+            call(arena, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
             while (true) {
                 long n = call(arena, nr.getdents64(), "getdents64", null, dirFd, buf.address(), size, 0, 0, 0);
                 if (n == 0) {
