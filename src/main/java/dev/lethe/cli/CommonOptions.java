@@ -15,6 +15,11 @@ final class CommonOptions {
     Path config;
 
     Path configFile() {
+        return configFile(root, config);
+    }
+
+    /** --config if given, else $LETHE_CONFIG, else etc/lethe/lethe.toml under the root. */
+    static Path configFile(Path root, Path config) {
         if (config != null) {
             return config;
         }

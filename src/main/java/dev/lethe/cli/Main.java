@@ -28,7 +28,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        if (args.length > 0 && (args[0].equals("apply") || args[0].equals("plan") || args[0].equals("status"))) {
+            dev.lethe.linux.ffm.FfmSyscalls.prepareInBackground();
+        }
+        Integer fast = BootPath.run(args);
+        System.exit(fast != null ? fast : run(args));
     }
 
     /** Runs lethe with these arguments on the process's standard streams; returns the exit code. */
@@ -42,12 +46,12 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr()));
         return cli.execute(args);
     }
 
-    private static int handle(Exception e, CommandLine commandLine) {
-        var err = commandLine.getErr();
+    /** Maps a failure to its exit code, after telling the user what went wrong. */
+    static int handle(Exception e, java.io.PrintWriter err) {
         switch (e) {
             case ConfigException config -> {
                 for (ConfigError error : config.errors()) {

@@ -33,12 +33,17 @@ final class Session implements AutoCloseable {
     }
 
     static Config loadConfig(CommonOptions options) throws ConfigException {
-        return ConfigLoader.load(options.configFile(), checkedRoot(options));
+        return ConfigLoader.load(options.configFile(), checkedRoot(options.root));
     }
 
     static Session open(CommonOptions options) throws ConfigException, IOException {
-        Config config = loadConfig(options);
-        String root = checkedRoot(options).toString();
+        return open(options.root, options.configFile());
+    }
+
+    static Session open(Path rootDirectory, Path configFile) throws ConfigException, IOException {
+        Path checked = checkedRoot(rootDirectory);
+        Config config = ConfigLoader.load(configFile, checked);
+        String root = checked.toString();
         Fs fs;
         try {
             fs = Fs.open(CrashPoints.wrap(new FfmSyscalls()), root);
@@ -53,8 +58,8 @@ final class Session implements AutoCloseable {
         return Planner.plan(config.entries(), observation);
     }
 
-    private static Path checkedRoot(CommonOptions options) {
-        Path root = options.root.toAbsolutePath().normalize();
+    private static Path checkedRoot(Path rootDirectory) {
+        Path root = rootDirectory.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             throw new EnvironmentException("the root " + root + " is not a directory");
         }

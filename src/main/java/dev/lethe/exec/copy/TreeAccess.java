@@ -137,8 +137,8 @@ final class TreeAccess {
      */
     static void requireSameFilesystem(Stat entry, Stat root, RelativePath path, String doing) throws IOException {
         if (entry.mountRoot() || entry.device() != root.device()) {
-            throw new IOException(path + " is on another filesystem (a mount point or a nested subvolume); "
-                    + "lethe does not " + doing + " across filesystems: unmount it or move it out of the tree first");
+            throw new IOException(path + " is a mount point or on another filesystem than the rest of the tree; "
+                    + "lethe does not " + doing + " through nested mounts or subvolumes: unmount it or move it out of the tree first");
         }
     }
 

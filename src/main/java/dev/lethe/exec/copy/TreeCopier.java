@@ -76,6 +76,7 @@ public final class TreeCopier {
         private final Map<InodeKey, RelativePath> firstLinks = new HashMap<>();
         private Stat root;
         private int destRootFd = -1;
+        private Stat destRoot;
 
         Run(TreeAccess fs) {
             this.fs = fs;
@@ -102,6 +103,10 @@ public final class TreeCopier {
                 throws IOException {
             if (!path.isRoot()) {
                 TreeAccess.requireSameFilesystem(stat, root, path, "copy");
+            }
+            if (destRoot != null && stat.sameFileAs(destRoot)) {
+                // The destination was created inside the source: its copy would contain itself, without end.
+                throw new IOException(path + " is the destination of this copy; the destination must not be inside the source");
             }
             InodeKey key = !stat.isDirectory() && stat.nlink() > 1 ? InodeKey.of(stat) : null;
             if (key != null && firstLinks.containsKey(key)) {
@@ -132,6 +137,7 @@ public final class TreeCopier {
                 try {
                     if (path.isRoot()) {
                         destRootFd = dest;
+                        destRoot = fs.fstat(dest, path);
                     }
                     for (byte[] name : fs.sortedNames(source.fd(), path)) {
                         RelativePath child = path.child(name);

@@ -117,11 +117,13 @@ public final class TreeVerifier {
             try {
                 Opened b = fs.openDirectory(bDir, bName, bStat, path);
                 try {
-                    compareAttributes(a.stat(), b.stat(), path);
-                    compareXattrs(a.fd(), b.fd(), path);
+                    // Names first: a missing or extra entry also changes the directory's mtime, and
+                    // the entry is the more useful thing to report.
                     List<byte[]> aNames = fs.sortedNames(a.fd(), path);
                     List<byte[]> bNames = fs.sortedNames(b.fd(), path);
                     compareNames(aNames, bNames, path);
+                    compareAttributes(a.stat(), b.stat(), path);
+                    compareXattrs(a.fd(), b.fd(), path);
                     for (byte[] name : aNames) {
                         RelativePath child = path.child(name);
                         compare(a.fd(), name, b.fd(), name, child,

@@ -4,6 +4,8 @@ import java.io.IOException;
 
 /** Two trees that should be identical are not: the first differing path and what differs. */
 public final class VerificationException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final String path;
     private final String difference;
 

@@ -97,6 +97,7 @@ class TreeCopierTest {
         assertThat(stat(dst, "dangling").mtimeNsec()).isEqualTo(123456789);
 
         assertThat(stat(dst, "fifo").type()).isEqualTo(FileType.S_IFIFO);
+        assertThat(stat(dst, "socket").type()).isEqualTo(FileType.S_IFSOCK);
         assertThat(stat(dst, "null-device").type()).isEqualTo(FileType.S_IFCHR);
         assertThat(stat(dst, "null-device").rdev()).isEqualTo(stat(src, "null-device").rdev());
 
@@ -105,6 +106,7 @@ class TreeCopierTest {
         assertThat(stat(dst, "sticky").permissions()).isEqualTo(01777);
         assertThat(stat(dst, "owned").uid()).isEqualTo(1234);
         assertThat(stat(dst, "owned").gid()).isEqualTo(5678);
+        assertThat(Scratch.run(dst, List.of("getcap", "capable"))).contains("cap_net_bind_service");
         assertThat(stat(dst, "a/b/c/file.txt").mtimeSec()).isEqualTo(stat(src, "a/b/c/file.txt").mtimeSec());
         assertThat(stat(dst, "a/b/c/file.txt").mtimeNsec()).isEqualTo(123456789);
         assertThat(stat(dst, ".").mtimeNsec()).isEqualTo(123456789);
@@ -210,7 +212,16 @@ class TreeCopierTest {
 
         assertThatThrownBy(() -> copy(scratch.dir, "src", scratch.dir, "dst"))
                 .isInstanceOf(IOException.class)
-                .hasMessageStartingWith("a/mnt is on another filesystem");
+                .hasMessageStartingWith("a/mnt is a mount point or on another filesystem");
+    }
+
+    @Test
+    void refusesToCopyIntoItself() throws IOException {
+        scratch.sh("mkdir -p src/sub && printf x > src/sub/file");
+
+        assertThatThrownBy(() -> copy(scratch.dir, "src", scratch.path("src/sub"), "copy"))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("sub/copy is the destination of this copy");
     }
 
     @Test

@@ -1,7 +1,11 @@
 package dev.lethe.exec.copy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +27,7 @@ final class Trees {
     /**
      * Builds the rich tree at {@code root} (which must not exist): nested and empty directories,
      * empty, random and sparse files, hard links, symlinks (absolute to /etc, relative, dangling),
-     * a fifo, a device node, setuid/setgid/sticky modes, foreign owners, ACLs, xattrs in the user,
+     * a fifo, a unix socket, a device node, setuid/setgid/sticky modes, foreign owners, ACLs, xattrs in the user,
      * trusted and security namespaces, non-UTF-8 names and fixed times.
      */
     static void build(Scratch scratch, Path root) {
@@ -54,8 +58,19 @@ final class Trees {
                 "setfattr -n user.dir -v 1 a",
                 "setfattr -n trusted.secret -v s3cr3t owned",
                 "setfattr -n security.lethe-test -v label owned",
+                // A file capability (cap_net_bind_service): chown removes it, so the copy must chown first.
+                "printf x > capable && chown 1234:5678 capable"
+                        + " && setfattr -n security.capability -v 0x0100000200040000000000000000000000000000 capable",
                 "printf bytes > \"" + BAD_NAME_SH + "\"",
-                "mkdir \"" + BAD_DIR_SH + "\" && printf in > \"" + BAD_DIR_SH + "/$(printf '\\376')\"",
+                "mkdir \"" + BAD_DIR_SH + "\" && printf in > \"" + BAD_DIR_SH + "/$(printf '\\376')\""));
+        // A unix socket file stays behind when its channel is closed; sh has no way to make one.
+        try (ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            socket.bind(UnixDomainSocketAddress.of(root.resolve("socket")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        scratch.sh(String.join("\n",
+                "cd '" + root + "'",
                 "touch -h -d '" + TIME + "' dangling etc-link a/b/rel-link",
                 "find . -depth ! -type l -exec touch -d '" + TIME + "' {} +"));
     }
@@ -116,9 +131,5 @@ final class Trees {
             }
         }
         return true;
-    }
-
-    static List<String> lines(String text) {
-        return new ArrayList<>(List.of(text.split("\n")));
     }
 }

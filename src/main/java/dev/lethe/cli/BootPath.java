@@ -1,0 +1,67 @@
+package dev.lethe.cli;
+
+import dev.lethe.model.Stage;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * The boot service's command, {@code apply --boot STAGE [--root DIR] [--config FILE]}, and
+ * {@code --version}, parsed without picocli. Building picocli's command model costs about 90 ms
+ * of reflection at every start, which every boot would pay; these few options do not need it.
+ * Anything else, including any mistake, goes to picocli, which owns the help and the errors.
+ */
+final class BootPath {
+    private BootPath() {}
+
+    /** The exit code, or null if these arguments are not for the fast path. */
+    static Integer run(String[] args) {
+        if (args.length == 1 && args[0].equals("--version")) {
+            System.out.println(new Main.Version().getVersion()[0]);
+            return ExitCode.OK;
+        }
+        if (args.length < 3 || !args[0].equals("apply")) {
+            return null;
+        }
+        Stage boot = null;
+        Path root = Path.of("/");
+        Path config = null;
+        for (int i = 1; i < args.length; i++) {
+            String option = args[i];
+            String value;
+            int equals = option.indexOf('=');
+            if (equals > 0) {
+                value = option.substring(equals + 1);
+                option = option.substring(0, equals);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return null;
+            }
+            switch (option) {
+                case "--boot" -> boot = switch (value) {
+                    case "system" -> Stage.SYSTEM;
+                    case "initrd" -> Stage.INITRD;
+                    default -> null;
+                };
+                case "--root" -> root = Path.of(value);
+                case "--config", "-c" -> config = Path.of(value);
+                default -> {
+                    return null;
+                }
+            }
+            if (boot == null && option.equals("--boot")) {
+                return null;
+            }
+        }
+        if (boot == null) {
+            return null;
+        }
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return Apply.run(root, CommonOptions.configFile(root, config), boot, out, err);
+        } catch (Exception e) {
+            return Main.handle(e, err);
+        }
+    }
+}
