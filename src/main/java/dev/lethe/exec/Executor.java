@@ -71,17 +71,8 @@ public final class Executor {
 
     private Status run(Action action) throws IOException {
         switch (action) {
-            case Action.MakeDirectory make -> {
-                Optional<Stat> existing = fs.stat(make.path());
-                if (existing.isPresent()) {
-                    if (!existing.get().isDirectory()) {
-                        throw new IOException(fs.hostPath(make.path()) + " is a " + existing.get().typeWord()
-                                + " where a directory is needed");
-                    }
-                    return Status.DONE;
-                }
-                fs.makeDirectory(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
-            }
+            case Action.MakeDirectory make ->
+                    fs.makeDirectory(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
             case Action.MakeFile make -> {
                 if (fs.stat(make.path()).isEmpty()) {
                     fs.makeEmptyFile(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
@@ -96,7 +87,9 @@ public final class Executor {
             case Action.ResumeMigration resume ->
                     migration.resume(storeOf(resume.entry()), resume.from(), resume.to(), resume.kind());
             case Action.BindMount bind -> {
-                requireNothingHidden(bind.target(), bind.source());
+                if (bind.kind() == Kind.FILE) {
+                    requireNothingHidden(bind.target(), bind.source());
+                }
                 fs.bindMount(bind.source(), bind.target());
             }
             case Action.RemoveEmpty remove -> {

@@ -37,15 +37,15 @@ public final class LiveObservation implements Observation {
 
     private PathState observe(AbsolutePath path) {
         try {
-            var found = fs.stat(path);
+            var found = fs.inspect(path);
             if (found.isEmpty()) {
                 return PathState.ABSENT;
             }
-            Stat stat = found.get();
+            Stat stat = found.get().stat();
             PathState.Facts facts = new PathState.Facts(stat.uid(), stat.gid(), stat.permissions(),
                     stat.device(), stat.inode(), stat.mountRoot());
             if (stat.isDirectory()) {
-                return new PathState.Directory(facts, fs.isEmptyDirectory(path));
+                return new PathState.Directory(facts, found.get().empty());
             }
             if (stat.isRegularFile()) {
                 return new PathState.RegularFile(facts, stat.size());

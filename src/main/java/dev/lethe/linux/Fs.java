@@ -137,10 +137,37 @@ public final class Fs implements AutoCloseable {
         }
     }
 
+    /** What {@link #inspect} found: the path's metadata and, for a directory, whether it is empty. */
+    public record Inspection(Stat stat, boolean empty) {}
+
+    /**
+     * The metadata of {@code path} itself (a symlink is reported, not followed) and, for a
+     * directory, whether it is empty, through one resolution of the path; empty if it is absent.
+     */
+    public Optional<Inspection> inspect(AbsolutePath path) throws IOException {
+        try (Fd fd = open(path, Flags.O_PATH)) {
+            Stat stat = sys.statx(fd.value(), new byte[0], Flags.AT_EMPTY_PATH);
+            if (!stat.isDirectory()) {
+                return Optional.of(new Inspection(stat, false));
+            }
+            int dir = sys.openat(fd.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+            try {
+                return Optional.of(new Inspection(stat, !sys.hasEntries(dir)));
+            } finally {
+                sys.close(dir);
+            }
+        } catch (ErrnoException e) {
+            if (e.is(Errno.ENOENT)) {
+                return Optional.empty();
+            }
+            throw e.withPath(hostPath(path));
+        }
+    }
+
     /** True if the directory has no entries. */
     public boolean isEmptyDirectory(AbsolutePath path) throws IOException {
         try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_DIRECTORY)) {
-            return sys.listDirectory(fd.value()).isEmpty();
+            return !sys.hasEntries(fd.value());
         }
     }
 
@@ -159,16 +186,32 @@ public final class Fs implements AutoCloseable {
     }
 
     /**
-     * Creates a directory owned and moded as asked before anything else can see it in use: made
-     * 0700 root-only first, then chowned, then chmodded (chown would clear setgid set earlier).
+     * Creates a directory owned and moded as asked before anything else can use it: made 0700
+     * (root only) first, then chowned, then chmodded through a descriptor of the new directory
+     * (chown clears setgid, so the mode comes last). An existing directory is left as it is;
+     * an existing non-directory is an error.
      */
     public void makeDirectory(AbsolutePath path, int uid, int gid, int mode) throws IOException {
+        byte[] name = bytes(path.fileName());
         try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
-            sys.mkdirat(parent.value(), bytes(path.fileName()), 0700);
+            try {
+                sys.mkdirat(parent.value(), name, 0700);
+            } catch (ErrnoException e) {
+                if (e.is(Errno.EEXIST) && sys.statx(parent.value(), name, 0).isDirectory()) {
+                    return;
+                }
+                throw e;
+            }
+            int fd = sys.openat(parent.value(), name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
+            try {
+                sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
+                sys.fchmod(fd, mode);
+            } finally {
+                sys.close(fd);
+            }
         } catch (ErrnoException e) {
             throw e.withPath(hostPath(path));
         }
-        setOwnerAndMode(path, uid, gid, mode);
     }
 
     /** Creates an empty regular file, with owner and mode set before it is used. */
@@ -236,10 +279,24 @@ public final class Fs implements AutoCloseable {
 
     /**
      * Bind-mounts {@code source} onto {@code target} with the descriptor-based mount API
-     * (open_tree + move_mount): both ends are the exact inodes resolved without symlinks.
+     * (open_tree + move_mount): both ends are the exact inodes resolved without symlinks. A target
+     * directory is checked to be empty through the very descriptor that is mounted on, so nothing
+     * can slip in between the check and the mount (safety invariant 2); a target file is the
+     * caller's to check, because an identical copy of the store's file may stay under the mount.
      */
     public void bindMount(AbsolutePath source, AbsolutePath target) throws IOException {
-        try (Fd from = open(source, Flags.O_PATH); Fd to = open(target, Flags.O_PATH)) {
+        try (Fd to = open(target, Flags.O_PATH); Fd from = open(source, Flags.O_PATH)) {
+            if (sys.statx(to.value(), new byte[0], Flags.AT_EMPTY_PATH).isDirectory()) {
+                int dir = sys.openat(to.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+                try {
+                    if (sys.hasEntries(dir)) {
+                        throw new UnsafePathException(target.value(), target.value(), hostPath(target)
+                                + " holds data now; lethe will not hide it under a mount. Apply again to migrate it.");
+                    }
+                } finally {
+                    sys.close(dir);
+                }
+            }
             int tree = sys.openTree(from.value(), new byte[0],
                     Flags.OPEN_TREE_CLONE | Flags.OPEN_TREE_CLOEXEC | Flags.AT_EMPTY_PATH);
             try {

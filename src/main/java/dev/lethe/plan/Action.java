@@ -33,7 +33,7 @@ public sealed interface Action {
     record ResumeMigration(AbsolutePath entry, AbsolutePath from, AbsolutePath to, Kind kind) implements Action {}
 
     /** Bind-mount the store path onto the target. */
-    record BindMount(AbsolutePath entry, AbsolutePath source, AbsolutePath target) implements Action {}
+    record BindMount(AbsolutePath entry, AbsolutePath source, AbsolutePath target, Kind kind) implements Action {}
 
     /** Remove an empty directory or empty file at the target, to put a symlink there. */
     record RemoveEmpty(AbsolutePath entry, AbsolutePath path, Kind kind) implements Action {}

@@ -191,7 +191,7 @@ public final class Planner {
                     ? new MakeDirectory(target, target, Side.TARGET, sourceOwnership)
                     : new MakeFile(target, target, Side.TARGET, sourceOwnership));
         }
-        steps.add(new BindMount(target, source, target));
+        steps.add(new BindMount(target, source, target, entry.kind()));
         return Optional.empty();
     }
 
@@ -201,7 +201,7 @@ public final class Planner {
             steps.add(new RemoveEmpty(entry.target(), entry.target(), entry.kind()));
             steps.add(new MakeSymlink(entry.target(), entry.target(), entry.source()));
         } else {
-            steps.add(new BindMount(entry.target(), entry.source(), entry.target()));
+            steps.add(new BindMount(entry.target(), entry.source(), entry.target(), entry.kind()));
         }
     }
 

@@ -273,6 +273,27 @@ public final class FfmSyscalls implements Syscalls {
         }
     }
 
+    @Override
+    public boolean hasEntries(int dirFd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(1024, 8);
+            call(arena, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
+            long n = call(arena, nr.getdents64(), "getdents64", null, dirFd, buf.address(), 1024, 0, 0, 0);
+            for (long offset = 0; offset < n; offset += Short.toUnsignedInt(buf.get(JAVA_SHORT, offset + 16))) {
+                byte first = buf.get(JAVA_BYTE, offset + 19);
+                byte second = buf.get(JAVA_BYTE, offset + 20);
+                byte third = buf.get(JAVA_BYTE, offset + 21);
+                boolean dot = first == '.' && second == 0;
+                boolean dotDot = first == '.' && second == '.' && third == 0;
+                if (!dot && !dotDot) {
+                    return true;
+                }
+            }
+            // A kilobyte holds "." and ".." many times over: a first batch with only those means empty.
+            return false;
+        }
+    }
+
     private static boolean isDotOrDotDot(byte[] name) {
         return (name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.');
     }
