@@ -18,6 +18,11 @@ final class Apply {
         long started = System.nanoTime();
         Session.requireRoot("lethe apply");
         try (Session session = Session.open(root, configFile)) {
+            if (!session.fs.tryLock()) {
+                err.println("lethe: another lethe apply is running on " + session.rootDirectory + "; waiting for it");
+                err.flush();
+                session.fs.waitForLock();
+            }
             List<Entry> entries = boot == Stage.INITRD
                     ? session.config.entries().stream().filter(e -> e.stage() == Stage.INITRD).toList()
                     : session.config.entries();

@@ -15,6 +15,16 @@ public final class ErrnoException extends IOException {
         this.errno = errno;
     }
 
+    /**
+     * No stack trace: an errno is an expected answer (ENOENT for every path not yet created), the
+     * message names the call and the path, and filling in a stack trace for each of thousands of
+     * them was a measurable part of the boot path.
+     */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     public String call() {
         return call;
     }

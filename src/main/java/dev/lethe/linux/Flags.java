@@ -55,6 +55,10 @@ public final class Flags {
 
     public static final int SIGKILL = 9;
 
+    // sys/file.h
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
+
     // linux/stat.h
     public static final int STATX_BASIC_STATS = 0x7ff;
     public static final int STATX_MNT_ID = 0x1000;

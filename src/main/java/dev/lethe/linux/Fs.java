@@ -47,6 +47,30 @@ public final class Fs implements AutoCloseable {
         return path.isRoot() ? bytes(".") : bytes(path.value().substring(1));
     }
 
+    /**
+     * Takes an exclusive advisory lock on the root directory, so two lethe processes acting on the
+     * same root run one after the other. Returns false if another holds it; then {@link
+     * #waitForLock} blocks until it is released. The lock goes with the process.
+     */
+    public boolean tryLock() throws ErrnoException {
+        lockFd = sys.openat(rootFd, bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        try {
+            sys.flock(lockFd, Flags.LOCK_EX | Flags.LOCK_NB);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.is(Errno.EAGAIN)) {
+                return false;
+            }
+            throw e.withPath(hostPath(AbsolutePath.ROOT));
+        }
+    }
+
+    public void waitForLock() throws ErrnoException {
+        sys.flock(lockFd, Flags.LOCK_EX);
+    }
+
+    private int lockFd = -1;
+
     /** An open descriptor, closed with try-with-resources. */
     public final class Fd implements AutoCloseable {
         private final int fd;
@@ -394,6 +418,9 @@ public final class Fs implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lockFd >= 0) {
+            sys.close(lockFd);
+        }
         sys.close(rootFd);
     }
 }

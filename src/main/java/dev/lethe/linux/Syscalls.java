@@ -95,6 +95,9 @@ public interface Syscalls {
     /** {@code int umount2(const char *target, int flags)}. */
     void umount2(byte[] target, int flags) throws ErrnoException;
 
+    /** {@code int flock(int fd, int operation)}. */
+    void flock(int fd, int operation) throws ErrnoException;
+
     /** {@code pid_t getpid(void)}. */
     int getpid();
 

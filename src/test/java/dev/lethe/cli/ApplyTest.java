@@ -256,6 +256,21 @@ class ApplyTest {
     }
 
     @Test
+    void aSecondApplyWaitsForTheFirst() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(CONFIG);
+            // Another process holds the lock lethe takes on the root directory.
+            Process holder = new ProcessBuilder("flock", "--exclusive", m.root.toString(), "sleep", "1").start();
+            Thread.sleep(300);
+            Machine.Run run = m.lethe("apply");
+            holder.waitFor();
+            assertThat(run.err()).contains("another lethe apply is running");
+            assertThat(run.exit()).as(run.all()).isZero();
+            assertThat(m.mountsBelowRoot()).contains("/var/log");
+        }
+    }
+
+    @Test
     void aBadConfigExitsWithItsOwnCodeAndTouchesNothing() throws Exception {
         try (Machine m = new Machine(Disk.TMPFS)) {
             m.config("""

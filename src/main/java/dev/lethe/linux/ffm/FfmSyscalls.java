@@ -447,6 +447,13 @@ public final class FfmSyscalls implements Syscalls {
     }
 
     @Override
+    public void flock(int fd, int operation) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.flock(), "flock", null, fd, operation, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
     public int getpid() {
         try (Arena arena = Arena.ofConfined()) {
             return (int) call(arena, nr.getpid(), "getpid", null, 0, 0, 0, 0, 0, 0);
