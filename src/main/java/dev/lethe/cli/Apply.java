@@ -1,6 +1,8 @@
 package dev.lethe.cli;
 
 import dev.lethe.exec.Executor;
+import dev.lethe.exec.LetheMounts;
+import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Stage;
 import dev.lethe.plan.Action;
@@ -8,7 +10,10 @@ import dev.lethe.plan.Plan;
 import dev.lethe.plan.Planner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** apply: observe, plan, execute, report. Shared by the picocli command and the boot fast path. */
 final class Apply {
@@ -26,8 +31,25 @@ final class Apply {
             List<Entry> entries = boot == Stage.INITRD
                     ? session.config.entries().stream().filter(e -> e.stage() == Stage.INITRD).toList()
                     : session.config.entries();
-            Plan plan = Planner.plan(entries, session.observation);
-            Executor.Report report = new Executor(session.fs, entries).execute(plan);
+            Executor executor = new Executor(session.fs, session.config.entries());
+            Plan plan = Planner.plan(entries, session.scope(), session.observe());
+            List<Action> repairs = plan.actions().stream().filter(Planner::isRepair).toList();
+            Executor.Report report;
+            if (repairs.isEmpty()) {
+                report = executor.execute(plan);
+            } else {
+                // Unmounts and resumed migrations change what the entries see: plan those again afterwards.
+                Executor.Report repaired = executor.execute(new Plan(repairs));
+                Set<AbsolutePath> failed = new HashSet<>();
+                repaired.failures().forEach(o -> failed.add(o.action().entry()));
+                Plan rest = Planner.plan(entries, session.scope(), session.observe());
+                List<Action> next = rest.actions().stream()
+                        .filter(x -> !Planner.isRepair(x) && !failed.contains(x.entry())).toList();
+                List<Executor.Outcome> all = new ArrayList<>(repaired.outcomes());
+                all.addAll(executor.execute(new Plan(next)).outcomes());
+                report = new Executor.Report(all);
+            }
+            LetheMounts.record(session.fs, session.stores(), session.config.entries(), LetheMounts.bootId());
             long waiting = report.outcomes().stream().filter(o -> o.status() == Executor.Status.WAITING).count();
             long changes = report.outcomes().stream()
                     .filter(o -> o.status() == Executor.Status.DONE && o.action().changes()).count();
@@ -39,7 +61,7 @@ final class Apply {
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
             String summary = String.format("lethe: %d entries: %s%d failed, %d waiting to be created (%d ms)",
-                    entries.size(), changes == 0 ? "nothing to do, " : changes + " changes, ",
+                    entries.size(), changes == 0 && report.failures().isEmpty() ? "nothing to do, " : changes + " changes, ",
                     countFailedEntries(report), waiting, millis);
             (report.failures().isEmpty() ? out : err).println(summary);
             out.flush();

@@ -8,7 +8,6 @@ import dev.lethe.exec.LiveObservation;
 import dev.lethe.linux.CrashPoints;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Fs;
-import dev.lethe.linux.MountInfo;
 import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.plan.Plan;
@@ -16,20 +15,38 @@ import dev.lethe.plan.Planner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** What most commands share: the config, the managed root, the live observation and the plan. */
 final class Session implements AutoCloseable {
 
     final Config config;
     final Fs fs;
-    final LiveObservation observation;
     final String rootDirectory;
 
-    private Session(Config config, Fs fs, LiveObservation observation, String rootDirectory) {
+    private Session(Config config, Fs fs, String rootDirectory) {
         this.config = config;
         this.fs = fs;
-        this.observation = observation;
         this.rootDirectory = rootDirectory;
+    }
+
+    List<AbsolutePath> stores() {
+        return config.stores().stream().map(StoreConfig::path).toList();
+    }
+
+    /** The machine as it is now: a new observation each call, with the mount table read afresh. */
+    LiveObservation observe() throws IOException {
+        return new LiveObservation(fs, stores());
+    }
+
+    Planner.Scope scope() {
+        Set<AbsolutePath> targets = new HashSet<>();
+        config.entries().forEach(e -> targets.add(e.target()));
+        Set<AbsolutePath> onRoot = new HashSet<>();
+        config.stores().stream().filter(StoreConfig::onRoot).forEach(s -> onRoot.add(s.path()));
+        return new Planner.Scope(targets, onRoot);
     }
 
     static Config loadConfig(CommonOptions options) throws ConfigException {
@@ -50,12 +67,11 @@ final class Session implements AutoCloseable {
         } catch (ErrnoException e) {
             throw new EnvironmentException("cannot open the root " + root + ": " + e.getMessage());
         }
-        var stores = config.stores().stream().map(StoreConfig::path).toList();
-        return new Session(config, fs, new LiveObservation(fs, stores, MountInfo.read()), root);
+        return new Session(config, fs, root);
     }
 
-    Plan plan() {
-        return Planner.plan(config.entries(), observation);
+    Plan plan() throws IOException {
+        return Planner.plan(config.entries(), scope(), observe());
     }
 
     private static Path checkedRoot(Path rootDirectory) {

@@ -65,6 +65,13 @@ public final class ConfigLoader {
         StoreReader stores = new StoreReader(source, accounts);
         stores.read(document);
         Overlaps.check(source, stores.stores(), stores.entries());
+        for (StoreConfig store : stores.stores()) {
+            if (store.onRoot() && root.strategy() != RootConfig.Strategy.NONE) {
+                source.error(store.origin().line(), store.path().value(), "on-root = true keeps the store on the root "
+                        + "filesystem, which strategy \"" + root.strategy().name().toLowerCase(java.util.Locale.ROOT)
+                        + "\" wipes; put the store on a filesystem of its own");
+            }
+        }
         if (source.hasErrors()) {
             throw new ConfigException(source.errors());
         }

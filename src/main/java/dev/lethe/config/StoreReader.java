@@ -24,7 +24,7 @@ import org.tomlj.TomlTable;
  */
 final class StoreReader {
 
-    private static final List<String> STORE_KEYS = List.of("path", "directories", "files", "parent", "users");
+    private static final List<String> STORE_KEYS = List.of("path", "directories", "files", "parent", "users", "on-root");
     private static final List<String> USER_KEYS = List.of("directories", "files");
     private static final List<String> ENTRY_KEYS = List.of("path", "owner", "group", "mode", "method", "stage", "parent");
     private static final List<String> PARENT_KEYS = List.of("owner", "group", "mode");
@@ -130,7 +130,14 @@ final class StoreReader {
             return Optional.empty();
         }
         AbsolutePath path = AbsolutePath.of(text);
-        stores.add(new StoreConfig(path, source.origin(storeLine)));
+        boolean onRoot = false;
+        Object onRootValue = Source.get(table, "on-root");
+        if (onRootValue instanceof Boolean flag) {
+            onRoot = flag;
+        } else if (onRootValue != null) {
+            source.error(Source.lineOf(table, "on-root"), text, "on-root must be true or false; found " + Source.typeName(onRootValue));
+        }
+        stores.add(new StoreConfig(path, onRoot, source.origin(storeLine)));
         return Optional.of(path);
     }
 

@@ -85,7 +85,7 @@ public final class Executor {
                 migration.migrate(storeOf(migrate.entry()), migrate.from(), migrate.to(), migrate.kind());
             }
             case Action.ResumeMigration resume ->
-                    migration.resume(storeOf(resume.entry()), resume.from(), resume.to(), resume.kind());
+                    migration.resume(Journal.find(fs, storeOf(resume.entry()), resume.from()));
             case Action.BindMount bind -> {
                 if (bind.kind() == Kind.FILE) {
                     requireNothingHidden(bind.target(), bind.source());

@@ -11,10 +11,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** The real machine as the planner sees it: statx through {@link Fs} and the mount table. */
 public final class LiveObservation implements Observation {
@@ -22,12 +20,14 @@ public final class LiveObservation implements Observation {
     private final Fs fs;
     private final List<AbsolutePath> stores;
     private final MountInfo mountInfo;
+    private final String bootId = LetheMounts.bootId();
     private final Map<AbsolutePath, PathState> cache = new HashMap<>();
 
-    public LiveObservation(Fs fs, List<AbsolutePath> stores, MountInfo mountInfo) {
+    /** Observes {@code stores} and the paths the planner asks about, with the mount table as it is now. */
+    public LiveObservation(Fs fs, List<AbsolutePath> stores) throws IOException {
         this.fs = fs;
         this.stores = List.copyOf(stores);
-        this.mountInfo = mountInfo;
+        this.mountInfo = MountInfo.read();
     }
 
     @Override
@@ -64,56 +64,38 @@ public final class LiveObservation implements Observation {
         return Contents.same(fs, a, b);
     }
 
-    /**
-     * Mounts that look exactly like lethe's: their source is inside a store, at the place that
-     * mirrors their mount point. Only such mounts are ever unmounted for a removed entry.
-     */
     @Override
-    public List<StoreMount> storeMounts() {
-        List<StoreMount> found = new ArrayList<>();
-        String rootPrefix = fs.hostPath(AbsolutePath.ROOT);
+    public List<LetheMount> letheMounts() {
+        List<LetheMount> found = new ArrayList<>();
         for (AbsolutePath store : stores) {
-            String storeHost = fs.hostPath(store);
-            MountInfo.Mount storeFs = mountInfo.containing(storeHost);
-            if (storeFs == null) {
-                continue;
-            }
-            String below = storeHost.substring(storeFs.mountPoint().equals("/") ? 0 : storeFs.mountPoint().length());
-            String storeRoot = join(storeFs.root(), below);
-            for (MountInfo.Mount m : mountInfo.mounts()) {
-                if (m.device() != storeFs.device() || !MountInfo.isUnder(m.root(), storeRoot) || m.root().equals(storeRoot)
-                        || !MountInfo.isUnder(m.mountPoint(), rootPrefix)) {
-                    continue;
+            try {
+                for (LetheMounts.Recorded recorded : LetheMounts.read(fs, store, mountInfo, bootId)) {
+                    found.add(recorded.mount());
                 }
-                String relativeSource = storeRoot.equals("/") ? m.root() : m.root().substring(storeRoot.length());
-                String relativeTarget = rootPrefix.equals("/") ? m.mountPoint() : m.mountPoint().substring(rootPrefix.length());
-                if (relativeTarget.isEmpty() || !relativeSource.equals(relativeTarget)) {
-                    continue;
-                }
-                AbsolutePath target = AbsolutePath.of(relativeTarget);
-                found.add(new StoreMount(store, target.under(store), target));
+            } catch (IOException e) {
+                // An unreadable record only means lethe unmounts nothing of that store.
             }
         }
         return found;
     }
 
-    private static String join(String root, String below) {
-        if (below.isEmpty()) {
-            return root;
-        }
-        return root.equals("/") ? below : root + below;
-    }
-
     @Override
-    public Set<AbsolutePath> interruptedMigrations() {
-        Set<AbsolutePath> targets = new HashSet<>();
+    public Map<AbsolutePath, AbsolutePath> interruptedMigrations() {
+        Map<AbsolutePath, AbsolutePath> targets = new HashMap<>();
         for (AbsolutePath store : stores) {
             try {
-                targets.addAll(Journal.pendingTargets(fs, store));
+                for (Journal.Record record : Journal.pending(fs, store)) {
+                    targets.put(record.target(), store);
+                }
             } catch (IOException e) {
                 // An unreadable journal leaves those entries to fail loudly on their own state.
             }
         }
         return targets;
+    }
+
+    @Override
+    public String show(AbsolutePath path) {
+        return fs.hostPath(path);
     }
 }

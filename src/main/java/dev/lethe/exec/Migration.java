@@ -9,20 +9,26 @@ import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Fs;
+import dev.lethe.linux.MountInfo;
 import dev.lethe.linux.Stat;
+import dev.lethe.linux.UnsafePathException;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Kind;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Moves existing data from a target into the store, so that every file is whole in at least one
- * place at every instant, whenever the process dies.
+ * place at every instant, whenever the process dies, and nothing that was not copied is removed.
  *
- * <p>On one filesystem this is a single rename. Across filesystems: copy into a staging name next
- * to the store path, fsync, verify against the original, write the journal record, rename the
- * staging copy into place, empty the original, remove the record. A crash before the record
- * leaves the original untouched (the staging copy is discarded and redone); a crash after it is
- * finished by {@link #resume}. Afterwards the target exists and is empty, ready to be mounted on.
+ * <p>On one filesystem this is a single rename. Across filesystems: note what the original holds
+ * (a {@link Manifest}), copy it into a root-only staging directory in the store
+ * ({@code .lethe/staging/}), fsync, verify against the original, check the original did not change
+ * meanwhile, write the journal record with the manifest, rename the copy into place, then remove
+ * from the original only what the manifest lists unchanged, and drop the record. A crash before the
+ * record leaves the original untouched (the staging copy is discarded and redone); a crash after it
+ * is finished by {@link #resume}. Anything written to the original after the copy stays there, and
+ * the entry then stops as a conflict for the user to merge.
  */
 final class Migration {
 
@@ -32,76 +38,145 @@ final class Migration {
         this.fs = fs;
     }
 
-    static AbsolutePath stagingFor(AbsolutePath source) {
-        return source.parent().resolve(".lethe-staging." + source.fileName());
-    }
-
     void migrate(AbsolutePath store, AbsolutePath target, AbsolutePath source, Kind kind) throws IOException {
-        Stat original = fs.stat(target).orElseThrow(() -> new ErrnoException("stat", fs.hostPath(target), Errno.ENOENT));
-        boolean sourceExists = fs.stat(source).isPresent();
+        refuseNestedMounts(target);
         try {
-            // Replacing is only allowed over an empty store path; the kernel refuses a non-empty directory.
-            fs.rename(target, source, sourceExists ? 0 : Flags.RENAME_NOREPLACE);
-            fs.syncDirectory(source.parent());
-            fs.syncDirectory(target.parent());
-            recreateEmptyTarget(target, original, kind);
+            moveByRename(target, source, kind);
             return;
         } catch (ErrnoException e) {
             if (!e.is(Errno.EXDEV)) {
                 throw e;
             }
         }
-        AbsolutePath staging = stagingFor(source);
+        AbsolutePath stagingDir = Journal.ensurePrivateDirectory(fs, store, "staging");
+        AbsolutePath staging = stagingDir.resolve(Journal.key(target));
         discardStaging(staging);
+        Manifest manifest;
         try (Fs.Fd from = fs.open(target.parent(), Flags.O_PATH | Flags.O_DIRECTORY);
-             Fs.Fd to = fs.open(source.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
-            new TreeCopier(fs.syscalls()).copy(from.value(), bytes(target.fileName()), to.value(), bytes(staging.fileName()));
-            TreeVerifier.verify(fs.syscalls(), from.value(), bytes(target.fileName()), to.value(), bytes(staging.fileName()));
+             Fs.Fd to = fs.open(stagingDir, Flags.O_PATH | Flags.O_DIRECTORY)) {
+            byte[] name = bytes(target.fileName());
+            byte[] stagingName = bytes(staging.fileName());
+            manifest = Manifest.of(fs.syscalls(), from.value(), name);
+            new TreeCopier(fs.syscalls()).copy(from.value(), name, to.value(), stagingName);
+            TreeVerifier.verify(fs.syscalls(), from.value(), name, to.value(), stagingName);
+            if (!Manifest.of(fs.syscalls(), from.value(), name).equals(manifest)) {
+                discardStaging(staging);
+                throw new IOException(fs.hostPath(target) + " changed while it was being copied into the store; "
+                        + "nothing was removed. Apply again when it is quiet.");
+            }
+        } catch (IOException e) {
+            throw describe(e, target, source);
         }
-        fs.syncDirectory(staging.parent());
-        Journal.begin(fs, store, target);
-        finish(store, target, source, kind, original);
+        fs.syncDirectory(stagingDir);
+        Journal.Record record = new Journal.Record(store, target, kind, manifest);
+        Journal.begin(fs, record);
+        finish(record);
     }
 
     /** Completes a migration whose verified copy and journal record exist. */
-    void resume(AbsolutePath store, AbsolutePath target, AbsolutePath source, Kind kind) throws IOException {
-        Stat original = fs.stat(target).orElse(null);
-        finish(store, target, source, kind, original);
+    void resume(Journal.Record record) throws IOException {
+        Stat onTarget = fs.stat(record.target()).orElse(null);
+        if (onTarget != null && onTarget.mountRoot()) {
+            throw new UnsafePathException(record.target().value(), record.target().value(), fs.hostPath(record.target())
+                    + " is a mount point now; lethe will not finish emptying it. Unmount it, then apply again.");
+        }
+        finish(record);
     }
 
-    private void finish(AbsolutePath store, AbsolutePath target, AbsolutePath source, Kind kind, Stat original)
-            throws IOException {
-        AbsolutePath staging = stagingFor(source);
+    private void finish(Journal.Record record) throws IOException {
+        AbsolutePath target = record.target();
+        AbsolutePath source = record.source();
+        AbsolutePath staging = Journal.letheDirectory(record.store()).resolve("staging").resolve(Journal.key(target));
         if (fs.stat(staging).isPresent()) {
-            boolean sourceExists = fs.stat(source).isPresent();
-            fs.rename(staging, source, sourceExists ? 0 : Flags.RENAME_NOREPLACE);
-            fs.syncDirectory(source.parent());
+            placeInStore(staging, source, record.kind());
+        } else if (fs.stat(source).isEmpty()) {
+            throw new IOException("the verified copy of " + fs.hostPath(target) + " is in neither " + fs.hostPath(staging)
+                    + " nor " + fs.hostPath(source) + "; lethe leaves " + fs.hostPath(target) + " as it is");
         }
-        if (original != null) {
-            if (kind == Kind.DIRECTORY) {
-                try (Fs.Fd dir = fs.open(target, Flags.O_RDONLY | Flags.O_DIRECTORY)) {
-                    TreeRemover.removeContents(fs.syscalls(), dir.value());
-                }
-            } else {
-                fs.removeFileIfPresent(target);
-                fs.syncDirectory(target.parent());
-                recreateEmptyTarget(target, original, kind);
-            }
+        List<String> kept;
+        try (Fs.Fd parent = fs.open(target.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            kept = record.manifest().removeUnchanged(fs.syscalls(), parent.value(), bytes(target.fileName()),
+                    record.kind() == Kind.DIRECTORY);
+        } catch (IOException e) {
+            throw describe(e, target, source);
         }
-        Journal.finish(fs, store, target);
+        fs.syncDirectory(target.parent());
+        if (record.kind() == Kind.FILE && kept.isEmpty()) {
+            Stat copied = fs.stat(source).orElseThrow();
+            fs.makeEmptyFile(target, copied.uid(), copied.gid(), copied.permissions());
+        }
+        Journal.finish(fs, record);
+        if (!kept.isEmpty()) {
+            throw new IOException(fs.hostPath(target) + " changed after its copy into " + fs.hostPath(source)
+                    + " was verified; lethe kept what changed there (" + kept.size() + " paths, first: " + kept.getFirst()
+                    + "). Both now hold data: merge them into " + fs.hostPath(source) + ", then apply again.");
+        }
     }
 
-    /** The mount point keeps the original's owner and mode, so the path looks the same unmounted. */
-    private void recreateEmptyTarget(AbsolutePath target, Stat original, Kind kind) throws IOException {
-        if (fs.stat(target).isPresent()) {
-            return;
+    /**
+     * Moves the staging copy to the store path. A directory may replace an empty directory (the
+     * kernel refuses a non-empty one); a file is exchanged with an existing store file, which must
+     * turn out empty, or is exchanged back.
+     */
+    private void placeInStore(AbsolutePath staging, AbsolutePath source, Kind kind) throws IOException {
+        Stat existing = fs.stat(source).orElse(null);
+        if (existing == null) {
+            fs.rename(staging, source, Flags.RENAME_NOREPLACE);
+        } else if (kind == Kind.DIRECTORY) {
+            fs.rename(staging, source, 0);
+        } else {
+            exchangeWithEmptyFile(staging, source);
+            fs.removeFileIfPresent(staging);
         }
+        fs.syncDirectory(source.parent());
+    }
+
+    /** On one filesystem, the whole move is a rename; then the target is recreated empty for the mount. */
+    private void moveByRename(AbsolutePath target, AbsolutePath source, Kind kind) throws IOException {
+        Stat original = fs.stat(target).orElseThrow(() -> new ErrnoException("stat", fs.hostPath(target), Errno.ENOENT));
+        Stat existing = fs.stat(source).orElse(null);
+        if (existing == null) {
+            fs.rename(target, source, Flags.RENAME_NOREPLACE);
+        } else if (kind == Kind.DIRECTORY) {
+            fs.rename(target, source, 0);
+        } else {
+            exchangeWithEmptyFile(target, source);
+            fs.removeFileIfPresent(target);
+        }
+        fs.syncDirectory(source.parent());
+        fs.syncDirectory(target.parent());
         if (kind == Kind.DIRECTORY) {
             fs.makeDirectory(target, original.uid(), original.gid(), original.permissions());
         } else {
             fs.makeEmptyFile(target, original.uid(), original.gid(), original.permissions());
         }
         fs.syncDirectory(target.parent());
+    }
+
+    /**
+     * Swaps {@code from} with the store file at {@code source} in one step, then checks that what
+     * came out of the store is empty; if it is not (written since it was observed), swaps back.
+     */
+    private void exchangeWithEmptyFile(AbsolutePath from, AbsolutePath source) throws IOException {
+        fs.rename(from, source, Flags.RENAME_EXCHANGE);
+        Stat swappedOut = fs.stat(from).orElseThrow();
+        if (!swappedOut.isRegularFile() || swappedOut.size() != 0) {
+            fs.rename(from, source, Flags.RENAME_EXCHANGE);
+            throw new IOException("both " + fs.hostPath(from) + " and " + fs.hostPath(source)
+                    + " hold data; lethe will neither hide nor overwrite either");
+        }
+    }
+
+    /** A rename would carry nested mounts into the store, and a copy would cross into them. */
+    private void refuseNestedMounts(AbsolutePath target) throws IOException {
+        String host = fs.hostPath(target);
+        for (MountInfo.Mount mount : MountInfo.read().mounts()) {
+            if (!mount.mountPoint().equals(host) && MountInfo.isUnder(mount.mountPoint(), host)) {
+                throw new UnsafePathException(target.value(), mount.mountPoint(), mount.mountPoint()
+                        + " is a mount point inside " + host + "; lethe does not migrate a tree with mounts in it. "
+                        + "Unmount it, or persist it as an entry of its own.");
+            }
+        }
     }
 
     /** A staging copy without a journal record is an unfinished, unverified copy: the original is whole. */
@@ -112,5 +187,12 @@ final class Migration {
         try (Fs.Fd parent = fs.open(staging.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
             TreeRemover.remove(fs.syscalls(), parent.value(), bytes(staging.fileName()));
         }
+    }
+
+    private IOException describe(IOException e, AbsolutePath target, AbsolutePath source) {
+        if (e instanceof UnsafePathException) {
+            return e;
+        }
+        return new IOException("migrating " + fs.hostPath(target) + " into " + fs.hostPath(source) + ": " + e.getMessage(), e);
     }
 }

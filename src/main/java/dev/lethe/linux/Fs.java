@@ -210,47 +210,112 @@ public final class Fs implements AutoCloseable {
     }
 
     /**
-     * Creates a directory owned and moded as asked before anything else can use it: made 0700
-     * (root only) first, then chowned, then chmodded through a descriptor of the new directory
-     * (chown clears setgid, so the mode comes last). An existing directory is left as it is;
-     * an existing non-directory is an error.
+     * Creates a directory with its owner and mode already set when its name appears: it is made
+     * under a temporary name (0700, root only), checked to be the empty root-owned directory just
+     * made, chowned and chmodded through a descriptor (chown clears setgid, so the mode comes
+     * last), then renamed into place without replacing anything. A crash leaves either nothing or a
+     * finished directory at the name. An existing directory is left as it is.
      */
     public void makeDirectory(AbsolutePath path, int uid, int gid, int mode) throws IOException {
+        create(path, uid, gid, mode, Fs.Kind.DIRECTORY);
+    }
+
+    /** Creates an empty regular file the same way as {@link #makeDirectory}; an existing file is kept. */
+    public void makeEmptyFile(AbsolutePath path, int uid, int gid, int mode) throws IOException {
+        create(path, uid, gid, mode, Fs.Kind.NON_DIRECTORY);
+    }
+
+    private void create(AbsolutePath path, int uid, int gid, int mode, Fs.Kind kind) throws IOException {
         byte[] name = bytes(path.fileName());
+        byte[] temporary = temporaryName(name);
+        boolean directory = kind == Fs.Kind.DIRECTORY;
         try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
-            try {
-                sys.mkdirat(parent.value(), name, 0700);
-            } catch (ErrnoException e) {
-                if (e.is(Errno.EEXIST) && sys.statx(parent.value(), name, 0).isDirectory()) {
+            Optional<Stat> existing = statAt(parent.value(), name);
+            if (existing.isPresent()) {
+                if (existing.get().isDirectory() == directory && (directory || existing.get().isRegularFile())) {
                     return;
                 }
-                throw e;
+                throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " is a "
+                        + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
             }
-            int fd = sys.openat(parent.value(), name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
+            removeStaleTemporary(parent.value(), temporary, path);
+            int fd;
+            if (directory) {
+                sys.mkdirat(parent.value(), temporary, 0700);
+                fd = sys.openat(parent.value(), temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
+            } else {
+                fd = sys.openat(parent.value(), temporary,
+                        Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600);
+            }
             try {
+                // In a parent the user can write, the name could have been swapped since mkdirat:
+                // act only on the empty, root-owned object lethe just made.
+                Stat made = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
+                if (made.uid() != 0 || made.permissions() != 0600 && made.permissions() != 0700
+                        || (directory ? sys.hasEntries(fd) : made.size() != 0)) {
+                    throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
+                            + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");
+                }
                 sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
                 sys.fchmod(fd, mode);
             } finally {
                 sys.close(fd);
+            }
+            try {
+                sys.renameat2(parent.value(), temporary, parent.value(), name, Flags.RENAME_NOREPLACE);
+            } catch (ErrnoException e) {
+                sys.unlinkat(parent.value(), temporary, directory ? Flags.AT_REMOVEDIR : 0);
+                if (e.is(Errno.EEXIST)) {
+                    create(path, uid, gid, mode, kind);  // someone made it meanwhile: accept it if it is right
+                    return;
+                }
+                throw e;
             }
         } catch (ErrnoException e) {
             throw e.withPath(hostPath(path));
         }
     }
 
-    /** Creates an empty regular file, with owner and mode set before it is used. */
-    public void makeEmptyFile(AbsolutePath path, int uid, int gid, int mode) throws IOException {
-        try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
-            int fd = sys.openat(parent.value(), bytes(path.fileName()),
-                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600);
+    private static byte[] temporaryName(byte[] name) {
+        byte[] prefix = bytes(".lethe-new.");
+        int keep = Math.min(name.length, 255 - prefix.length);
+        byte[] temporary = java.util.Arrays.copyOf(prefix, prefix.length + keep);
+        System.arraycopy(name, 0, temporary, prefix.length, keep);
+        return temporary;
+    }
+
+    /** A temporary left by a crash: an empty, root-only directory or file lethe made. Anything else is refused. */
+    private void removeStaleTemporary(int parentFd, byte[] temporary, AbsolutePath path) throws IOException {
+        Optional<Stat> stale = statAt(parentFd, temporary);
+        if (stale.isEmpty()) {
+            return;
+        }
+        Stat stat = stale.get();
+        boolean removable = stat.uid() == 0 && (stat.isDirectory() || (stat.isRegularFile() && stat.size() == 0));
+        if (removable && stat.isDirectory()) {
+            int fd = sys.openat(parentFd, temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
             try {
-                sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
-                sys.fchmod(fd, mode);
+                removable = !sys.hasEntries(fd);
             } finally {
                 sys.close(fd);
             }
+        }
+        if (!removable) {
+            throw new UnsafePathException(path.value(), path.value(), "an unexpected " + stat.typeWord() + " named "
+                    + new String(temporary, java.nio.charset.StandardCharsets.UTF_8) + " is in " + hostPath(path.parent())
+                    + "; lethe uses that name while creating " + path.fileName() + ". Remove it, then apply again.");
+        }
+        sys.unlinkat(parentFd, temporary, stat.isDirectory() ? Flags.AT_REMOVEDIR : 0);
+    }
+
+    private Optional<Stat> statAt(int dirFd, byte[] name) throws ErrnoException {
+        try {
+            return Optional.of(sys.statx(dirFd, name, 0));
         } catch (ErrnoException e) {
-            throw e.withPath(hostPath(path));
+            if (e.is(Errno.ENOENT)) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 
@@ -262,6 +327,11 @@ public final class Fs implements AutoCloseable {
         if (!stat.isDirectory() && !stat.isRegularFile()) {
             throw new UnsafePathException(path.value(), path.value(),
                     hostPath(path) + " is a " + stat.typeWord() + "; lethe only sets owner and mode on directories and files.");
+        }
+        if (stat.isRegularFile() && stat.nlink() > 1) {
+            // A hard link could make this any file on the filesystem (a user's link to /etc/shadow).
+            throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " has " + stat.nlink()
+                    + " hard links; lethe will not change the owner or mode of a file that may be another one too.");
         }
         try (Fd fd = open(path, flags)) {
             sys.fchownat(fd.value(), new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
@@ -304,34 +374,46 @@ public final class Fs implements AutoCloseable {
     /**
      * Bind-mounts {@code source} onto {@code target} with the descriptor-based mount API
      * (open_tree + move_mount): both ends are the exact inodes resolved without symlinks. A target
-     * directory is checked to be empty through the very descriptor that is mounted on, so nothing
-     * can slip in between the check and the mount (safety invariant 2); a target file is the
-     * caller's to check, because an identical copy of the store's file may stay under the mount.
+     * directory must be empty (safety invariant 2): it is checked through a descriptor of the
+     * directory that is mounted on, before the mount and again after it, and a mount that hid
+     * something created in between is taken away again. A target file is the caller's to check,
+     * because an identical copy of the store's file may stay under the mount.
      */
     public void bindMount(AbsolutePath source, AbsolutePath target) throws IOException {
         try (Fd to = open(target, Flags.O_PATH); Fd from = open(source, Flags.O_PATH)) {
+            int under = -1;
             if (sys.statx(to.value(), new byte[0], Flags.AT_EMPTY_PATH).isDirectory()) {
-                int dir = sys.openat(to.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
-                try {
-                    if (sys.hasEntries(dir)) {
-                        throw new UnsafePathException(target.value(), target.value(), hostPath(target)
-                                + " holds data now; lethe will not hide it under a mount. Apply again to migrate it.");
-                    }
-                } finally {
-                    sys.close(dir);
-                }
+                under = sys.openat(to.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
             }
-            int tree = sys.openTree(from.value(), new byte[0],
-                    Flags.OPEN_TREE_CLONE | Flags.OPEN_TREE_CLOEXEC | Flags.AT_EMPTY_PATH);
             try {
-                sys.moveMount(tree, new byte[0], to.value(), new byte[0],
-                        Flags.MOVE_MOUNT_F_EMPTY_PATH | Flags.MOVE_MOUNT_T_EMPTY_PATH);
+                if (under >= 0 && sys.hasEntries(under)) {
+                    throw holdsData(target);
+                }
+                int tree = sys.openTree(from.value(), new byte[0],
+                        Flags.OPEN_TREE_CLONE | Flags.OPEN_TREE_CLOEXEC | Flags.AT_EMPTY_PATH);
+                try {
+                    sys.moveMount(tree, new byte[0], to.value(), new byte[0],
+                            Flags.MOVE_MOUNT_F_EMPTY_PATH | Flags.MOVE_MOUNT_T_EMPTY_PATH);
+                } finally {
+                    sys.close(tree);
+                }
+                if (under >= 0 && sys.hasEntries(under)) {
+                    unmount(target);
+                    throw holdsData(target);
+                }
             } finally {
-                sys.close(tree);
+                if (under >= 0) {
+                    sys.close(under);
+                }
             }
         } catch (ErrnoException e) {
             throw new ErrnoException(e.call(), hostPath(source) + " -> " + hostPath(target), e.errno());
         }
+    }
+
+    private UnsafePathException holdsData(AbsolutePath target) {
+        return new UnsafePathException(target.value(), target.value(), hostPath(target)
+                + " holds data now; lethe will not hide it under a mount. Apply again to migrate it.");
     }
 
     /** Unmounts the mount on top of {@code target}, addressed through a descriptor so no link is followed. */

@@ -21,7 +21,9 @@ public record Stat(
         long atimeSec,
         int atimeNsec,
         long mtimeSec,
-        int mtimeNsec) {
+        int mtimeNsec,
+        long ctimeSec,
+        int ctimeNsec) {
 
     public boolean isDirectory() {
         return type == FileType.S_IFDIR;

@@ -55,7 +55,7 @@ public interface Syscalls {
     /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)} from offset 0 to the end; "." and ".." left out. */
     java.util.List<DirEntry> listDirectory(int dirFd) throws ErrnoException;
 
-    /** One {@code getdents64} from offset 0 into a small buffer: true if the directory has anything but "." and "..". */
+    /** {@code getdents64} from offset 0 until a name other than "." and ".." appears: true if one does. */
     boolean hasEntries(int dirFd) throws ErrnoException;
 
     /** {@code ssize_t read(int fd, void *buf, size_t count)} into {@code buf[0..length)}; 0 at end of file. */

@@ -27,6 +27,7 @@ import dev.lethe.plan.PathState.Symlink;
 import dev.lethe.plan.PathState.Unreachable;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,30 +45,114 @@ import java.util.Set;
 public final class Planner {
 
     private final Observation observed;
+    private final Scope scope;
     private final List<Action> actions = new ArrayList<>();
     /** Directories an earlier entry's actions will create, so later entries neither repeat nor miss them. */
     private final Set<AbsolutePath> plannedDirectories = new HashSet<>();
+    /** Entries whose repair (an unmount or a resumed migration) comes first; they are planned after it. */
+    private final Set<AbsolutePath> repairing = new HashSet<>();
 
-    private Planner(Observation observed) {
+    /**
+     * What the planner must know beyond the entries it plans.
+     *
+     * @param configuredTargets every target in the config, also those of another stage: a mount of a
+     *                          configured target is never unmounted as "removed"
+     * @param storesOnRoot      stores the config allows to be plain directories on the root filesystem
+     */
+    public record Scope(Set<AbsolutePath> configuredTargets, Set<AbsolutePath> storesOnRoot) {
+        public Scope {
+            configuredTargets = Set.copyOf(configuredTargets);
+            storesOnRoot = Set.copyOf(storesOnRoot);
+        }
+
+        /** All of {@code entries} configured, every store required to be a mount point. */
+        public static Scope of(List<Entry> entries) {
+            Set<AbsolutePath> targets = new HashSet<>();
+            entries.forEach(e -> targets.add(e.target()));
+            return new Scope(targets, Set.of());
+        }
+    }
+
+    private Planner(Observation observed, Scope scope) {
         this.observed = observed;
+        this.scope = scope;
     }
 
     public static Plan plan(List<Entry> entries, Observation observed) {
-        Planner planner = new Planner(observed);
-        planner.unmountRemoved(entries);
+        return plan(entries, Scope.of(entries), observed);
+    }
+
+    /**
+     * The plan for {@code entries}. Repairs come first: unmounting lethe's mounts of removed (or
+     * moved) entries and finishing interrupted migrations. An entry being repaired is planned
+     * after its repair, by a new plan made on a fresh observation ({@link #repairs}).
+     */
+    public static Plan plan(List<Entry> entries, Scope scope, Observation observed) {
+        Planner planner = new Planner(observed, scope);
+        planner.planRepairs(entries);
         for (Entry entry : entries.stream().sorted((a, b) -> a.target().compareTo(b.target())).toList()) {
-            planner.planEntry(entry);
+            if (!planner.repairing.contains(entry.target())) {
+                planner.planEntry(entry);
+            }
         }
         return new Plan(planner.actions);
     }
 
-    private void unmountRemoved(List<Entry> entries) {
-        Set<AbsolutePath> targets = new HashSet<>();
-        entries.forEach(e -> targets.add(e.target()));
-        for (Observation.StoreMount mount : observed.storeMounts()) {
-            if (!targets.contains(mount.target())) {
-                actions.add(new Action.Unmount(mount.target(), mount.source(), mount.target()));
+    /** True for the actions that change what later observations see: run them first, then plan again. */
+    public static boolean isRepair(Action action) {
+        return action instanceof Action.Unmount || action instanceof ResumeMigration;
+    }
+
+    private String show(AbsolutePath path) {
+        return observed.show(path);
+    }
+
+    private void planRepairs(List<Entry> entries) {
+        Map<AbsolutePath, Entry> byTarget = new HashMap<>();
+        entries.forEach(e -> byTarget.put(e.target(), e));
+        for (Observation.LetheMount mount : observed.letheMounts()) {
+            Entry entry = byTarget.get(mount.target());
+            boolean removed = !scope.configuredTargets().contains(mount.target());
+            boolean moved = entry != null && !entry.source().equals(mount.source());
+            if (!removed && !moved) {
+                continue;
             }
+            if (!mount.topmost()) {
+                actions.add(new Refuse(mount.target(), Action.Problem.SHADOWED, "lethe's mount of " + show(mount.source())
+                        + " on " + show(mount.target()) + " is covered by another mount; lethe will not unmount it from "
+                        + "under that one. Unmount the other mount first."));
+                repairing.add(mount.target());
+                continue;
+            }
+            actions.add(new Action.Unmount(mount.target(), mount.source(), mount.target()));
+            repairing.add(mount.target());
+        }
+        for (Map.Entry<AbsolutePath, AbsolutePath> interrupted : observed.interruptedMigrations().entrySet()) {
+            AbsolutePath target = interrupted.getKey();
+            AbsolutePath store = interrupted.getValue();
+            Entry entry = byTarget.get(target);
+            if (entry == null) {
+                if (!scope.configuredTargets().contains(target)) {
+                    actions.add(new Refuse(target, Action.Problem.CONFLICT, "a migration of " + show(target) + " into "
+                            + show(store) + " was interrupted, and the entry is no longer in the config; lethe leaves both "
+                            + "as they are. Put the entry back and apply to finish it."));
+                }
+                continue;
+            }
+            repairing.add(target);
+            if (!entry.store().equals(store)) {
+                actions.add(new Refuse(target, Action.Problem.CONFLICT, "a migration of " + show(target) + " into "
+                        + show(store) + " was interrupted, but the config now keeps it in " + show(entry.store())
+                        + "; lethe will not finish it elsewhere. Put the entry back in " + show(store) + " and apply."));
+                continue;
+            }
+            Facts onTarget = Observation.facts(observed.state(target));
+            if (onTarget != null && onTarget.mountRoot()) {
+                actions.add(new Refuse(target, Action.Problem.SHADOWED, "a migration of " + show(target)
+                        + " was interrupted, and something is mounted there now; lethe will not empty it. Unmount it, then apply."));
+                continue;
+            }
+            actions.add(new ResumeMigration(target, target, entry.source(), entry.kind()));
         }
     }
 
@@ -92,9 +177,14 @@ public final class Planner {
         AbsolutePath target = entry.target();
         AbsolutePath source = entry.source();
         PathState store = observed.state(entry.store());
-        if (!(store instanceof Directory)) {
-            return refuse(entry, Action.Problem.STORE_MISSING, "the store " + entry.store() + " is " + store.describe()
+        if (!(store instanceof Directory storeDirectory)) {
+            return refuse(entry, Action.Problem.STORE_MISSING, "the store " + show(entry.store()) + " is " + store.describe()
                     + "; lethe does not create a store itself (is its filesystem mounted?)");
+        }
+        if (!storeDirectory.facts().mountRoot() && !scope.storesOnRoot().contains(entry.store())) {
+            return refuse(entry, Action.Problem.STORE_MISSING, "the store " + show(entry.store()) + " is not a mount point: "
+                    + "its filesystem seems not to be mounted, and lethe will not put data in its place on the root. "
+                    + "Mount it, or write on-root = true in that [[store]] if it really is a directory on the root.");
         }
         PathState atTarget = observed.state(target);
         PathState atSource = observed.state(source);
@@ -102,13 +192,6 @@ public final class Planner {
             if (state instanceof Unreachable unreachable) {
                 return refuse(entry, Action.Problem.UNSAFE, unreachable.reason());
             }
-        }
-
-        if (observed.interruptedMigrations().contains(target)) {
-            steps.add(new ResumeMigration(target, target, source, entry.kind()));
-            // After it, the store side holds the data and the target is empty: plan from there.
-            atSource = entry.kind() == Kind.DIRECTORY ? new Directory(null, false) : new RegularFile(null, 1);
-            atTarget = atTarget instanceof Absent ? atTarget : emptied(atTarget, entry.kind());
         }
 
         Optional<Refuse> wrongType = checkTypes(entry, atTarget, atSource);
@@ -122,11 +205,11 @@ public final class Planner {
         }
         Facts targetFacts = Observation.facts(atTarget);
         if (targetFacts != null && targetFacts.mountRoot()) {
-            return refuse(entry, Action.Problem.SHADOWED, target + " is already a mount point of something other than " + source
+            return refuse(entry, Action.Problem.SHADOWED, show(target) + " is already a mount point of something other than " + show(source)
                     + " (shadowed); lethe will not mount over it. Unmount it, or remove the entry.");
         }
         if (atTarget instanceof Symlink link) {
-            return refuse(entry, Action.Problem.UNSAFE, target + " is a symbolic link to " + link.linkTarget()
+            return refuse(entry, Action.Problem.UNSAFE, show(target) + " is a symbolic link to " + link.linkTarget()
                     + (entry.method() == Method.SYMLINK ? ", not to " + source : "")
                     + "; lethe does not follow or replace symbolic links. Remove it, then apply again.");
         }
@@ -139,9 +222,9 @@ public final class Planner {
             boolean identicalFile = entry.kind() == Kind.FILE && entry.method() == Method.BIND
                     && observed.sameContent(target, source);
             if (!identicalFile) {
-                return refuse(entry, Action.Problem.CONFLICT, "both " + target + " (" + atTarget.describe() + ") and " + source + " ("
-                        + atSource.describe() + ") hold data; lethe will neither hide nor overwrite either. "
-                        + "Merge them into " + source + " and empty " + target + ", then apply again.");
+                return refuse(entry, Action.Problem.CONFLICT, "both " + show(target) + " (" + atTarget.describe() + ") and "
+                        + show(source) + " (" + atSource.describe() + ") hold data; lethe will neither hide nor overwrite "
+                        + "either. Merge them into " + show(source) + " and empty " + show(target) + ", then apply again.");
             }
             targetHasData = false;
         }
@@ -205,9 +288,6 @@ public final class Planner {
         }
     }
 
-    private static PathState emptied(PathState state, Kind kind) {
-        return kind == Kind.DIRECTORY ? new Directory(Observation.facts(state), true) : new RegularFile(Observation.facts(state), 0);
-    }
 
     private boolean isActive(Entry entry, PathState atTarget) {
         if (entry.method() == Method.SYMLINK) {
@@ -221,7 +301,7 @@ public final class Planner {
         return Optional.of(new Refuse(entry.target(), problem, reason));
     }
 
-    private static Optional<Refuse> checkTypes(Entry entry, PathState atTarget, PathState atSource) {
+    private Optional<Refuse> checkTypes(Entry entry, PathState atTarget, PathState atSource) {
         Map<AbsolutePath, PathState> sides = new LinkedHashMap<>();
         sides.put(entry.source(), atSource);
         sides.put(entry.target(), atTarget);
@@ -237,7 +317,7 @@ public final class Planner {
                 case Unreachable u -> true;
             };
             if (wrong) {
-                return refuse(entry, Action.Problem.WRONG_TYPE, path + " is " + article(state) + ", but the entry at " + entry.origin()
+                return refuse(entry, Action.Problem.WRONG_TYPE, show(path) + " is " + article(state) + ", but the entry at " + entry.origin()
                         + " declares a " + entry.kind().word() + "; lethe will not replace it. Fix the config or move it aside.");
             }
         }

@@ -121,8 +121,8 @@ class ConfigLoaderTest {
                             OptionalInt.of(7), OptionalInt.of(4), OptionalInt.of(6)),
                     new Origin(f, 2)));
             assertThat(config.stores()).containsExactly(
-                    new StoreConfig(AbsolutePath.of("/persist"), new Origin(f, 10)),
-                    new StoreConfig(AbsolutePath.of("/scratch"), new Origin(f, 25)));
+                    new StoreConfig(AbsolutePath.of("/persist"), false, new Origin(f, 10)),
+                    new StoreConfig(AbsolutePath.of("/scratch"), false, new Origin(f, 25)));
 
             Attributes persistParents = Attributes.of(ROOT, ADM, new Mode(0711));
             Attributes aliceParents = Attributes.of(ALICE, ALICE, new Mode(0755));

@@ -5,14 +5,18 @@ import static dev.lethe.plan.Entries.entry;
 import static dev.lethe.plan.Entries.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Attributes;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Kind;
 import dev.lethe.model.Method;
 import dev.lethe.model.Mode;
+import dev.lethe.model.Origin;
 import dev.lethe.model.Principal;
+import dev.lethe.model.Stage;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PlannerTest {
@@ -39,7 +43,7 @@ class PlannerTest {
     }
 
     private static TableObservation machine() {
-        return new TableObservation().dir("/persist").dir("/var");
+        return new TableObservation().store("/persist").dir("/var");
     }
 
     @Test
@@ -53,7 +57,7 @@ class PlannerTest {
 
     @Test
     void storeParentsMirrorTheTargetSidesOwnerAndMode() {
-        TableObservation observed = new TableObservation().dir("/persist").dir("/var", 0, 0, 0711, false)
+        TableObservation observed = new TableObservation().store("/persist").dir("/var", 0, 0, 0711, false)
                 .dir("/var/lib", 0, 0, 0751, false);
         assertThat(plan(observed, directory("/var/lib/private"))).startsWith(
                 "mkdir /persist/var 0:0 0711",
@@ -211,17 +215,67 @@ class PlannerTest {
     @Test
     void removedEntriesAreUnmountedAndOnlyThose() {
         TableObservation observed = machine().dirWithData("/persist/var/log").mounted("/persist/var/log", "/var/log")
-                .storeMount("/persist", "/var/log").storeMount("/persist", "/var/old");
+                .letheMount("/persist", "/var/log", true).letheMount("/persist", "/var/old", true);
         assertThat(plan(observed, directory("/var/log"))).containsExactly("unmount /var/old");
     }
 
     @Test
-    void anInterruptedMigrationIsResumedThenMounted() {
+    void aCoveredMountOfARemovedEntryIsNotUnmounted() {
+        TableObservation observed = machine().letheMount("/persist", "/var/old", false);
+        assertThat(plan(observed)).containsExactly("refuse shadowed");
+    }
+
+    @Test
+    void entriesOfAnotherStageAreNotRemovedEntries() {
+        TableObservation observed = machine().dir("/etc").store("/persist").dir("/persist/etc").file("/persist/etc/machine-id", 33)
+                .dirWithData("/persist/var/log").mounted("/persist/var/log", "/var/log")
+                .letheMount("/persist", "/var/log", true);
+        Entry initrdOnly = file("/etc/machine-id");
+        Planner.Scope scope = Planner.Scope.of(List.of(initrdOnly, directory("/var/log")));
+        List<String> lines = Planner.plan(List.of(initrdOnly), scope, observed).actions().stream().map(PlannerTest::line).toList();
+        assertThat(lines).containsExactly("touch /etc/machine-id 0:0 0644", "bind /persist/etc/machine-id -> /etc/machine-id");
+    }
+
+    @Test
+    void anEntryMovedToAnotherStoreIsUnmountedFirstAndPlannedAfterwards() {
+        TableObservation observed = machine().store("/persist2").dirWithData("/persist/var/log")
+                .mounted("/persist/var/log", "/var/log").letheMount("/persist", "/var/log", true);
+        Entry moved = new Entry(AbsolutePath.of("/var/log"), AbsolutePath.of("/persist2"), Kind.DIRECTORY, Method.BIND,
+                Stage.SYSTEM, Attributes.UNDECLARED, Entries.ROOT_PARENTS, Optional.empty(), new Origin("lethe.toml", 3));
+        assertThat(plan(observed, moved)).containsExactly("unmount /var/log");
+    }
+
+    @Test
+    void anInterruptedMigrationIsResumedBeforeItsEntryIsPlanned() {
         TableObservation observed = machine().dir("/persist/var").dirWithData("/persist/var/log").dirWithData("/var/log")
-                .interrupted("/var/log");
-        assertThat(plan(observed, directory("/var/log"))).containsExactly(
+                .interrupted("/var/log", "/persist");
+        assertThat(plan(observed, directory("/var/log"), directory("/var/cache"))).containsExactly(
                 "resume /var/log -> /persist/var/log",
-                "bind /persist/var/log -> /var/log");
+                "mkdir /persist/var/cache 0:0 0755",
+                "mkdir /var/cache 0:0 0755",
+                "bind /persist/var/cache -> /var/cache");
+    }
+
+    @Test
+    void anInterruptedMigrationIntoAnotherStoreIsRefused() {
+        TableObservation observed = machine().store("/persist2").dirWithData("/var/log").interrupted("/var/log", "/persist2");
+        assertThat(plan(observed, directory("/var/log"))).containsExactly("refuse conflict");
+    }
+
+    @Test
+    void anInterruptedMigrationUnderAMountIsRefused() {
+        TableObservation observed = machine().mountPointOfSomethingElse("/var/log").interrupted("/var/log", "/persist");
+        assertThat(plan(observed, directory("/var/log"))).containsExactly("refuse shadowed");
+    }
+
+    @Test
+    void aStoreThatIsNotAMountPointIsRefusedUnlessDeclaredOnTheRoot() {
+        TableObservation observed = new TableObservation().dir("/persist").dir("/var");
+        assertThat(plan(observed, directory("/var/log"))).containsExactly("refuse store-missing");
+        Entry entry = directory("/var/log");
+        Planner.Scope onRoot = new Planner.Scope(Set.of(entry.target()), Set.of(entry.store()));
+        assertThat(Planner.plan(List.of(entry), onRoot, observed).actions().stream().map(PlannerTest::line).toList())
+                .contains("bind /persist/var/log -> /var/log");
     }
 
     @Test

@@ -11,10 +11,15 @@ import java.util.Set;
 /** A hand-written {@link Observation}: a table of path states. Paths not in the table are absent. */
 final class TableObservation implements Observation {
     private final Map<AbsolutePath, PathState> states = new HashMap<>();
-    private final List<StoreMount> mounts = new ArrayList<>();
-    private final Set<AbsolutePath> interrupted = new HashSet<>();
+    private final List<LetheMount> mounts = new ArrayList<>();
+    private final Map<AbsolutePath, AbsolutePath> interrupted = new HashMap<>();
     private final Set<String> identical = new HashSet<>();
     private long nextInode = 100;
+
+    /** A store: a directory that is the root of a mount. */
+    TableObservation store(String path) {
+        return put(path, new PathState.Directory(facts(0, 0, 0755, true), false));
+    }
 
     TableObservation dir(String path) {
         return put(path, new PathState.Directory(facts(0, 0, 0755, false), true));
@@ -54,14 +59,15 @@ final class TableObservation implements Observation {
         return put(path, new PathState.Directory(facts(0, 0, 0755, true), false));
     }
 
-    TableObservation storeMount(String store, String target) {
+    /** lethe recorded mounting {@code target} from {@code store}; {@code topmost} unless something covers it. */
+    TableObservation letheMount(String store, String target, boolean topmost) {
         AbsolutePath t = AbsolutePath.of(target);
-        mounts.add(new StoreMount(AbsolutePath.of(store), t.under(AbsolutePath.of(store)), t));
+        mounts.add(new LetheMount(AbsolutePath.of(store), t.under(AbsolutePath.of(store)), t, topmost));
         return this;
     }
 
-    TableObservation interrupted(String target) {
-        interrupted.add(AbsolutePath.of(target));
+    TableObservation interrupted(String target, String store) {
+        interrupted.put(AbsolutePath.of(target), AbsolutePath.of(store));
         return this;
     }
 
@@ -91,12 +97,12 @@ final class TableObservation implements Observation {
     }
 
     @Override
-    public List<StoreMount> storeMounts() {
+    public List<LetheMount> letheMounts() {
         return mounts;
     }
 
     @Override
-    public Set<AbsolutePath> interruptedMigrations() {
+    public Map<AbsolutePath, AbsolutePath> interruptedMigrations() {
         return interrupted;
     }
 }

@@ -89,8 +89,13 @@ public final class Machine implements AutoCloseable {
         return Files.readString(at(absolute));
     }
 
+    /**
+     * Writes the config. On a machine whose store is a plain directory on the root, every store is
+     * marked {@code on-root = true}, as such a config must say.
+     */
     public void config(String toml) throws IOException {
-        Files.writeString(config, toml);
+        Files.writeString(config, kind == Disk.ON_ROOT
+                ? toml.replace("path = \"/persist\"\n", "path = \"/persist\"\non-root = true\n") : toml);
     }
 
     /** The output and exit code of one lethe command. */
@@ -102,11 +107,25 @@ public final class Machine implements AutoCloseable {
 
     /** Runs lethe in this JVM with --root and --config set to this machine. */
     public Run lethe(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         List<String> full = new ArrayList<>(List.of(args));
         full.addAll(List.of("--root", root.toString(), "--config", config.toString()));
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), full.toArray(String[]::new));
+        return run(full);
+    }
+
+    /**
+     * Runs lethe in this JVM with --root set to this machine but no --config, so that lethe finds
+     * its config itself: $LETHE_CONFIG if set, else etc/lethe/lethe.toml in this machine's root.
+     */
+    public Run letheWithDefaultConfig(String... args) {
+        List<String> full = new ArrayList<>(List.of(args));
+        full.addAll(List.of("--root", root.toString()));
+        return run(full);
+    }
+
+    private static Run run(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }
 

@@ -148,7 +148,8 @@ public final class FfmSyscalls implements Syscalls {
                     buf.get(JAVA_LONG, 40), buf.get(JAVA_LONG, 48), buf.get(JAVA_LONG, 32),
                     buf.get(JAVA_INT, 16), device, rdev, buf.get(JAVA_LONG, 144), mountRoot,
                     buf.get(JAVA_LONG, 64), buf.get(JAVA_INT, 72),
-                    buf.get(JAVA_LONG, 112), buf.get(JAVA_INT, 120));
+                    buf.get(JAVA_LONG, 112), buf.get(JAVA_INT, 120),
+                    buf.get(JAVA_LONG, 96), buf.get(JAVA_INT, 104));
         }
     }
 
@@ -278,19 +279,22 @@ public final class FfmSyscalls implements Syscalls {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(1024, 8);
             call(arena, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
-            long n = call(arena, nr.getdents64(), "getdents64", null, dirFd, buf.address(), 1024, 0, 0, 0);
-            for (long offset = 0; offset < n; offset += Short.toUnsignedInt(buf.get(JAVA_SHORT, offset + 16))) {
-                byte first = buf.get(JAVA_BYTE, offset + 19);
-                byte second = buf.get(JAVA_BYTE, offset + 20);
-                byte third = buf.get(JAVA_BYTE, offset + 21);
-                boolean dot = first == '.' && second == 0;
-                boolean dotDot = first == '.' && second == '.' && third == 0;
-                if (!dot && !dotDot) {
-                    return true;
+            while (true) {
+                long n = call(arena, nr.getdents64(), "getdents64", null, dirFd, buf.address(), 1024, 0, 0, 0);
+                if (n == 0) {
+                    return false;
+                }
+                for (long offset = 0; offset < n; offset += Short.toUnsignedInt(buf.get(JAVA_SHORT, offset + 16))) {
+                    byte first = buf.get(JAVA_BYTE, offset + 19);
+                    byte second = buf.get(JAVA_BYTE, offset + 20);
+                    byte third = buf.get(JAVA_BYTE, offset + 21);
+                    boolean dot = first == '.' && second == 0;
+                    boolean dotDot = first == '.' && second == '.' && third == 0;
+                    if (!dot && !dotDot) {
+                        return true;
+                    }
                 }
             }
-            // A kilobyte holds "." and ".." many times over: a first batch with only those means empty.
-            return false;
         }
     }
 

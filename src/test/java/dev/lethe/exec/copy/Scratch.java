@@ -1,13 +1,13 @@
 package dev.lethe.exec.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.ffm.FfmSyscalls;
+import dev.lethe.testing.Namespaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +16,12 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A scratch directory for one test, with shell commands run inside it and mounts that are always
  * undone. Mounting is allowed only inside a mount namespace private to this test run (run the
- * suite with {@code unshare -m --propagation private mvn test}); elsewhere mount tests are skipped,
- * so the host never sees a test mount.
+ * suite with ./test); elsewhere mount tests are skipped, so the host never sees a test mount.
+ * {@link Namespaces} decides which.
  */
 final class Scratch implements AutoCloseable {
 
@@ -109,48 +108,9 @@ final class Scratch implements AutoCloseable {
         run(dir.getParent(), List.of("rm", "-rf", "--one-file-system", dir.toString()));
     }
 
+    /** Mounting is allowed only where {@link Namespaces#assumeMountable()} says the host cannot see it. */
     static void assumePrivateMountNamespace() {
-        Optional<String> why = whyMountsWouldLeak();
-        assumeTrue(why.isEmpty(), () -> "mount tests skipped: " + why.orElseThrow()
-                + "; run them as: unshare -m --propagation private mvn test");
-    }
-
-    /**
-     * Private means: an ancestor of this JVM (other than init) is in another mount namespace, so
-     * ours was made for this run (or LETHE_TEST_NAMESPACE=private says so), and no mount in it
-     * propagates to a peer group ("shared:" in mountinfo).
-     */
-    static Optional<String> whyMountsWouldLeak() {
-        try {
-            Path own = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
-            boolean madeForThisRun = "private".equals(System.getenv("LETHE_TEST_NAMESPACE"));
-            for (Optional<ProcessHandle> p = ProcessHandle.current().parent(); p.isPresent() && !madeForThisRun;
-                 p = p.get().parent()) {
-                long pid = p.get().pid();
-                if (pid <= 1) {
-                    break;
-                }
-                try {
-                    madeForThisRun = !own.equals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")));
-                } catch (IOException unreadable) {
-                    break;
-                }
-            }
-            if (!madeForThisRun) {
-                return Optional.of("this JVM shares its mount namespace with the processes that started it");
-            }
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] fields = line.split(" - ", 2)[0].split(" ");
-                for (int i = 6; i < fields.length; i++) {
-                    if (fields[i].startsWith("shared:")) {
-                        return Optional.of("mount " + fields[4] + " propagates to other namespaces (" + fields[i] + ")");
-                    }
-                }
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of("cannot read /proc: " + e);
-        }
+        Namespaces.assumeMountable();
     }
 
     /** An O_PATH descriptor of a directory, for the fd-relative APIs. */

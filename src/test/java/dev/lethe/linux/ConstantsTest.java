@@ -1,0 +1,95 @@
+package dev.lethe.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.testing.CHeaders;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every constant in {@link Flags} equals the C headers' value on this machine. Two programs, since
+ * glibc 2.36's sys/mount.h and the kernel's linux/mount.h cannot be included together: one with
+ * the libc headers, one with the kernel's uapi headers. A name both define must agree in both.
+ * The system call numbers are pinned in {@code dev.lethe.linux.ffm.SyscallNumbersTest}.
+ */
+class ConstantsTest {
+
+    private static final List<String> LIBC = List.of(
+            "#define _GNU_SOURCE",
+            "#include <fcntl.h>",
+            "#include <unistd.h>",
+            "#include <signal.h>",
+            "#include <dirent.h>",
+            "#include <sys/file.h>",
+            "#include <sys/stat.h>",
+            "#include <sys/mount.h>",
+            "#include <linux/openat2.h>");
+
+    private static final List<String> KERNEL = List.of(
+            "#include <linux/fcntl.h>",
+            "#include <linux/fs.h>",
+            "#include <linux/mount.h>",
+            "#include <linux/stat.h>",
+            "#include <linux/openat2.h>");
+
+    @Test
+    void everyFlagHasTheValueTheCHeadersGiveIt() throws Exception {
+        Map<String, Long> java = javaFlags();
+        Map<String, Long> libc = CHeaders.values(LIBC, java.keySet());
+        Map<String, Long> kernel = CHeaders.values(KERNEL, java.keySet());
+
+        List<String> problems = new ArrayList<>();
+        for (var flag : java.entrySet()) {
+            String name = flag.getKey();
+            Long fromLibc = libc.get(name);
+            Long fromKernel = kernel.get(name);
+            if (fromLibc == null && fromKernel == null) {
+                problems.add(name + ": defined by none of the headers");
+            }
+            if (fromLibc != null && !fromLibc.equals(flag.getValue())) {
+                problems.add(name + ": Java " + hex(flag.getValue()) + ", libc headers " + hex(fromLibc));
+            }
+            if (fromKernel != null && !fromKernel.equals(flag.getValue())) {
+                problems.add(name + ": Java " + hex(flag.getValue()) + ", kernel headers " + hex(fromKernel));
+            }
+        }
+        assertThat(problems).as("Flags against the C headers (libc %s, kernel %s)", libc, kernel).isEmpty();
+    }
+
+    @Test
+    void theReflectiveListHoldsTheFlagsLetheDependsOn() throws Exception {
+        assertThat(javaFlags()).containsKeys("O_DIRECTORY", "O_NOFOLLOW", "O_PATH", "O_CLOEXEC", "AT_FDCWD",
+                "AT_EMPTY_PATH", "AT_SYMLINK_NOFOLLOW", "RESOLVE_NO_SYMLINKS", "RESOLVE_BENEATH", "OPEN_TREE_CLONE",
+                "OPEN_TREE_CLOEXEC", "MOVE_MOUNT_F_EMPTY_PATH", "MOVE_MOUNT_T_EMPTY_PATH", "MNT_DETACH",
+                "UMOUNT_NOFOLLOW", "RENAME_NOREPLACE", "SEEK_DATA", "SEEK_HOLE", "STATX_MNT_ID",
+                "STATX_ATTR_MOUNT_ROOT", "DT_DIR", "SIGKILL");
+    }
+
+    /** The public static int and long constants of {@link Flags}, by name. */
+    private static Map<String, Long> javaFlags() throws IllegalAccessException {
+        Map<String, Long> flags = new LinkedHashMap<>();
+        for (Field field : Flags.class.getDeclaredFields()) {
+            int modifiers = field.getModifiers();
+            if (!Modifier.isPublic(modifiers) || !Modifier.isStatic(modifiers) || !Modifier.isFinal(modifiers)) {
+                continue;
+            }
+            if (field.getType() == int.class) {
+                flags.put(field.getName(), (long) field.getInt(null));
+            } else if (field.getType() == long.class) {
+                flags.put(field.getName(), field.getLong(null));
+            } else {
+                throw new AssertionError("Flags." + field.getName() + " is a " + field.getType() + ", not a C constant");
+            }
+        }
+        return flags;
+    }
+
+    private static String hex(long value) {
+        return "0x" + Long.toHexString(value) + " (" + value + ")";
+    }
+}
