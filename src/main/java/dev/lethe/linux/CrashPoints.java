@@ -1,5 +1,6 @@
 package dev.lethe.linux;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -9,31 +10,46 @@ import java.util.List;
  * the real port is returned untouched and nothing on the normal path pays for this.
  */
 public final class CrashPoints implements Syscalls {
-    private final Syscalls real;
-    private final long crashAt;
-    private long mutations;
+    private static final long CRASH_AT = parse(System.getenv("LETHE_TEST_CRASH_AT"));
+    /** Mutations and tool steps so far in this process, counted together. */
+    private static long mutations;
 
-    private CrashPoints(Syscalls real, long crashAt) {
+    private final Syscalls real;
+
+    private CrashPoints(Syscalls real) {
         this.real = real;
-        this.crashAt = crashAt;
+    }
+
+    private static long parse(String value) {
+        return value == null || value.isBlank() ? -1 : Long.parseLong(value.trim());
     }
 
     public static Syscalls wrap(Syscalls real) {
-        String value = System.getenv("LETHE_TEST_CRASH_AT");
-        if (value == null || value.isBlank()) {
-            return real;
+        return CRASH_AT < 0 ? real : new CrashPoints(real);
+    }
+
+    /** Called before each step that runs a filesystem tool (btrfs, zfs, mount): also a crash point. */
+    public static void beforeStep() {
+        if (CRASH_AT >= 0) {
+            countAndMaybeDie();
         }
-        return new CrashPoints(real, Long.parseLong(value.trim()));
     }
 
     private void mutation() {
+        countAndMaybeDie();
+    }
+
+    private static synchronized void countAndMaybeDie() {
         mutations++;
-        if (mutations >= crashAt) {
+        if (mutations >= CRASH_AT) {
+            // SIGKILL through the shell-free route: the JVM cannot run any cleanup, as in a power cut.
             try {
-                real.kill(real.getpid(), Flags.SIGKILL);
-            } catch (ErrnoException e) {
-                Runtime.getRuntime().halt(137);
+                new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+                Thread.sleep(10_000);
+            } catch (IOException | InterruptedException e) {
+                // Fall through to halt.
             }
+            Runtime.getRuntime().halt(137);
         }
     }
 

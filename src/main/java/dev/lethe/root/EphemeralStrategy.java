@@ -1,0 +1,59 @@
+package dev.lethe.root;
+
+import dev.lethe.archive.ArchiveRef;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The strategies with nothing to wipe: tmpfs (the root vanishes with the power) and none
+ * (adoption mode, the root is kept). They have no archives; {@link #wipe} only explains.
+ */
+final class EphemeralStrategy implements RootStrategy {
+    private final String name;
+    private final String explanation;
+
+    EphemeralStrategy(String name, String explanation) {
+        this.name = name;
+        this.explanation = explanation;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void check() {
+        // Nothing on the machine to check: there is no device, no blank state.
+    }
+
+    @Override
+    public List<String> planWipe(WipeRequest request) {
+        return List.of(explanation);
+    }
+
+    @Override
+    public WipeResult wipe(WipeRequest request) {
+        return new WipeResult(null, List.of(explanation));
+    }
+
+    @Override
+    public List<ArchiveRef> archives() {
+        return List.of();
+    }
+
+    @Override
+    public long sizeOf(ArchiveRef archive) {
+        return -1;
+    }
+
+    @Override
+    public <T> T read(ArchiveRef archive, ArchiveReader<T> reader) throws IOException {
+        throw new RootException("strategy " + name + " keeps no archives");
+    }
+
+    @Override
+    public void destroy(ArchiveRef archive) throws IOException {
+        throw new RootException("strategy " + name + " keeps no archives");
+    }
+}
