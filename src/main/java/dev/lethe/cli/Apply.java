@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.exec.Activation;
 import dev.lethe.exec.Executor;
 import dev.lethe.exec.LetheMounts;
 import dev.lethe.model.AbsolutePath;
@@ -49,7 +50,11 @@ final class Apply {
                 all.addAll(executor.execute(new Plan(next)).outcomes());
                 report = new Executor.Report(all);
             }
-            LetheMounts.record(session.fs, session.stores(), session.config.entries(), LetheMounts.bootId());
+            String bootId = LetheMounts.bootId();
+            LetheMounts.record(session.fs, session.stores(), session.config.entries(), bootId);
+            if (boot == Stage.SYSTEM && report.failures().isEmpty()) {
+                Activation.mark(session.fs, bootId);
+            }
             long waiting = report.outcomes().stream().filter(o -> o.status() == Executor.Status.WAITING).count();
             long changes = report.outcomes().stream()
                     .filter(o -> o.status() == Executor.Status.DONE && o.action().changes()).count();

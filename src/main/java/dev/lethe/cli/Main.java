@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The composition root: parses the command line and maps every failure to an exit code. */
 @Command(name = "lethe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
-        subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, TryCommand.class},
+        subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, WipeCommand.class,
+                ArchiveCommand.class, TryCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, or nothing to do",
@@ -61,6 +62,16 @@ public final class Main implements Runnable {
                         config.errors().size(), config.errors().size() == 1 ? "error" : "errors");
                 err.flush();
                 return ExitCode.CONFIG;
+            }
+            case dev.lethe.root.RootException refusal -> {
+                err.println("lethe: " + refusal.getMessage());
+                err.flush();
+                return ExitCode.ENVIRONMENT;
+            }
+            case java.io.IOException failure -> {
+                err.println("lethe: " + failure.getMessage());
+                err.flush();
+                return ExitCode.ENTRIES_FAILED;
             }
             case EnvironmentException environment -> {
                 err.println("lethe: " + environment.getMessage());

@@ -23,6 +23,11 @@ final class EphemeralStrategy implements RootStrategy {
     }
 
     @Override
+    public boolean wipes() {
+        return false;
+    }
+
+    @Override
     public void check() {
         // Nothing on the machine to check: there is no device, no blank state.
     }

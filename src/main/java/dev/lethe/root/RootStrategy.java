@@ -17,6 +17,11 @@ public interface RootStrategy {
     /** The strategy's name as the config writes it ("btrfs"). */
     String name();
 
+    /** False for the strategies with nothing to wipe (tmpfs, none). */
+    default boolean wipes() {
+        return true;
+    }
+
     /**
      * Checks the configuration against the machine (device present, subvolume is a subvolume, blank
      * read-only, the root is not a store, ...) and throws {@link RootException} naming what is wrong.

@@ -1,0 +1,54 @@
+package dev.lethe.cli;
+
+import dev.lethe.exec.Activation;
+import dev.lethe.root.RootStrategy;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "wipe", description = "Archive the current root, then make a fresh one from the blank state "
+        + "(the boot-time reset; the strategy comes from [root] in the config).")
+final class WipeCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "Print exactly what the wipe would do; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--degraded", description = "Archive the root as degraded (kept until pruned by id) even if "
+            + "its boot finished activation. Without it, a root whose boot did not finish is archived degraded.")
+    boolean forceDegraded;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!dryRun) {
+            Session.requireRoot("lethe wipe");
+        }
+        try (RootSession session = RootSession.open(common)) {
+            RootStrategy strategy = session.strategy;
+            strategy.check();
+            boolean degraded = forceDegraded || !Activation.marked(session.root);
+            RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(Instant.now(), degraded);
+            if (strategy.wipes() && degraded) {
+                // Loud on purpose: writes that landed on this root while a store was missing are someone's data.
+                spec.commandLine().getErr().println("lethe: WARNING: the boot that used this root did not finish "
+                        + "activation (no " + Activation.MARK + " on it): its root is archived as DEGRADED and kept "
+                        + "until you prune it by id.");
+            }
+            if (dryRun) {
+                strategy.planWipe(request).forEach(step -> out.println("would " + step));
+            } else {
+                RootStrategy.WipeResult result = strategy.wipe(request);
+                result.steps().forEach(step -> out.println("done " + step));
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.lethe.exec;
+
+import static dev.lethe.linux.Syscalls.bytes;
+
+import dev.lethe.exec.copy.TreeCopier;
+import dev.lethe.exec.copy.TreeVerifier;
+import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Flags;
+import dev.lethe.linux.Fs;
+import dev.lethe.linux.Syscalls;
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Entry;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Copies a path from an opened archive back into the store, where the entry that covers it
+ * keeps it: owner, mode, times, xattrs kept, verified, and never over anything that exists.
+ */
+public final class Restore {
+    private Restore() {}
+
+    /** Where {@code path} lands in the store: its entry's store path plus the rest of {@code path}. */
+    public static AbsolutePath destination(Entry entry, AbsolutePath path) {
+        String below = path.relativeTo(entry.target());
+        return entry.source().resolve(below);
+    }
+
+    public static AbsolutePath restore(Fs fs, Path archiveFiles, Entry entry, AbsolutePath path) throws IOException {
+        AbsolutePath destination = destination(entry, path);
+        if (fs.stat(destination).isPresent()) {
+            throw new IOException(fs.hostPath(destination) + " exists; lethe never overwrites anything in a store. "
+                    + "Move it aside, then restore again.");
+        }
+        Syscalls sys = fs.syscalls();
+        int archive = sys.openat(Flags.AT_FDCWD, bytes(archiveFiles.toString()), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        try {
+            byte[] parentInArchive = bytes(path.parent().isRoot() ? "." : path.parent().value().substring(1));
+            int parent;
+            try {
+                // The archive is an old root: a link in it may point anywhere, so it is never followed.
+                parent = sys.openat2(archive, parentInArchive, Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC,
+                        0, Flags.RESOLVE_NO_SYMLINKS | Flags.RESOLVE_BENEATH);
+            } catch (ErrnoException e) {
+                throw new IOException(path + " is not in this archive (" + e.getMessage() + ")");
+            }
+            try (Fs.Fd into = fs.open(destination.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+                byte[] name = bytes(path.fileName());
+                try {
+                    sys.statx(parent, name, 0);
+                } catch (ErrnoException e) {
+                    throw new IOException(path + " is not in this archive");
+                }
+                new TreeCopier(sys).copy(parent, name, into.value(), bytes(destination.fileName()));
+                TreeVerifier.verify(sys, parent, name, into.value(), bytes(destination.fileName()));
+            } finally {
+                sys.close(parent);
+            }
+        } finally {
+            sys.close(archive);
+        }
+        return destination;
+    }
+}
