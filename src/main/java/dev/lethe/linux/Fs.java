@@ -238,7 +238,7 @@ public final class Fs implements AutoCloseable {
                 throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " is a "
                         + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
             }
-            removeStaleTemporary(parent.value(), temporary, path);
+            removeStaleTemporary(parent.value(), temporary, path, uid, gid);
             int fd;
             if (directory) {
                 sys.mkdirat(parent.value(), temporary, 0700);
@@ -284,14 +284,20 @@ public final class Fs implements AutoCloseable {
         return temporary;
     }
 
-    /** A temporary left by a crash: an empty, root-only directory or file lethe made. Anything else is refused. */
-    private void removeStaleTemporary(int parentFd, byte[] temporary, AbsolutePath path) throws IOException {
+    /**
+     * A temporary left by a crash: an empty directory or file lethe made, owned by root or already
+     * by the owner it was being made for (the crash came after the chown). Removing it loses
+     * nothing; anything else is refused.
+     */
+    private void removeStaleTemporary(int parentFd, byte[] temporary, AbsolutePath path, int uid, int gid)
+            throws IOException {
         Optional<Stat> stale = statAt(parentFd, temporary);
         if (stale.isEmpty()) {
             return;
         }
         Stat stat = stale.get();
-        boolean removable = stat.uid() == 0 && (stat.isDirectory() || (stat.isRegularFile() && stat.size() == 0));
+        boolean ownedAsMade = stat.uid() == 0 || (stat.uid() == uid && stat.gid() == gid);
+        boolean removable = ownedAsMade && (stat.isDirectory() || (stat.isRegularFile() && stat.size() == 0));
         if (removable && stat.isDirectory()) {
             int fd = sys.openat(parentFd, temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
             try {
