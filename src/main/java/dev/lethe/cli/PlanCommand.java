@@ -26,25 +26,30 @@ final class PlanCommand implements Callable<Integer> {
         try (Session session = Session.open(common)) {
             Plan plan = session.plan();
             if (output.json) {
-                try (JsonGenerator json = Json.on(out)) {
-                    json.writeStartObject();
-                    json.writeStringField("config", session.config.file());
-                    json.writeStringField("root", session.rootDirectory);
-                    json.writeBooleanField("changes", !plan.changesNothing());
-                    json.writeArrayFieldStart("actions");
-                    for (Action action : plan.actions()) {
-                        ActionText.writeJson(action, json);
-                    }
-                    json.writeEndArray();
-                    json.writeEndObject();
-                }
-                out.println();
+                printJson(out, plan, session.config.file(), session.rootDirectory);
             } else {
                 printText(out, plan, session.config.entries().size());
             }
             out.flush();
             return plan.refusals().isEmpty() ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
         }
+    }
+
+    /** The plan as one JSON object: config, root, whether anything would change, and the actions in order. */
+    static void printJson(PrintWriter out, Plan plan, String configFile, String root) throws java.io.IOException {
+        try (JsonGenerator json = Json.on(out)) {
+            json.writeStartObject();
+            json.writeStringField("config", configFile);
+            json.writeStringField("root", root);
+            json.writeBooleanField("changes", !plan.changesNothing());
+            json.writeArrayFieldStart("actions");
+            for (Action action : plan.actions()) {
+                ActionText.writeJson(action, json);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        out.println();
     }
 
     static void printText(PrintWriter out, Plan plan, int entries) {

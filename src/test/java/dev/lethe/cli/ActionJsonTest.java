@@ -98,20 +98,11 @@ class ActionJsonTest {
         Plan plan = new Plan(List.copyOf(SAMPLES.keySet()));
         StringWriter text = new StringWriter();
         PrintWriter out = new PrintWriter(text);
-        try (JsonGenerator json = Json.on(out)) {
-            json.writeStartObject();
-            json.writeBooleanField("changes", !plan.changesNothing());
-            json.writeArrayFieldStart("actions");
-            for (Action action : plan.actions()) {
-                ActionText.writeJson(action, json);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        }
+        PlanCommand.printJson(out, plan, "lethe.toml", "/");
         out.flush();
 
         Map<String, Object> document = JsonTree.object(text.toString());
-        assertThat(document).containsOnlyKeys("changes", "actions").containsEntry("changes", true);
+        assertThat(document).containsOnlyKeys("config", "root", "changes", "actions").containsEntry("changes", true);
         assertThat(document.get("actions")).isEqualTo(List.copyOf(SAMPLES.values()));
     }
 
