@@ -54,7 +54,9 @@ final class PlanCommand implements Callable<Integer> {
 
     static void printText(PrintWriter out, Plan plan, int entries) {
         if (plan.changesNothing() && plan.refusals().isEmpty()) {
-            out.printf("Nothing to do: all %d entries are in place.%n", entries);
+            long waiting = plan.actions().stream().filter(a -> a instanceof Action.AwaitCreation).count();
+            out.printf("Nothing to do: %d entries in place%s.%n", entries - waiting,
+                    waiting == 0 ? "" : ", " + waiting + " waiting for a program to create them");
         }
         Map<AbsolutePath, List<Action>> byEntry = new LinkedHashMap<>();
         for (Action action : plan.actions()) {
