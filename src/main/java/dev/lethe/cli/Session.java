@@ -102,14 +102,6 @@ final class Session implements AutoCloseable {
         return -1;
     }
 
-    String describeRoot() {
-        return rootDirectory;
-    }
-
-    static AbsolutePath store(StoreConfig store) {
-        return store.path();
-    }
-
     @Override
     public void close() {
         fs.close();
