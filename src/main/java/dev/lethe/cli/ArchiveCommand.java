@@ -141,6 +141,10 @@ final class ArchiveCommand implements Runnable {
                 if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                     return child.getFileName() + "/";
                 }
+                if (!Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)
+                        && Files.getAttribute(child, "unix:rdev", LinkOption.NOFOLLOW_LINKS).equals(0L)) {
+                    return child.getFileName() + "  (deleted during that boot)";
+                }
                 return child.getFileName() + "  (" + StatusCommand.humanBytes(Files.size(child)) + ")";
             } catch (IOException e) {
                 return child.getFileName() + "  (" + e.getMessage() + ")";

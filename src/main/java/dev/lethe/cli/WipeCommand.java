@@ -33,7 +33,7 @@ final class WipeCommand implements Callable<Integer> {
         try (RootSession session = RootSession.open(common)) {
             RootStrategy strategy = session.strategy;
             strategy.check();
-            boolean degraded = forceDegraded || !Activation.marked(session.root);
+            boolean degraded = forceDegraded || !Activation.marked(strategy.writtenRoot(session.root));
             RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(Instant.now(), degraded);
             if (strategy.wipes() && degraded) {
                 // Loud on purpose: writes that landed on this root while a store was missing are someone's data.

@@ -77,7 +77,7 @@ final class RootReader {
                 blank = blank.or(() -> Optional.of(DEFAULT_ZFS_BLANK));
             }
             case OVERLAY -> require(root, line, "overlay", "upper",
-                    "a directory on a persistent filesystem where the overlay's upper directories live", "\"/persist/.overlay\"");
+                    "a directory on a persistent filesystem where the overlay's upper directories live", "\"/overlay\"");
             case TMPFS, NONE -> { }
         }
         return new RootConfig(strategy.get(), device, subvolume, blank, dataset, upper, retention, source.origin(line));
@@ -165,7 +165,7 @@ final class RootReader {
             return Optional.empty();
         }
         if (text.equals("/")) {
-            source.error(line, text, "upper cannot be /: it must be a directory on a persistent filesystem, like /persist/.overlay");
+            source.error(line, text, "upper cannot be /: it must be a directory on a persistent filesystem, like /overlay (not inside a store)");
             return Optional.empty();
         }
         return Optional.of(AbsolutePath.of(text));

@@ -46,10 +46,16 @@ public final class Restore {
             }
             try (Fs.Fd into = fs.open(destination.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
                 byte[] name = bytes(path.fileName());
+                dev.lethe.linux.Stat found;
                 try {
-                    sys.statx(parent, name, 0);
+                    found = sys.statx(parent, name, 0);
                 } catch (ErrnoException e) {
                     throw new IOException(path + " is not in this archive");
+                }
+                if (found.type() == dev.lethe.linux.FileType.S_IFCHR && found.rdev() == 0) {
+                    // An overlay whiteout: that boot deleted the path; there is nothing to bring back.
+                    throw new IOException(path + " was deleted during that boot (the archive holds a whiteout), "
+                            + "so there is nothing to restore");
                 }
                 new TreeCopier(sys).copy(parent, name, into.value(), bytes(destination.fileName()));
                 TreeVerifier.verify(sys, parent, name, into.value(), bytes(destination.fileName()));

@@ -17,6 +17,14 @@ public interface RootStrategy {
     /** The strategy's name as the config writes it ("btrfs"). */
     String name();
 
+    /**
+     * The host directory that holds what the current boot wrote to its root, where that boot's
+     * activation mark is: the root itself, except for overlay (its current upper directory).
+     */
+    default java.nio.file.Path writtenRoot(java.nio.file.Path hostRoot) throws IOException {
+        return hostRoot;
+    }
+
     /** False for the strategies with nothing to wipe (tmpfs, none). */
     default boolean wipes() {
         return true;

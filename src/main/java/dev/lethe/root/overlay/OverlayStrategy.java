@@ -195,6 +195,12 @@ public final class OverlayStrategy implements RootStrategy {
 
     // ---------------------------------------------------------------------------------------- check
 
+    /** An overlay boot writes into its upper directory, not into the read-only lower root. */
+    @Override
+    public Path writtenRoot(Path hostRoot) throws IOException {
+        return Path.of(mountOptions().upperdir());
+    }
+
     @Override
     public void check() throws IOException {
         AbsolutePath upper = upper();
