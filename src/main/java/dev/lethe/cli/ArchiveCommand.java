@@ -141,8 +141,10 @@ final class ArchiveCommand implements Runnable {
                 if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                     return child.getFileName() + "/";
                 }
-                if (!Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)
-                        && Files.getAttribute(child, "unix:rdev", LinkOption.NOFOLLOW_LINKS).equals(0L)) {
+                int mode = (Integer) Files.getAttribute(child, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                boolean whiteout = (mode & dev.lethe.linux.FileType.S_IFMT) == dev.lethe.linux.FileType.S_IFCHR
+                        && Files.getAttribute(child, "unix:rdev", LinkOption.NOFOLLOW_LINKS).equals(0L);
+                if (whiteout) {
                     return child.getFileName() + "  (deleted during that boot)";
                 }
                 return child.getFileName() + "  (" + StatusCommand.humanBytes(Files.size(child)) + ")";
