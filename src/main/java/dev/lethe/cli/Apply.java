@@ -2,7 +2,6 @@ package dev.lethe.cli;
 
 import dev.lethe.exec.Activation;
 import dev.lethe.exec.Executor;
-import dev.lethe.exec.LiveObservation;
 import dev.lethe.exec.LetheMounts;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
@@ -34,14 +33,7 @@ final class Apply {
                     ? session.config.entries().stream().filter(e -> e.stage() == Stage.INITRD).toList()
                     : session.config.entries();
             Executor executor = new Executor(session.fs, session.config.entries());
-            LiveObservation observation = session.observe();
-            List<AbsolutePath> paths = new ArrayList<>();
-            for (Entry entry : entries) {
-                paths.add(entry.target());
-                paths.add(entry.source());
-            }
-            observation.prefetch(paths);
-            Plan plan = Planner.plan(entries, session.scope(), observation);
+            Plan plan = Planner.plan(entries, session.scope(), session.observe());
             List<Action> repairs = plan.actions().stream().filter(Planner::isRepair).toList();
             Executor.Report report;
             if (repairs.isEmpty()) {

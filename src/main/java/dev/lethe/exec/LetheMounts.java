@@ -54,10 +54,10 @@ public final class LetheMounts {
             int id = Integer.parseInt(f[1]);
             AbsolutePath target = AbsolutePath.of(f[2]);
             String host = fs.hostPath(target);
-            for (MountInfo.Mount mount : mounts.mounts()) {
-                if (mount.id() == id && mount.mountPoint().equals(host)) {
-                    boolean topmost = mounts.mounts().stream()
-                            .noneMatch(m -> m.parentId() == id && m.mountPoint().equals(host));
+            List<MountInfo.Mount> here = mounts.at(host);
+            for (MountInfo.Mount mount : here) {
+                if (mount.id() == id) {
+                    boolean topmost = here.stream().noneMatch(m -> m.parentId() == id);
                     found.add(new Recorded(id, new LetheMount(store, target.under(store), target, topmost)));
                 }
             }

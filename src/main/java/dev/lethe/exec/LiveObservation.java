@@ -21,7 +21,7 @@ public final class LiveObservation implements Observation {
     private final List<AbsolutePath> stores;
     private final MountInfo mountInfo;
     private final String bootId = LetheMounts.bootId();
-    private final Map<AbsolutePath, PathState> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<AbsolutePath, PathState> cache = new HashMap<>();
 
     /** Observes {@code stores} and the paths the planner asks about, with the mount table as it is now. */
     public LiveObservation(Fs fs, List<AbsolutePath> stores) throws IOException {
@@ -33,25 +33,6 @@ public final class LiveObservation implements Observation {
     @Override
     public PathState state(AbsolutePath path) {
         return cache.computeIfAbsent(path, this::observe);
-    }
-
-    /**
-     * Observes {@code paths} now, half of them on a second thread: at boot the planner's
-     * thousands of statx calls are the largest part of apply, the machine has more than one core,
-     * and each observation is independent of the others.
-     */
-    public void prefetch(List<AbsolutePath> paths) {
-        if (System.getenv("LETHE_NO_PREFETCH") != null) return;
-        int half = paths.size() / 2;
-        Thread helper = new Thread(() -> paths.subList(half, paths.size()).forEach(this::state), "lethe-observe");
-        helper.setDaemon(true);
-        helper.start();
-        paths.subList(0, half).forEach(this::state);
-        try {
-            helper.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private PathState observe(AbsolutePath path) {

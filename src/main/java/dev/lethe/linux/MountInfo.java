@@ -7,7 +7,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The mount table of this process's mount namespace, from /proc/self/mountinfo (proc(5)). */
-public record MountInfo(List<Mount> mounts) {
+public record MountInfo(List<Mount> mounts, java.util.Map<String, List<Mount>> byMountPoint) {
+
+    /** The table, with an index by mount point: a machine with thousands of lethe mounts asks per entry. */
+    public MountInfo(List<Mount> mounts) {
+        this(mounts, index(mounts));
+    }
+
+    private static java.util.Map<String, List<Mount>> index(List<Mount> mounts) {
+        java.util.Map<String, List<Mount>> byMountPoint = new java.util.HashMap<>();
+        for (Mount mount : mounts) {
+            byMountPoint.computeIfAbsent(mount.mountPoint(), k -> new ArrayList<>()).add(mount);
+        }
+        return byMountPoint;
+    }
 
     /**
      * One line of mountinfo.
@@ -88,15 +101,15 @@ public record MountInfo(List<Mount> mounts) {
         return best;
     }
 
+    /** The mounts on exactly this mount point, in the table's order (each later one on top of the earlier). */
+    public List<Mount> at(String hostPath) {
+        return byMountPoint.getOrDefault(hostPath, List.of());
+    }
+
     /** The topmost mount on exactly this mount point, or null. */
     public Mount topmostAt(String hostPath) {
-        Mount top = null;
-        for (Mount m : mounts) {
-            if (m.mountPoint().equals(hostPath)) {
-                top = m;
-            }
-        }
-        return top;
+        List<Mount> here = at(hostPath);
+        return here.isEmpty() ? null : here.getLast();
     }
 
     public static boolean isUnder(String path, String ancestor) {
