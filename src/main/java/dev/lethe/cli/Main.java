@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, or nothing to do",
-            "1:some entries failed (the others were applied)",
+            "1:some entries failed (the others were applied), or an operation failed",
             "2:bad command line",
             "3:bad or missing config (nothing was touched)",
-            "4:environment not fit (not root, no such root directory)",
+            "4:environment not fit (not root, no such root directory), or the root strategy refuses",
             "70:internal error (a bug: please report it)"})
 public final class Main implements Runnable {
 
