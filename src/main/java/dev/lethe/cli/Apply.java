@@ -32,6 +32,9 @@ final class Apply {
             List<Entry> entries = boot == Stage.INITRD
                     ? session.config.entries().stream().filter(e -> e.stage() == Stage.INITRD).toList()
                     : session.config.entries();
+            if (boot == Stage.SYSTEM) {
+                Activation.clear(session.fs);
+            }
             Executor executor = new Executor(session.fs, session.config.entries());
             Plan plan = Planner.plan(entries, session.scope(), session.observe());
             List<Action> repairs = plan.actions().stream().filter(Planner::isRepair).toList();

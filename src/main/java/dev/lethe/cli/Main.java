@@ -63,11 +63,6 @@ public final class Main implements Runnable {
                 err.flush();
                 return ExitCode.CONFIG;
             }
-            case dev.lethe.root.RootException refusal -> {
-                err.println("lethe: " + refusal.getMessage());
-                err.flush();
-                return ExitCode.ENVIRONMENT;
-            }
             case java.io.IOException failure -> {
                 err.println("lethe: " + failure.getMessage());
                 err.flush();

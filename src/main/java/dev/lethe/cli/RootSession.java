@@ -3,12 +3,12 @@ package dev.lethe.cli;
 import dev.lethe.config.Config;
 import dev.lethe.config.StoreConfig;
 import dev.lethe.root.RootContext;
+import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
 import dev.lethe.root.Strategies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** The root strategy the config names, with a scratch directory for its temporary mount points. */
@@ -30,18 +30,39 @@ final class RootSession implements AutoCloseable {
         Path root = options.root.toAbsolutePath().normalize();
         Path scratch = Files.createTempDirectory("lethe-root");
         RootContext context = new RootContext(root, config.stores().stream().map(StoreConfig::path).toList(), scratch);
-        return new RootSession(config, Strategies.of(config.root(), context), root, scratch);
+        RootStrategy strategy = Strategies.of(config.root(), context);
+        try {
+            strategy.check();
+        } catch (RootException refusal) {
+            // The configuration does not match the machine: nothing was touched (exit 4).
+            Files.deleteIfExists(scratch);
+            throw new EnvironmentException(refusal.getMessage());
+        }
+        return new RootSession(config, strategy, root, scratch);
     }
 
-    /** Removes the scratch directory; only empty directories, never across a mount still there. */
+    /**
+     * Removes the scratch directory and the mount points a strategy made in it, as empty
+     * directories only (rmdir): if a strategy failed to unmount something, its files are never
+     * touched and the mount point stays.
+     */
     @Override
     public void close() throws IOException {
-        try (Stream<Path> paths = Files.walk(scratch)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+        try (Stream<Path> children = Files.list(scratch)) {
+            for (Path child : children.toList()) {
+                removeIfEmptyDirectory(child);
+            }
+        }
+        removeIfEmptyDirectory(scratch);
+    }
+
+    private static void removeIfEmptyDirectory(Path path) {
+        try {
+            if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(path);  // rmdir(2): fails on anything not empty, mounted or not
             }
         } catch (IOException e) {
-            // A strategy that failed to unmount leaves a mount point: better kept than forced.
+            // Not empty, or still a mount point: kept, as it should be.
         }
     }
 }

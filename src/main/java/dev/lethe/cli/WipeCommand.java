@@ -24,6 +24,21 @@ final class WipeCommand implements Callable<Integer> {
             + "its boot finished activation. Without it, a root whose boot did not finish is archived degraded.")
     boolean forceDegraded;
 
+    /**
+     * Now, or just after the newest archive if the clock is behind it (a dead RTC battery, a wipe
+     * before NTP): archive names then follow the order wipes happened in, so the archive made last
+     * is the newest, and retention never prunes it.
+     */
+    static Instant archiveTime(RootStrategy strategy) throws java.io.IOException {
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        for (dev.lethe.archive.ArchiveRef archive : strategy.archives()) {
+            if (!archive.created().isBefore(now)) {
+                now = archive.created().plusSeconds(1);
+            }
+        }
+        return now;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -32,9 +47,9 @@ final class WipeCommand implements Callable<Integer> {
         }
         try (RootSession session = RootSession.open(common)) {
             RootStrategy strategy = session.strategy;
-            strategy.check();
-            boolean degraded = forceDegraded || !Activation.marked(strategy.writtenRoot(session.root));
-            RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(Instant.now(), degraded);
+            boolean degraded = forceDegraded
+                    || strategy.writtenRoot(session.root).map(written -> !Activation.marked(written)).orElse(false);
+            RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(archiveTime(strategy), degraded);
             if (strategy.wipes() && degraded) {
                 // Loud on purpose: writes that landed on this root while a store was missing are someone's data.
                 spec.commandLine().getErr().println("lethe: WARNING: the boot that used this root did not finish "

@@ -35,7 +35,7 @@ public final class Pruning {
         List<ArchiveRef> archives = strategy.archives();
         Optional<ArchiveRef> newest = newest(archives);
         List<ArchiveRef> prune = new ArrayList<>();
-        for (String id : ids) {
+        for (String id : new java.util.LinkedHashSet<>(ids)) {
             ArchiveRef archive = archives.stream().filter(a -> a.id().equals(id)).findFirst()
                     .orElseThrow(() -> new RootException("no archive " + id + "; lethe archive list shows them"));
             if (newest.isPresent() && newest.get().equals(archive)) {

@@ -19,10 +19,11 @@ public interface RootStrategy {
 
     /**
      * The host directory that holds what the current boot wrote to its root, where that boot's
-     * activation mark is: the root itself, except for overlay (its current upper directory).
+     * activation mark is: the root itself, except for overlay (its current upper directory); empty
+     * before the first boot.
      */
-    default java.nio.file.Path writtenRoot(java.nio.file.Path hostRoot) throws IOException {
-        return hostRoot;
+    default java.util.Optional<java.nio.file.Path> writtenRoot(java.nio.file.Path hostRoot) throws IOException {
+        return java.util.Optional.of(hostRoot);
     }
 
     /** False for the strategies with nothing to wipe (tmpfs, none). */

@@ -34,7 +34,7 @@ class RootCommandsTest {
             directories = ["Documents"]
             """;
 
-    private static final String MARK = "/var/lib/lethe/activated";
+    private static final String MARK = "/.lethe-activated";
 
     @Test
     void wipeDryRunPrintsTheStepsAndChangesNothing() throws Exception {

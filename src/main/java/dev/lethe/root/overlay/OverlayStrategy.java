@@ -197,8 +197,12 @@ public final class OverlayStrategy implements RootStrategy {
 
     /** An overlay boot writes into its upper directory, not into the read-only lower root. */
     @Override
-    public Path writtenRoot(Path hostRoot) throws IOException {
-        return Path.of(mountOptions().upperdir());
+    public java.util.Optional<Path> writtenRoot(Path hostRoot) throws IOException {
+        try {
+            return java.util.Optional.of(Path.of(mountOptions().upperdir()));
+        } catch (RootException noCurrentYet) {
+            return java.util.Optional.empty();  // the first wipe: no boot has written anything yet
+        }
     }
 
     @Override
