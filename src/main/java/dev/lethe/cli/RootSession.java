@@ -48,6 +48,10 @@ final class RootSession implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        removeEmptyScratch(scratch);
+    }
+
+    static void removeEmptyScratch(Path scratch) throws IOException {
         try (Stream<Path> children = Files.list(scratch)) {
             for (Path child : children.toList()) {
                 removeIfEmptyDirectory(child);

@@ -1,0 +1,108 @@
+package dev.lethe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.archive.ArchiveRef;
+import dev.lethe.root.RootStrategy;
+import dev.lethe.testing.Machine;
+import dev.lethe.testing.Machine.Disk;
+import dev.lethe.testing.Sh;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The wipe's own safety rules, apart from any one strategy. */
+class WipeSafetyTest {
+
+    /** A strategy that only lists archives: archiveTime reads nothing else. */
+    private static RootStrategy listing(List<ArchiveRef> archives) {
+        return new RootStrategy() {
+            @Override public String name() { return "listing"; }
+            @Override public void check() { }
+            @Override public List<String> planWipe(WipeRequest request) { return List.of(); }
+            @Override public WipeResult wipe(WipeRequest request) { return null; }
+            @Override public List<ArchiveRef> archives() { return archives; }
+            @Override public long sizeOf(ArchiveRef archive) { return -1; }
+            @Override public <T> T read(ArchiveRef archive, ArchiveReader<T> reader) { return null; }
+            @Override public void destroy(ArchiveRef archive) { }
+        };
+    }
+
+    @Test
+    void anArchiveIsNamedAfterTheNewestEvenWhenTheClockIsBehind() throws IOException {
+        Instant future = Instant.now().plus(400, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        Instant archiveTime = WipeCommand.archiveTime(listing(List.of(
+                new ArchiveRef("old", Instant.parse("2020-01-01T00:00:00Z"), false),
+                new ArchiveRef("ahead", future, false))));
+        assertThat(archiveTime).isEqualTo(future.plusSeconds(1));
+    }
+
+    @Test
+    void anArchiveIsNamedAfterNowWhenTheClockIsRight() throws IOException {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant archiveTime = WipeCommand.archiveTime(listing(List.of(
+                new ArchiveRef("old", Instant.parse("2020-01-01T00:00:00Z"), false))));
+        assertThat(archiveTime).isBetween(before, Instant.now());
+    }
+
+    @Test
+    void scratchCleanupRemovesEmptyDirectoriesAndNeverAFile(@TempDir Path temp) throws IOException {
+        Path scratch = Files.createDirectories(temp.resolve("scratch"));
+        Files.createDirectories(scratch.resolve("empty-mount-point"));
+        Path leftover = Files.createDirectories(scratch.resolve("still-mounted"));
+        Files.writeString(leftover.resolve("thesis.tex"), "a store's file under a mount that failed to go");
+        RootSession.removeEmptyScratch(scratch);
+        assertThat(scratch.resolve("empty-mount-point")).doesNotExist();
+        assertThat(leftover.resolve("thesis.tex")).hasContent("a store's file under a mount that failed to go");
+        assertThat(scratch).exists();
+    }
+
+    @Test
+    void aBootThatFailsLeavesNoMarkEvenIfAnEarlierBootLeftOne() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/log"]
+                    """);
+            assertThat(m.lethe("apply", "--boot", "system").exit()).isZero();
+            assertThat(m.at("/.lethe-activated")).exists();
+            // The root was not wiped (the wipe failed); this boot's store is missing.
+            Sh.run("umount", "-R", m.at("/persist").toString());
+            Sh.run("umount", "-R", m.at("/var/log").toString());
+            assertThat(m.lethe("apply", "--boot", "system").exit()).isEqualTo(ExitCode.ENTRIES_FAILED);
+            assertThat(m.at("/.lethe-activated")).as("a failed boot's root must be archived degraded").doesNotExist();
+        }
+    }
+
+    @Test
+    void theFirstOverlayWipeWorksFromTheCommandLine() throws Exception {
+        try (Machine m = new Machine(Disk.EXT4)) {
+            Path image = m.scratch.resolve("overlay.img");
+            Sh.run("truncate", "-s", "64M", image.toString());
+            Sh.run("mkfs.ext4", "-q", "-F", image.toString());
+            Files.createDirectories(m.at("/overlay"));
+            Sh.run("mount", "-o", "loop", image.toString(), m.at("/overlay").toString());
+            m.config("""
+                    [root]
+                    strategy = "overlay"
+                    upper = "/overlay"
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/log"]
+                    """);
+            Machine.Run dryRun = m.lethe("wipe", "--dry-run");
+            assertThat(dryRun.exit()).as(dryRun.all()).isZero();
+            Machine.Run wipe = m.lethe("wipe");
+            assertThat(wipe.exit()).as(wipe.all()).isZero();
+            assertThat(wipe.err()).doesNotContain("DEGRADED");
+            assertThat(Files.isSymbolicLink(m.at("/overlay/current"))).isTrue();
+            assertThat(m.lethe("archive", "list").out()).contains("No archives");
+        }
+    }
+}
