@@ -11,7 +11,11 @@ import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import java.io.IOException;
+import dev.lethe.linux.FileType;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Copies a path from an opened archive back into the store, where the entry that covers it
@@ -24,6 +28,24 @@ public final class Restore {
     public static AbsolutePath destination(Entry entry, AbsolutePath path) {
         String below = path.relativeTo(entry.target());
         return entry.source().resolve(below);
+    }
+
+    /** An overlay archive's directory may hold whiteouts (deletions as 0/0 character devices): not data to bring back. */
+    private static void refuseWhiteoutsBelow(Path top, AbsolutePath path) throws IOException {
+        if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(top)) {
+            for (Path each : (Iterable<Path>) paths::iterator) {
+                int mode = (Integer) Files.getAttribute(each, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                if ((mode & FileType.S_IFMT) == FileType.S_IFCHR
+                        && Files.getAttribute(each, "unix:rdev", LinkOption.NOFOLLOW_LINKS).equals(0L)) {
+                    throw new IOException(path + " holds deletions made during that boot (" + top.relativize(each)
+                            + " is a whiteout): an overlay archive keeps only what a boot changed, so this directory "
+                            + "cannot be restored whole. Restore its files one by one.");
+                }
+            }
+        }
     }
 
     public static AbsolutePath restore(Fs fs, Path archiveFiles, Entry entry, AbsolutePath path) throws IOException {
@@ -57,8 +79,22 @@ public final class Restore {
                     throw new IOException(path + " was deleted during that boot (the archive holds a whiteout), "
                             + "so there is nothing to restore");
                 }
-                new TreeCopier(sys).copy(parent, name, into.value(), bytes(destination.fileName()));
-                TreeVerifier.verify(sys, parent, name, into.value(), bytes(destination.fileName()));
+                refuseWhiteoutsBelow(archiveFiles.resolve(path.value().substring(1)), path);
+                // Copied and verified under a root-only staging name first, then renamed into place
+                // without replacing anything: a failed copy never leaves a partial tree in the store.
+                AbsolutePath stagingDir = Journal.ensurePrivateDirectory(fs, entry.store(), "staging");
+                AbsolutePath staging = stagingDir.resolve("restore-" + Journal.key(destination));
+                try (Fs.Fd stagingFd = fs.open(stagingDir, Flags.O_PATH | Flags.O_DIRECTORY)) {
+                    byte[] stagingName = bytes(staging.fileName());
+                    if (fs.stat(staging).isPresent()) {
+                        dev.lethe.exec.copy.TreeRemover.remove(sys, stagingFd.value(), stagingName);
+                    }
+                    new TreeCopier(sys).copy(parent, name, stagingFd.value(), stagingName);
+                    TreeVerifier.verify(sys, parent, name, stagingFd.value(), stagingName);
+                }
+                fs.syncDirectory(stagingDir);
+                fs.rename(staging, destination, Flags.RENAME_NOREPLACE);
+                fs.syncDirectory(destination.parent());
             } finally {
                 sys.close(parent);
             }
