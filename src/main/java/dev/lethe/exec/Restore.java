@@ -66,7 +66,12 @@ public final class Restore {
             } catch (ErrnoException e) {
                 throw new IOException(path + " is not in this archive (" + e.getMessage() + ")");
             }
-            try (Fs.Fd into = fs.open(destination.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            if (fs.stat(destination.parent()).filter(dev.lethe.linux.Stat::isDirectory).isEmpty()) {
+                sys.close(parent);
+                throw new IOException(fs.hostPath(destination.parent()) + " does not exist; restore into an existing "
+                        + "directory of the store (restore its parent first)");
+            }
+            try {
                 byte[] name = bytes(path.fileName());
                 dev.lethe.linux.Stat found;
                 try {

@@ -4,6 +4,8 @@ import java.io.IOException;
 
 /** A system call failed: which call, on which path, with which errno. */
 public final class ErrnoException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final String call;
     private final String path;
     private final int errno;

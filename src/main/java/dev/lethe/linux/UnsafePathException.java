@@ -8,6 +8,8 @@ import java.io.IOException;
  * would let whoever can write the link (a user, in their home) redirect lethe anywhere.
  */
 public final class UnsafePathException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final String path;
     private final String culprit;
 

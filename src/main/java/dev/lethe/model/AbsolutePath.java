@@ -131,6 +131,7 @@ public record AbsolutePath(String value) implements Comparable<AbsolutePath> {
 
     /** A path that fails validation; the message says why. */
     public static final class InvalidPathException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
         private final String path;
         private final String reason;
 
