@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The composition root: parses the command line and maps every failure to an exit code. */
 @Command(name = "lethe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
-        subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, WipeCommand.class,
+        subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
+                WipeCommand.class,
                 ArchiveCommand.class, TryCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

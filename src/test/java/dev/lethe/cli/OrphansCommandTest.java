@@ -1,0 +1,45 @@
+package dev.lethe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.testing.Machine;
+import dev.lethe.testing.Machine.Disk;
+import dev.lethe.testing.Trees;
+import java.nio.file.Files;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** lethe orphans: what a store keeps that no entry names, reported and never touched. */
+class OrphansCommandTest {
+
+    @Test
+    void dataOfARemovedEntryIsListedWithItsSizeAndNeverTouched() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/log", "/var/lib/app"]
+                    """);
+            assertThat(m.lethe("apply").exit()).isZero();
+            assertThat(m.lethe("orphans").out()).contains("No orphans");
+            m.write("/var/lib/app/db", "x".repeat(5000));
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/log"]
+                    """);
+            assertThat(m.lethe("apply").exit()).isZero();
+            Map<String, String> store = Trees.manifest(m.disk);
+
+            Machine.Run text = m.lethe("orphans");
+            assertThat(text.exit()).isZero();
+            assertThat(text.out()).contains("/persist/var/lib/app").contains("(was /var/lib/app)").contains("4.9 KiB");
+            assertThat(text.out()).doesNotContain("/persist/var/log ").doesNotContain(".lethe");
+            Machine.Run json = m.lethe("orphans", "--json");
+            assertThat(json.out()).contains("\"path\" : \"/persist/var/lib/app\"").contains("\"bytes\" : 5000")
+                    .contains("\"files\" : 1");
+            assertThat(Trees.manifest(m.disk)).as("orphans changes nothing").isEqualTo(store);
+            assertThat(Files.readString(m.disk.resolve("var/lib/app/db"))).hasSize(5000);
+        }
+    }
+}
