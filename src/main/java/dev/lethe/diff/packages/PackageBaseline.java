@@ -1,0 +1,536 @@
+package dev.lethe.diff.packages;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the installed packages of a root say its files should be: the baseline of the
+ * adoption-mode diff ("everything on the root except what belongs to installed packages
+ * unchanged").
+ *
+ * <p>Supported: dpkg ({@code var/lib/dpkg}: status, info/*.list, *.md5sums, conffiles from
+ * the status file, diversions) and pacman ({@code var/lib/pacman/local/*&#47;files}, backup
+ * files as conffiles; no mtree, so plain files carry no md5). rpm is only detected and
+ * reported by {@link #unsupportedManagers()}.
+ *
+ * <p>All stored paths are canonical: absolute, normalised, and with the root's top-level
+ * symlinks used as directories resolved (so {@code /bin/ls} and {@code /usr/bin/ls} match on a
+ * merged-/usr root). Lookups canonicalise their argument the same way.
+ */
+public final class PackageBaseline {
+
+    private static final byte DIR = 1, FILE = 2, CONF = 3;
+
+    /** Compact per-path record: about 40 bytes, md5 kept as two longs. */
+    private static final class Entry {
+        byte kind;
+        boolean hasMd5;
+        long hi, lo;
+        final int pkg;
+
+        Entry(byte kind, int pkg) {
+            this.kind = kind;
+            this.pkg = pkg;
+        }
+
+        void md5(String hex) {
+            long[] v = parseMd5(hex);
+            if (v != null) {
+                hasMd5 = true;
+                hi = v[0];
+                lo = v[1];
+            }
+        }
+    }
+
+    private final Path root;
+    private final Map<String, String> topLinks;
+    private final HashMap<String, Entry> entries = new HashMap<>(1 << 17);
+    private final List<String> packages = new ArrayList<>();
+    private final HashMap<String, Integer> packageIds = new HashMap<>();
+    private final List<String> managers = new ArrayList<>();
+    private final List<String> unsupported = new ArrayList<>();
+
+    private PackageBaseline(Path root) {
+        this.root = root;
+        this.topLinks = topLevelLinks(root);
+    }
+
+    /** Loads every package database found under {@code root}; empty if there is none. */
+    public static PackageBaseline load(Path root) {
+        PackageBaseline b = new PackageBaseline(root);
+        try {
+            Path dpkg = root.resolve("var/lib/dpkg");
+            if (Files.isRegularFile(dpkg.resolve("status"))) {
+                b.loadDpkg(dpkg);
+                b.managers.add("dpkg");
+            }
+            Path pacman = root.resolve("var/lib/pacman/local");
+            if (Files.isDirectory(pacman)) {
+                b.loadPacman(pacman);
+                b.managers.add("pacman");
+            }
+            if (Files.isDirectory(root.resolve("var/lib/rpm"))
+                    || Files.isDirectory(root.resolve("usr/lib/sysimage/rpm"))) {
+                b.unsupported.add("rpm");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading package database under " + root, e);
+        }
+        b.markDirectories();
+        return b;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Package managers whose database was read (e.g. {@code ["dpkg"]}). */
+    public List<String> managers() {
+        return List.copyOf(managers);
+    }
+
+    /** Package managers detected on the root but not read yet (currently only "rpm"). */
+    public List<String> unsupportedManagers() {
+        return List.copyOf(unsupported);
+    }
+
+    /** Number of owned paths. */
+    public int size() {
+        return entries.size();
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** Cheap membership test (one canonicalisation, one hash lookup). */
+    public boolean isOwned(String absolutePath) {
+        return entries.containsKey(canonical(absolutePath));
+    }
+
+    /** What the database says about {@code absolutePath} (no file system access). */
+    public Ownership owner(String absolutePath) {
+        Entry e = entries.get(canonical(absolutePath));
+        if (e == null) {
+            return Ownership.NOT_OWNED;
+        }
+        Ownership.Kind kind = switch (e.kind) {
+            case DIR -> Ownership.Kind.OWNED_DIRECTORY;
+            case CONF -> Ownership.Kind.CONFFILE;
+            default -> Ownership.Kind.OWNED_FILE;
+        };
+        return new Ownership(kind, e.hasMd5 ? toHex(e.hi, e.lo) : null, packages.get(e.pkg));
+    }
+
+    /**
+     * Whether the live {@code hostFile} (the file at {@code absolutePath} on the root, never
+     * followed if it is a symlink) is what its package installed.
+     * <ul>
+     * <li>not owned: false;</li>
+     * <li>directory: the live path is a directory;</li>
+     * <li>file or conffile with md5: a regular file whose MD5 (streamed) matches;</li>
+     * <li>file with unknown md5 (symlinks, packages without md5sums): it exists — dpkg records
+     * nothing to compare;</li>
+     * <li>conffile with unknown md5 ({@code newconffile}): false, so it is shown.</li>
+     * </ul>
+     */
+    public boolean unchanged(String absolutePath, Path hostFile) {
+        Entry e = entries.get(canonical(absolutePath));
+        if (e == null) {
+            return false;
+        }
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(hostFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException ex) {
+            return false;
+        }
+        if (e.kind == DIR) {
+            return a.isDirectory();
+        }
+        if (!e.hasMd5) {
+            return e.kind != CONF && !a.isDirectory();
+        }
+        if (!a.isRegularFile()) {
+            return false;
+        }
+        long[] live;
+        try {
+            live = md5Of(hostFile);
+        } catch (IOException ex) {
+            return false;
+        }
+        return live[0] == e.hi && live[1] == e.lo;
+    }
+
+    /** {@link #canonical(String, Path)} with this baseline's root, using links read at load. */
+    public String canonical(String path) {
+        return canonical(normalize(path), topLinks);
+    }
+
+    /**
+     * Normalises {@code path} (absolute, no "." / ".." / "//" / trailing slash) and resolves
+     * the root's top-level symlinks when they are used as directories ({@code /bin/ls} →
+     * {@code /usr/bin/ls} when {@code <root>/bin -> usr/bin}). Link targets are interpreted
+     * inside the root (absolute targets relative to it, ".." clamped at it), never outside.
+     * A top-level link itself ({@code /bin}) is left as is: it is a path of its own.
+     */
+    public static String canonical(String path, Path root) {
+        return canonical(normalize(path), topLevelLinks(root));
+    }
+
+    // ---------------------------------------------------------------- canonical paths
+
+    private static String canonical(String p, Map<String, String> links) {
+        if (links.isEmpty()) {
+            return p;
+        }
+        for (int depth = 0; depth < 16; depth++) {
+            int slash = p.indexOf('/', 1);
+            if (slash < 0) {
+                return p; // "/" or a top-level name itself
+            }
+            String target = links.get(p.substring(1, slash));
+            if (target == null) {
+                return p;
+            }
+            String next = target.startsWith("/") ? target + p.substring(slash) : "/" + target + p.substring(slash);
+            p = normalize(next);
+        }
+        return p;
+    }
+
+    private static Map<String, String> topLevelLinks(Path root) {
+        Map<String, String> links = new HashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path child : ds) {
+                if (Files.isSymbolicLink(child)) {
+                    try {
+                        links.put(child.getFileName().toString(), Files.readSymbolicLink(child).toString());
+                    } catch (IOException ignored) {
+                        // vanished or unreadable: not resolved
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // no root: nothing to resolve
+        }
+        return links;
+    }
+
+    /** Absolute normalised path; ".." never climbs above "/". */
+    static String normalize(String path) {
+        if (path.startsWith("/") && path.indexOf("//") < 0 && path.indexOf("/.") < 0
+                && (path.length() == 1 || !path.endsWith("/"))) {
+            return path;
+        }
+        ArrayList<String> parts = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (s.isEmpty() || s.equals(".")) {
+                continue;
+            }
+            if (s.equals("..")) {
+                if (!parts.isEmpty()) {
+                    parts.removeLast();
+                }
+            } else {
+                parts.add(s);
+            }
+        }
+        return parts.isEmpty() ? "/" : "/" + String.join("/", parts);
+    }
+
+    // ---------------------------------------------------------------- dpkg
+
+    private record Diversion(String to, String by) {}
+
+    private void loadDpkg(Path dpkg) throws IOException {
+        Map<String, Diversion> diversions = readDiversions(dpkg.resolve("diversions"));
+        Path info = dpkg.resolve("info");
+        try (BufferedReader r = reader(dpkg.resolve("status"))) {
+            Map<String, String> para = new HashMap<>();
+            String field = null;
+            StringBuilder value = new StringBuilder();
+            for (String line = r.readLine(); ; line = r.readLine()) {
+                if (line == null || line.isEmpty()) {
+                    if (field != null) {
+                        para.put(field, value.toString());
+                        field = null;
+                    }
+                    if (!para.isEmpty()) {
+                        dpkgPackage(para, info, diversions);
+                        para.clear();
+                    }
+                    if (line == null) {
+                        break;
+                    }
+                } else if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                    if (field != null) {
+                        value.append('\n').append(line);
+                    }
+                } else {
+                    if (field != null) {
+                        para.put(field, value.toString());
+                    }
+                    int colon = line.indexOf(':');
+                    if (colon < 0) {
+                        field = null;
+                        continue;
+                    }
+                    field = line.substring(0, colon).trim();
+                    value.setLength(0);
+                    value.append(line.substring(colon + 1).trim());
+                }
+            }
+        }
+    }
+
+    /** Installed means state "installed" with flag "ok"; want install or hold. */
+    static boolean installed(String status) {
+        if (status == null) {
+            return false;
+        }
+        String[] s = status.trim().split("\\s+");
+        return s.length == 3 && (s[0].equals("install") || s[0].equals("hold"))
+                && s[1].equals("ok") && s[2].equals("installed");
+    }
+
+    private void dpkgPackage(Map<String, String> para, Path info, Map<String, Diversion> diversions)
+            throws IOException {
+        String name = para.get("Package");
+        if (name == null || !installed(para.get("Status"))) {
+            return;
+        }
+        String arch = para.get("Architecture");
+        String base = name;
+        if (arch != null && !arch.isEmpty() && Files.exists(info.resolve(name + ":" + arch + ".list"))) {
+            base = name + ":" + arch;
+        }
+        int pkg = packageId(name);
+
+        Path list = info.resolve(base + ".list");
+        if (Files.isRegularFile(list)) {
+            try (BufferedReader r = reader(list)) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (!line.isEmpty()) {
+                        put(divert(canonical(line), name, diversions), FILE, pkg, null);
+                    }
+                }
+            }
+        }
+        Path sums = info.resolve(base + ".md5sums");
+        if (Files.isRegularFile(sums)) {
+            try (BufferedReader r = reader(sums)) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    // "<32 hex>  relative/path"
+                    if (line.length() < 35) {
+                        continue;
+                    }
+                    String md5 = line.substring(0, 32);
+                    String rel = line.substring(32).stripLeading();
+                    if (rel.startsWith("*")) {
+                        rel = rel.substring(1);
+                    }
+                    put(divert(canonical("/" + rel), name, diversions), FILE, pkg, md5);
+                }
+            }
+        }
+        String conffiles = para.get("Conffiles");
+        if (conffiles != null) {
+            for (String line : conffiles.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 2 || !f[0].startsWith("/")) {
+                    continue;
+                }
+                if (f.length >= 3 && f[2].equals("remove-on-upgrade")) {
+                    continue;
+                }
+                // an obsolete conffile is still on disk and still owned
+                put(divert(canonical(f[0]), name, diversions), CONF, pkg, f[1]);
+            }
+        }
+    }
+
+    /** Packages other than the diverting one install {@code path} at the diverted-to path. */
+    private static String divert(String path, String pkg, Map<String, Diversion> diversions) {
+        if (diversions.isEmpty()) {
+            return path;
+        }
+        Diversion d = diversions.get(path);
+        if (d == null || d.by().equals(pkg)) {
+            return path;
+        }
+        return d.to();
+    }
+
+    private Map<String, Diversion> readDiversions(Path file) throws IOException {
+        Map<String, Diversion> d = new HashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return d;
+        }
+        try (BufferedReader r = reader(file)) {
+            while (true) {
+                String from = r.readLine(), to = r.readLine(), by = r.readLine();
+                if (from == null || to == null || by == null) {
+                    break;
+                }
+                int colon = by.indexOf(':'); // ":" alone is a local (admin) diversion
+                String pkg = colon > 0 ? by.substring(0, colon) : by;
+                d.put(canonical(from), new Diversion(canonical(to), pkg));
+            }
+        }
+        return d;
+    }
+
+    // ---------------------------------------------------------------- pacman
+
+    private void loadPacman(Path local) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(local)) {
+            for (Path dir : ds) {
+                Path files = dir.resolve("files");
+                if (!Files.isRegularFile(files)) {
+                    continue;
+                }
+                int pkg = packageId(dir.getFileName().toString());
+                String section = "";
+                try (BufferedReader r = reader(files)) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        if (line.isEmpty()) {
+                            continue;
+                        }
+                        if (line.startsWith("%") && line.endsWith("%")) {
+                            section = line;
+                        } else if (section.equals("%FILES%")) {
+                            put(canonical("/" + line), line.endsWith("/") ? DIR : FILE, pkg, null);
+                        } else if (section.equals("%BACKUP%")) {
+                            int tab = line.lastIndexOf('\t');
+                            if (tab > 0) {
+                                put(canonical("/" + line.substring(0, tab)), CONF, pkg, line.substring(tab + 1));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- storage
+
+    private int packageId(String name) {
+        return packageIds.computeIfAbsent(name, n -> {
+            packages.add(n);
+            return packages.size() - 1;
+        });
+    }
+
+    private void put(String path, byte kind, int pkg, String md5) {
+        Entry e = entries.get(path);
+        if (e == null) {
+            e = new Entry(kind, pkg);
+            entries.put(path, e);
+        } else if (kind != FILE) {
+            e.kind = kind; // a conffile stays a conffile whoever else lists it
+        }
+        if (md5 != null && (!e.hasMd5 || kind == CONF)) {
+            e.md5(md5);
+        }
+    }
+
+    /** Every listed path that is an ancestor of another listed path is a directory. */
+    private void markDirectories() {
+        for (String p : List.copyOf(entries.keySet())) {
+            int slash = p.lastIndexOf('/');
+            while (slash >= 0) {
+                String parent = slash == 0 ? "/" : p.substring(0, slash);
+                Entry e = entries.get(parent);
+                if (e != null) {
+                    if (e.kind == DIR) {
+                        break; // its ancestors were marked when it was
+                    }
+                    e.kind = DIR;
+                    e.hasMd5 = false;
+                }
+                if (slash == 0) {
+                    break;
+                }
+                p = parent;
+                slash = p.lastIndexOf('/');
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- md5
+
+    private static long[] parseMd5(String hex) {
+        if (hex == null || hex.length() != 32) {
+            return null;
+        }
+        try {
+            return new long[] {Long.parseUnsignedLong(hex.substring(0, 16), 16),
+                    Long.parseUnsignedLong(hex.substring(16), 16)};
+        } catch (NumberFormatException e) {
+            return null; // "newconffile" and the like
+        }
+    }
+
+    private static String toHex(long hi, long lo) {
+        return String.format("%016x%016x", hi, lo);
+    }
+
+    /** Streams the file (never following a final symlink) through MD5. */
+    static long[] md5Of(Path file) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+        try (SeekableByteChannel ch = Files.newByteChannel(file, Set.of(StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS))) {
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                md.update(buf);
+                buf.clear();
+            }
+        }
+        ByteBuffer d = ByteBuffer.wrap(md.digest());
+        return new long[] {d.getLong(), d.getLong()};
+    }
+
+    /** Lowercase hex MD5 of a file, streamed. */
+    public static String md5Hex(Path file) throws IOException {
+        long[] v = md5Of(file);
+        return toHex(v[0], v[1]);
+    }
+
+    private static BufferedReader reader(Path p) throws IOException {
+        InputStream in = Files.newInputStream(p);
+        // malformed bytes are replaced rather than failing the whole load
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    @Override
+    public String toString() {
+        return "PackageBaseline[" + root + ", " + managers + ", " + entries.size() + " paths, "
+                + packages.size() + " packages]";
+    }
+}

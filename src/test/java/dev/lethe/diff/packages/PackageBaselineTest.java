@@ -1,0 +1,305 @@
+package dev.lethe.diff.packages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lethe.diff.packages.Ownership.Kind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PackageBaselineTest {
+
+    @TempDir
+    Path root;
+
+    private PackageBaseline baseline;
+
+    static String md5(String content) throws Exception {
+        return HexFormat.of().formatHex(
+                MessageDigest.getInstance("MD5").digest(content.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void file(String abs, String content) throws IOException {
+        Path p = root.resolve(abs.substring(1));
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    private Path host(String abs) {
+        return root.resolve(abs.substring(1));
+    }
+
+    /**
+     * A merged-/usr root with three packages:
+     * coreutils (installed, lists /bin/ls in the old spelling, one conffile),
+     * libc6:amd64 (installed, Multi-Arch: same, info files "libc6:amd64.*", ships /usr/bin/ldd
+     * which is diverted to /usr/bin/ldd.real by "localtool"), and oldpkg (deinstall ok
+     * config-files, still has info files).
+     */
+    @BeforeEach
+    void buildRoot() throws Exception {
+        Files.createDirectories(root.resolve("usr/bin"));
+        Files.createSymbolicLink(root.resolve("bin"), Path.of("usr/bin"));
+        Path info = Files.createDirectories(root.resolve("var/lib/dpkg/info"));
+
+        file("/usr/bin/ls", "ls binary");
+        file("/usr/bin/cat", "cat binary, modified by the admin");
+        file("/etc/coreutils.conf", "default=1\n");
+        file("/usr/lib/x86_64-linux-gnu/libc.so.6", "libc");
+        file("/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n# edited\n");
+        file("/usr/bin/ldd.real", "ldd from libc6");
+        file("/usr/bin/ldd", "#!/bin/sh\n# wrapper from localtool\n");
+        Files.createSymbolicLink(root.resolve("usr/lib/x86_64-linux-gnu/libc.so"), Path.of("libc.so.6"));
+        file("/usr/share/oldpkg/data", "old");
+        file("/etc/oldpkg.conf", "old conf");
+        file("/usr/bin/unowned", "made by hand");
+
+        String status = """
+                Package: coreutils
+                Essential: yes
+                Status: install ok installed
+                Priority: required
+                Architecture: amd64
+                Version: 9.1-1
+                Conffiles:
+                 /etc/coreutils.conf %s
+                Description: GNU core utilities
+                 This package contains the basic file, shell and text
+                 manipulation utilities.
+
+                Package: libc6
+                Status: install ok installed
+                Architecture: amd64
+                Multi-Arch: same
+                Version: 2.36-9
+                Conffiles:
+                 /etc/ld.so.conf %s
+                 /etc/gone.conf 00000000000000000000000000000000 obsolete
+                Description: GNU C Library
+
+                Package: oldpkg
+                Status: deinstall ok config-files
+                Architecture: all
+                Version: 1.0
+                Conffiles:
+                 /etc/oldpkg.conf %s
+                Description: removed package
+
+                """.formatted(md5("default=1\n"), md5("include /etc/ld.so.conf.d/*.conf\n"), md5("old conf"));
+        Files.writeString(root.resolve("var/lib/dpkg/status"), status);
+
+        Files.writeString(info.resolve("coreutils.list"), """
+                /.
+                /bin
+                /bin/ls
+                /bin/cat
+                /etc
+                /etc/coreutils.conf
+                /usr
+                /usr/bin
+                """);
+        Files.writeString(info.resolve("coreutils.md5sums"),
+                md5("ls binary") + "  bin/ls\n" + md5("cat binary") + "  bin/cat\n");
+        Files.writeString(info.resolve("coreutils.conffiles"), "/etc/coreutils.conf\n");
+
+        Files.writeString(info.resolve("libc6:amd64.list"), """
+                /.
+                /etc
+                /etc/ld.so.conf
+                /usr
+                /usr/bin
+                /usr/bin/ldd
+                /usr/lib
+                /usr/lib/x86_64-linux-gnu
+                /usr/lib/x86_64-linux-gnu/libc.so.6
+                /usr/lib/x86_64-linux-gnu/libc.so
+                """);
+        Files.writeString(info.resolve("libc6:amd64.md5sums"),
+                md5("libc") + "  usr/lib/x86_64-linux-gnu/libc.so.6\n" + md5("ldd from libc6") + "  usr/bin/ldd\n");
+        Files.writeString(info.resolve("libc6:amd64.conffiles"), "/etc/ld.so.conf\n");
+
+        Files.writeString(info.resolve("oldpkg.list"), "/.\n/usr\n/usr/share\n/usr/share/oldpkg\n/usr/share/oldpkg/data\n");
+        Files.writeString(info.resolve("oldpkg.md5sums"), md5("old") + "  usr/share/oldpkg/data\n");
+        Files.writeString(info.resolve("oldpkg.conffiles"), "/etc/oldpkg.conf\n");
+
+        Files.writeString(root.resolve("var/lib/dpkg/diversions"),
+                "/usr/bin/ldd\n/usr/bin/ldd.real\nlocaltool\n");
+
+        baseline = PackageBaseline.load(root);
+    }
+
+    @Test
+    void ownerClassifiesEveryKind() throws Exception {
+        assertThat(baseline.managers()).containsExactly("dpkg");
+        assertThat(baseline.unsupportedManagers()).isEmpty();
+
+        assertThat(baseline.owner("/usr/bin/ls"))
+                .isEqualTo(new Ownership(Kind.OWNED_FILE, md5("ls binary"), "coreutils"));
+        assertThat(baseline.owner("/etc/coreutils.conf"))
+                .isEqualTo(new Ownership(Kind.CONFFILE, md5("default=1\n"), "coreutils"));
+        assertThat(baseline.owner("/etc/ld.so.conf").kind()).isEqualTo(Kind.CONFFILE);
+        assertThat(baseline.owner("/etc/ld.so.conf").pkg()).isEqualTo("libc6");
+        assertThat(baseline.owner("/etc/gone.conf").kind()).isEqualTo(Kind.CONFFILE);
+        assertThat(baseline.owner("/usr/bin").kind()).isEqualTo(Kind.OWNED_DIRECTORY);
+        assertThat(baseline.owner("/usr/lib/x86_64-linux-gnu").kind()).isEqualTo(Kind.OWNED_DIRECTORY);
+        assertThat(baseline.owner("/").kind()).isEqualTo(Kind.OWNED_DIRECTORY);
+        assertThat(baseline.owner("/etc").kind()).isEqualTo(Kind.OWNED_DIRECTORY);
+        // a symlink shipped by a package: owned, no checksum recorded
+        Ownership link = baseline.owner("/usr/lib/x86_64-linux-gnu/libc.so");
+        assertThat(link.kind()).isEqualTo(Kind.OWNED_FILE);
+        assertThat(link.md5()).isNull();
+
+        assertThat(baseline.owner("/usr/bin/unowned")).isEqualTo(Ownership.NOT_OWNED);
+        assertThat(baseline.isOwned("/usr/bin/unowned")).isFalse();
+        assertThat(baseline.isOwned("/usr/bin/ls")).isTrue();
+    }
+
+    @Test
+    void multiArchInfoFilesAreRead() throws Exception {
+        assertThat(baseline.owner("/usr/lib/x86_64-linux-gnu/libc.so.6"))
+                .isEqualTo(new Ownership(Kind.OWNED_FILE, md5("libc"), "libc6"));
+    }
+
+    @Test
+    void unchangedExactlyWhereContentMatches() {
+        assertThat(baseline.unchanged("/usr/bin/ls", host("/usr/bin/ls"))).isTrue();
+        assertThat(baseline.unchanged("/usr/lib/x86_64-linux-gnu/libc.so.6",
+                host("/usr/lib/x86_64-linux-gnu/libc.so.6"))).isTrue();
+        assertThat(baseline.unchanged("/etc/coreutils.conf", host("/etc/coreutils.conf"))).isTrue();
+        assertThat(baseline.unchanged("/usr/bin", host("/usr/bin"))).isTrue();
+        assertThat(baseline.unchanged("/usr/lib/x86_64-linux-gnu/libc.so",
+                host("/usr/lib/x86_64-linux-gnu/libc.so"))).isTrue();
+
+        assertThat(baseline.unchanged("/usr/bin/cat", host("/usr/bin/cat"))).as("modified file").isFalse();
+        assertThat(baseline.unchanged("/etc/ld.so.conf", host("/etc/ld.so.conf"))).as("modified conffile").isFalse();
+        assertThat(baseline.unchanged("/usr/bin/unowned", host("/usr/bin/unowned"))).isFalse();
+        assertThat(baseline.unchanged("/etc/gone.conf", host("/etc/gone.conf"))).as("missing").isFalse();
+    }
+
+    @Test
+    void typeChangesAreChanges() throws Exception {
+        // a file replaced by a symlink to identical content, and a directory replaced by a file
+        Files.delete(host("/usr/bin/ls"));
+        file("/usr/bin/ls.copy", "ls binary");
+        Files.createSymbolicLink(host("/usr/bin/ls"), Path.of("ls.copy"));
+        assertThat(baseline.unchanged("/usr/bin/ls", host("/usr/bin/ls"))).isFalse();
+
+        Files.delete(host("/usr/lib/x86_64-linux-gnu/libc.so"));
+        Files.createDirectory(host("/usr/lib/x86_64-linux-gnu/libc.so"));
+        assertThat(baseline.unchanged("/usr/lib/x86_64-linux-gnu/libc.so",
+                host("/usr/lib/x86_64-linux-gnu/libc.so"))).isFalse();
+    }
+
+    @Test
+    void notInstalledPackagesOwnNothing() {
+        assertThat(baseline.isOwned("/usr/share/oldpkg/data")).isFalse();
+        assertThat(baseline.isOwned("/usr/share/oldpkg")).isFalse();
+        assertThat(baseline.isOwned("/etc/oldpkg.conf")).isFalse();
+        assertThat(baseline.unchanged("/usr/share/oldpkg/data", host("/usr/share/oldpkg/data"))).isFalse();
+    }
+
+    @Test
+    void divertedFileIsOwnedAtItsNewPlace() throws Exception {
+        assertThat(baseline.owner("/usr/bin/ldd.real"))
+                .isEqualTo(new Ownership(Kind.OWNED_FILE, md5("ldd from libc6"), "libc6"));
+        assertThat(baseline.unchanged("/usr/bin/ldd.real", host("/usr/bin/ldd.real"))).isTrue();
+        // the original name now holds localtool's file, which no installed package lists
+        assertThat(baseline.isOwned("/usr/bin/ldd")).isFalse();
+    }
+
+    @Test
+    void mergedUsrSpellingsMatch() throws Exception {
+        assertThat(PackageBaseline.canonical("/bin/ls", root)).isEqualTo("/usr/bin/ls");
+        assertThat(PackageBaseline.canonical("/bin", root)).as("the link itself").isEqualTo("/bin");
+        assertThat(PackageBaseline.canonical("//usr/./bin/../bin/ls/", root)).isEqualTo("/usr/bin/ls");
+        assertThat(baseline.owner("/bin/ls")).isEqualTo(baseline.owner("/usr/bin/ls"));
+        assertThat(baseline.isOwned("/usr/bin/cat")).isTrue(); // listed as /bin/cat
+        assertThat(baseline.unchanged("/bin/ls", host("/usr/bin/ls"))).isTrue();
+    }
+
+    @Test
+    void linksNeverLeaveTheRoot() throws Exception {
+        Files.createSymbolicLink(root.resolve("sbin"), Path.of("/usr/bin"));
+        Files.createSymbolicLink(root.resolve("lib"), Path.of("../../../../usr/lib"));
+        Files.createSymbolicLink(root.resolve("lib64"), Path.of("lib"));
+        assertThat(PackageBaseline.canonical("/sbin/ls", root)).isEqualTo("/usr/bin/ls");
+        assertThat(PackageBaseline.canonical("/lib/x", root)).isEqualTo("/usr/lib/x");
+        assertThat(PackageBaseline.canonical("/lib64/x", root)).as("chained").isEqualTo("/usr/lib/x");
+        assertThat(PackageBaseline.load(root).owner("/lib/x86_64-linux-gnu/libc.so.6").kind())
+                .isEqualTo(Kind.OWNED_FILE);
+    }
+
+    @Test
+    void noDatabaseMeansEmptyBaseline(@TempDir Path empty) {
+        PackageBaseline b = PackageBaseline.load(empty);
+        assertThat(b.isEmpty()).isTrue();
+        assertThat(b.managers()).isEmpty();
+        assertThat(b.owner("/usr/bin/ls")).isEqualTo(Ownership.NOT_OWNED);
+        assertThat(PackageBaseline.load(empty.resolve("missing")).isEmpty()).isTrue();
+    }
+
+    @Test
+    void rpmIsDetectedAsUnsupported(@TempDir Path r) throws Exception {
+        Files.createDirectories(r.resolve("var/lib/rpm"));
+        PackageBaseline b = PackageBaseline.load(r);
+        assertThat(b.unsupportedManagers()).containsExactly("rpm");
+        assertThat(b.isEmpty()).isTrue();
+    }
+
+    @Test
+    void pacmanFilesAndBackups(@TempDir Path r) throws Exception {
+        Path pkg = Files.createDirectories(r.resolve("var/lib/pacman/local/nano-8.0-1"));
+        Files.writeString(pkg.resolve("files"), """
+                %%FILES%%
+                etc/
+                etc/nanorc
+                usr/
+                usr/bin/
+                usr/bin/nano
+
+                %%BACKUP%%
+                etc/nanorc\t%s
+
+                """.formatted(md5("set x\n")).replace("%%", "%"));
+        Files.createDirectories(r.resolve("etc"));
+        Files.writeString(r.resolve("etc/nanorc"), "set x\n");
+        PackageBaseline b = PackageBaseline.load(r);
+        assertThat(b.managers()).containsExactly("pacman");
+        assertThat(b.owner("/etc/nanorc")).isEqualTo(new Ownership(Kind.CONFFILE, md5("set x\n"), "nano-8.0-1"));
+        assertThat(b.owner("/usr/bin").kind()).isEqualTo(Kind.OWNED_DIRECTORY);
+        assertThat(b.owner("/usr/bin/nano").kind()).isEqualTo(Kind.OWNED_FILE);
+        assertThat(b.unchanged("/etc/nanorc", r.resolve("etc/nanorc"))).isTrue();
+    }
+
+    @Test
+    void thisMachinesDpkgDatabase() throws Exception {
+        Path real = Path.of("/");
+        assumeTrue(Files.isRegularFile(Path.of("/var/lib/dpkg/status"))
+                && Files.isRegularFile(Path.of("/var/lib/dpkg/info/dpkg.md5sums")));
+        long t0 = System.nanoTime();
+        PackageBaseline b = PackageBaseline.load(real);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println(b + " loaded in " + ms + " ms");
+        assertThat(b.managers()).contains("dpkg");
+        assertThat(b.size()).isGreaterThan(1000);
+        Ownership dpkg = b.owner("/usr/bin/dpkg");
+        assertThat(dpkg.kind()).isEqualTo(Kind.OWNED_FILE);
+        assertThat(dpkg.pkg()).isEqualTo("dpkg");
+        assertThat(dpkg.md5()).hasSize(32);
+        assertThat(b.unchanged("/usr/bin/dpkg", Path.of("/usr/bin/dpkg"))).isTrue();
+        assertThat(PackageBaseline.md5Hex(Path.of("/usr/bin/dpkg"))).isEqualTo(dpkg.md5());
+        assertThat(b.owner("/usr/bin").kind()).isEqualTo(Kind.OWNED_DIRECTORY);
+        assertThat(b.unchanged("/usr/bin", Path.of("/usr/bin"))).isTrue();
+        if (Files.isSymbolicLink(Path.of("/bin"))) {
+            assertThat(b.isOwned("/bin/sh")).isEqualTo(b.isOwned("/usr/bin/sh"));
+        }
+        assertThat(b.isOwned("/var/lib/dpkg/status")).isFalse();
+    }
+}
