@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lethe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
+                DiffCommand.class,
                 WipeCommand.class,
                 ArchiveCommand.class, TryCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -1,0 +1,101 @@
+package dev.lethe.diff;
+
+import dev.lethe.config.Accounts;
+import dev.lethe.linux.Stat;
+import dev.lethe.model.AbsolutePath;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A diff collapsed to the directories that matter, largest first. A directory that is new as a
+ * whole (added, replaced or turned from a file into a directory) is shown once with everything
+ * below it; any other change is counted in its parent directory.
+ */
+public final class Summary {
+    private Summary() {}
+
+    public static final int DEFAULT_LIMIT = 20;
+
+    /** One directory of the summary: the changes at or below it, their bytes and count. */
+    public record Directory(AbsolutePath path, long bytes, int changes, List<Change> members) {}
+
+    /** The summary: the top directories and how many more there were. */
+    public record Result(List<Directory> top, int more) {}
+
+    /** Looks up a path on the live root; empty if it is not there. */
+    @FunctionalInterface
+    public interface Lookup {
+        Optional<Stat> stat(AbsolutePath path) throws IOException;
+    }
+
+    public static Result of(List<Change> changes, int limit) {
+        Set<AbsolutePath> wholeDirectories = new HashSet<>();
+        for (Change change : changes) {
+            if (change.directory() && change.kind() != Change.Kind.DELETED && !change.what().equals("metadata")) {
+                wholeDirectories.add(change.path());
+            }
+        }
+        Map<AbsolutePath, List<Change>> groups = new LinkedHashMap<>();
+        for (Change change : changes) {
+            groups.computeIfAbsent(groupOf(change, wholeDirectories), key -> new ArrayList<>()).add(change);
+        }
+        List<Directory> directories = new ArrayList<>();
+        groups.forEach((path, members) -> directories.add(new Directory(path,
+                members.stream().mapToLong(Change::bytes).sum(), members.size(), List.copyOf(members))));
+        directories.sort(Comparator.comparingLong(Directory::bytes).reversed()
+                .thenComparing(Comparator.comparingInt(Directory::changes).reversed())
+                .thenComparing(Directory::path));
+        int shown = Math.min(limit, directories.size());
+        return new Result(List.copyOf(directories.subList(0, shown)), directories.size() - shown);
+    }
+
+    /** The highest whole new directory at or above the change, else the change's parent (or the directory itself). */
+    private static AbsolutePath groupOf(Change change, Set<AbsolutePath> wholeDirectories) {
+        for (AbsolutePath ancestor : change.path().ancestors()) {
+            if (wholeDirectories.contains(ancestor)) {
+                return ancestor;
+            }
+        }
+        if (wholeDirectories.contains(change.path()) || (change.directory() && change.kind() != Change.Kind.DELETED)) {
+            return change.path();
+        }
+        return change.path().parent();
+    }
+
+    /**
+     * A ready-to-paste config line per directory, owner, group and mode read from the live path
+     * (names from the root's accounts where known, else numeric ids). A directory no longer on the
+     * live root gets only its path.
+     */
+    public static List<String> suggest(List<Directory> directories, Lookup live, Accounts accounts) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (Directory directory : directories) {
+            Optional<Stat> stat = live.stat(directory.path());
+            StringBuilder line = new StringBuilder("{ path = ").append(quote(directory.path().value()));
+            if (stat.isPresent() && stat.get().isDirectory()) {
+                Stat s = stat.get();
+                String owner = accounts.user(Integer.toString(s.uid())).map(Accounts.User::name)
+                        .orElse(Integer.toString(s.uid()));
+                String group = accounts.group(Integer.toString(s.gid())).map(Accounts.Group::name)
+                        .orElse(Integer.toString(s.gid()));
+                if (s.uid() != 0 || s.gid() != 0) {
+                    line.append(", owner = ").append(quote(owner)).append(", group = ").append(quote(group));
+                }
+                line.append(", mode = ").append(quote(String.format("%04o", s.permissions())));
+            }
+            lines.add(line.append(" }").toString());
+        }
+        return lines;
+    }
+
+    private static String quote(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
