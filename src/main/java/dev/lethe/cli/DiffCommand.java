@@ -5,8 +5,10 @@ import dev.lethe.config.Accounts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.diff.Change;
 import dev.lethe.diff.Filter;
+import dev.lethe.diff.RootWalk;
 import dev.lethe.diff.Summary;
 import dev.lethe.diff.UpperDiff;
+import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,27 +53,74 @@ final class DiffCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (RootSession session = RootSession.open(common)) {
-            if (session.config.root().strategy() != RootConfig.Strategy.OVERLAY) {
+            RootConfig.Strategy kind = session.config.root().strategy();
+            if (kind != RootConfig.Strategy.OVERLAY && kind != RootConfig.Strategy.NONE
+                    && kind != RootConfig.Strategy.TMPFS) {
                 err.println("lethe diff for strategy " + session.strategy.name() + " is not available yet");
                 err.flush();
                 return ExitCode.ENTRIES_FAILED;
             }
             Syscalls sys = new FfmSyscalls();
-            Optional<Path> upper = session.strategy.writtenRoot(session.root);
             Filter filter = Filter.of(session.config.entries(), ignore, all);
+            if (kind != RootConfig.Strategy.OVERLAY) {
+                return adoption(out, sys, session.root, filter);
+            }
+            Optional<Path> upper = session.strategy.writtenRoot(session.root);
             List<Change> changes = upper.isEmpty() ? List.of()
                     : UpperDiff.of(sys, upper.get().toString(), session.root.toString(), filter);
             if (output.json) {
-                json(out, changes);
+                json(out, changes, null);
             } else {
-                text(out, sys, session.root, upper, changes);
+                text(out, changes, change -> 1L, directories -> {
+                    try (Fs upperFs = Fs.open(sys, upper.orElseThrow().toString());
+                         Fs lowerFs = Fs.open(sys, session.root.toString())) {
+                        Summary.Lookup live = path -> {
+                            Optional<Stat> stat = upperFs.stat(path);
+                            return stat.isPresent() ? stat : lowerFs.stat(path);
+                        };
+                        return Summary.suggest(directories, live, Accounts.load(session.root));
+                    }
+                });
             }
             out.flush();
             return ExitCode.OK;
         }
     }
 
-    private static void json(PrintWriter out, List<Change> changes) throws IOException {
+    /**
+     * Strategies "none" and "tmpfs": no blank state exists, so the diff is everything on the root
+     * filesystem that no installed package owns unchanged, minus what the config persists.
+     */
+    private int adoption(PrintWriter out, Syscalls sys, Path root, Filter filter) throws IOException {
+        PackageBaseline baseline = PackageBaseline.load(root);
+        RootWalk.Result result = RootWalk.of(sys, root.toString(), baseline, filter);
+        if (output.json) {
+            json(out, result.changes(), result);
+        } else {
+            if (baseline.managers().isEmpty()) {
+                out.println("No package database found: every path on the root counts as added.");
+            }
+            for (String manager : baseline.unsupportedManagers()) {
+                out.println("The " + manager + " database is not read yet: its files count as added.");
+            }
+            text(out, result.changes(), result::count, directories -> {
+                try (Fs live = Fs.open(sys, root.toString())) {
+                    return Summary.suggest(directories, live::stat, Accounts.load(root));
+                }
+            });
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    /** The config lines for the top directories. */
+    @FunctionalInterface
+    private interface Suggester {
+        List<String> suggest(List<Summary.Directory> directories) throws IOException;
+    }
+
+    /** @param adoption the adoption-mode result, whose records also say how many paths each stands for; or null */
+    private static void json(PrintWriter out, List<Change> changes, RootWalk.Result adoption) throws IOException {
         try (JsonGenerator json = Json.on(out)) {
             json.writeStartArray();
             for (Change change : changes) {
@@ -80,6 +130,9 @@ final class DiffCommand implements Callable<Integer> {
                 json.writeStringField("what", change.what());
                 json.writeNumberField("bytes", change.bytes());
                 json.writeBooleanField("directory", change.directory());
+                if (adoption != null) {
+                    json.writeNumberField("paths", adoption.count(change));
+                }
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -87,7 +140,7 @@ final class DiffCommand implements Callable<Integer> {
         out.println();
     }
 
-    private void text(PrintWriter out, Syscalls sys, Path root, Optional<Path> upper, List<Change> changes)
+    private void text(PrintWriter out, List<Change> changes, ToLongFunction<Change> paths, Suggester suggester)
             throws IOException {
         if (changes.isEmpty()) {
             out.println("Nothing to forget: every change on the root is persisted"
@@ -96,8 +149,9 @@ final class DiffCommand implements Callable<Integer> {
         }
         Summary.Result summary = Summary.of(changes, top);
         for (Summary.Directory directory : summary.top()) {
-            out.printf("%10s %7d %-7s  %s%n", StatusCommand.humanBytes(directory.bytes()), directory.changes(),
-                    directory.changes() == 1 ? "change" : "changes", directory.path());
+            long count = directory.members().stream().mapToLong(paths).sum();
+            out.printf("%10s %7d %-7s  %s%n", StatusCommand.humanBytes(directory.bytes()), count,
+                    count == 1 ? "change" : "changes", directory.path());
             for (Change change : directory.members().stream().limit(5).toList()) {
                 out.printf("      %-8s %-12s %s%s%n", change.kind().word(), change.what(), change.path(),
                         change.directory() ? "/" : "");
@@ -109,18 +163,13 @@ final class DiffCommand implements Callable<Integer> {
         if (summary.more() > 0) {
             out.printf("... and %d more directories (--json lists every path)%n", summary.more());
         }
-        out.printf("%d %s the next boot will forget.%n", changes.size(), changes.size() == 1 ? "path" : "paths");
+        long total = changes.stream().mapToLong(paths).sum();
+        out.printf("%d %s the next boot will forget.%n", total, total == 1 ? "path" : "paths");
         if (suggest) {
             List<Summary.Directory> worth = summary.top().stream().filter(d -> !d.path().isRoot()).toList();
-            try (Fs upperFs = Fs.open(sys, upper.orElseThrow().toString()); Fs lowerFs = Fs.open(sys, root.toString())) {
-                Summary.Lookup live = path -> {
-                    Optional<Stat> stat = upperFs.stat(path);
-                    return stat.isPresent() ? stat : lowerFs.stat(path);
-                };
-                out.println("To keep them, add to a [[store]]'s directories:");
-                for (String line : Summary.suggest(worth, live, Accounts.load(root))) {
-                    out.println("  " + line + ",");
-                }
+            out.println("To keep them, add to a [[store]]'s directories:");
+            for (String line : suggester.suggest(worth)) {
+                out.println("  " + line + ",");
             }
         }
     }

@@ -3,6 +3,8 @@ package dev.lethe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.diff.DiffRig;
+import dev.lethe.testing.BtrfsMachine;
+import dev.lethe.testing.Machine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -84,17 +86,117 @@ class DiffCommandTest {
     }
 
     @Test
-    void otherStrategiesSayTheDiffIsNotAvailableYet() throws Exception {
-        try (DiffRig rig = new DiffRig()) {
-            rig.config("""
+    void btrfsSaysTheDiffIsNotAvailableYet() throws Exception {
+        try (BtrfsMachine m = new BtrfsMachine()) {
+            m.config(m.rootSection() + """
                     [[store]]
                     path = "/persist"
                     directories = ["/var/log"]
                     """);
-            Run run = lethe(rig);
-            assertThat(run.exit()).isEqualTo(1);
-            assertThat(run.err()).contains("lethe diff for strategy none is not available yet");
+            BtrfsMachine.Run run = m.lethe("diff");
+            assertThat(run.exit()).as(run.all()).isEqualTo(1);
+            assertThat(run.err()).contains("lethe diff for strategy btrfs is not available yet");
             assertThat(run.out()).isEmpty();
+        }
+    }
+
+    private static String md5(String content) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A machine with strategy "none" (no [root]) and a small dpkg database: package "base" owns /etc,
+     * /etc/group (a conffile), /etc/passwd, /usr/bin/tool, /var/lib and /tmp. The store is a mount.
+     */
+    private static Machine adoptionMachine() throws Exception {
+        Machine m = new Machine(Machine.Disk.TMPFS);
+        m.config("""
+                [[store]]
+                path = "/persist"
+                directories = ["/var/lib/keep"]
+                [store.users.alice]
+                directories = ["Documents"]
+                """);
+        m.write("/var/lib/dpkg/status", """
+                Package: base
+                Status: install ok installed
+                Architecture: amd64
+                Version: 1
+                Conffiles:
+                 /etc/group %s
+                Description: the base system
+
+                """.formatted(md5(m.read("/etc/group"))));
+        m.write("/var/lib/dpkg/info/base.list", """
+                /.
+                /etc
+                /etc/group
+                /etc/passwd
+                /home
+                /tmp
+                /usr
+                /usr/bin
+                /usr/bin/tool
+                /var
+                /var/lib
+                /var/lib/dpkg
+                /var/lib/dpkg/info
+                """);
+        m.write("/var/lib/dpkg/info/base.md5sums", md5("tool v1") + "  usr/bin/tool\n");
+        m.write("/usr/bin/tool", "tool v1");
+        // The changes: a new tree, an edited conffile, a patched binary, a stray file; and what is persisted.
+        m.write("/var/lib/app/db/big", "x".repeat(3000));
+        m.write("/var/lib/app/state", "s".repeat(100));
+        m.write("/etc/group", m.read("/etc/group") + "extra:x:1001:\n");
+        m.write("/usr/bin/tool", "tool v2 patched");
+        m.write("/tmp/junk", "junk");
+        m.write("/var/lib/keep/data", "kept");
+        m.write("/home/alice/Documents/notes.txt", "kept too");
+        m.write("/persist/on-the-store", "another filesystem");
+        return m;
+    }
+
+    @Test
+    void strategyNoneListsWhatNoPackageOwnsUnchangedInText() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            Machine.Run run = m.lethe("diff", "--suggest");
+            assertThat(run.exit()).as(run.all()).isZero();
+            String out = run.out();
+            assertThat(out).contains(" 3.0 KiB       4 changes  /var/lib/app\n", "/etc/group", "config changed",
+                            "/usr/bin/tool", "/tmp/junk", "{ path = \"/var/lib/app\", mode = \"0755\" },")
+                    .doesNotContain("/var/lib/keep", "Documents", "/persist", "/etc/passwd", "No package database");
+            assertThat(out.indexOf("/var/lib/app")).isLessThan(out.indexOf("/usr/bin"));
+            // Paths: /var/lib/app (4), /etc/group, /usr/bin/tool, /tmp/junk, /home/alice (itself), the dpkg files (3).
+            assertThat(out).contains("11 paths the next boot will forget.");
+        }
+    }
+
+    @Test
+    void strategyNoneJsonHasOneRecordPerChange() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            Machine.Run run = m.lethe("diff", "--json");
+            assertThat(run.exit()).as(run.all()).isZero();
+            Map<String, String> records = new TreeMap<>();
+            for (Object element : JsonTree.array(run.out())) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> node = (Map<String, Object>) element;
+                assertThat(node.keySet()).containsExactly("path", "kind", "what", "bytes", "directory", "paths");
+                records.put((String) node.get("path"), node.get("kind") + " " + node.get("what") + " "
+                        + node.get("bytes") + (Boolean.TRUE.equals(node.get("directory")) ? " dir" : "")
+                        + " " + node.get("paths"));
+            }
+            long status = java.nio.file.Files.size(m.at("/var/lib/dpkg/status"));
+            assertThat(records).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                    "/etc/group", "modified config changed " + java.nio.file.Files.size(m.at("/etc/group")) + " 1",
+                    "/home/alice", "added added 0 dir 1",
+                    "/tmp/junk", "added added 4 1",
+                    "/usr/bin/tool", "modified modified 15 1",
+                    "/var/lib/app", "added added 3100 dir 4",
+                    "/var/lib/dpkg/info/base.list", "added added "
+                            + java.nio.file.Files.size(m.at("/var/lib/dpkg/info/base.list")) + " 1",
+                    "/var/lib/dpkg/info/base.md5sums", "added added 47 1",
+                    "/var/lib/dpkg/status", "added added " + status + " 1")));
         }
     }
 }
