@@ -2,18 +2,15 @@ package dev.lethe.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.config.Accounts;
-import dev.lethe.config.RootConfig;
 import dev.lethe.diff.Change;
 import dev.lethe.diff.Filter;
 import dev.lethe.diff.RootWalk;
 import dev.lethe.diff.Summary;
-import dev.lethe.diff.UpperDiff;
 import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.ffm.FfmSyscalls;
-import dev.lethe.model.AbsolutePath;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,6 +32,10 @@ final class DiffCommand implements Callable<Integer> {
     @Mixin JsonOption output;
     @Spec CommandSpec spec;
 
+    @Option(names = "--archive", paramLabel = "ID",
+            description = "What the boot kept in this archive changed (see lethe archive list), instead of the current boot.")
+    String archive;
+
     @Option(names = "--all", description = "Show the paths the ignore globs leave out too.")
     boolean all;
 
@@ -51,32 +52,30 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         try (RootSession session = RootSession.open(common)) {
-            RootConfig.Strategy kind = session.config.root().strategy();
-            if (kind != RootConfig.Strategy.OVERLAY && kind != RootConfig.Strategy.NONE
-                    && kind != RootConfig.Strategy.TMPFS) {
-                err.println("lethe diff for strategy " + session.strategy.name() + " is not available yet");
-                err.flush();
-                return ExitCode.ENTRIES_FAILED;
-            }
             Syscalls sys = new FfmSyscalls();
             Filter filter = Filter.of(session.config.entries(), ignore, all);
-            if (kind != RootConfig.Strategy.OVERLAY) {
-                return adoption(out, sys, session.root, filter);
+            List<Change> changes;
+            if (archive != null) {
+                changes = session.strategy.diffArchive(ArchiveCommand.find(session, archive), filter);
+            } else {
+                Optional<List<Change>> againstBlank = session.strategy.diff(session.root, filter);
+                if (againstBlank.isEmpty()) {
+                    return adoption(out, sys, session.root, filter);
+                }
+                changes = againstBlank.get();
             }
-            Optional<Path> upper = session.strategy.writtenRoot(session.root);
-            List<Change> changes = upper.isEmpty() ? List.of()
-                    : UpperDiff.of(sys, upper.get().toString(), session.root.toString(), filter);
             if (output.json) {
                 json(out, changes, null);
             } else {
                 text(out, changes, change -> 1L, directories -> {
-                    try (Fs upperFs = Fs.open(sys, upper.orElseThrow().toString());
-                         Fs lowerFs = Fs.open(sys, session.root.toString())) {
+                    // The live path's owner and mode: the written root's (an overlay's upper) over the root's.
+                    Path written = session.strategy.writtenRoot(session.root).orElse(session.root);
+                    try (Fs writtenFs = Fs.open(sys, written.toString());
+                         Fs rootFs = Fs.open(sys, session.root.toString())) {
                         Summary.Lookup live = path -> {
-                            Optional<Stat> stat = upperFs.stat(path);
-                            return stat.isPresent() ? stat : lowerFs.stat(path);
+                            Optional<Stat> stat = writtenFs.stat(path);
+                            return stat.isPresent() ? stat : rootFs.stat(path);
                         };
                         return Summary.suggest(directories, live, Accounts.load(session.root));
                     }

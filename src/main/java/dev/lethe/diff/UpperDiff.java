@@ -39,17 +39,17 @@ import java.util.List;
 public final class UpperDiff {
 
     private static final long DIRECTORY = Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
-    private static final long FILE = Flags.O_RDONLY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC | Flags.O_NONBLOCK;
     private static final byte[] OPAQUE = bytes("trusted.overlay.opaque");
-    private static final int CHUNK = 1 << 16;
 
     private final Syscalls sys;
     private final Filter filter;
     private final List<Change> changes = new ArrayList<>();
+    private final Contents contents;
 
     private UpperDiff(Syscalls sys, Filter filter) {
         this.sys = sys;
         this.filter = filter;
+        this.contents = new Contents(sys);
     }
 
     /**
@@ -136,7 +136,7 @@ public final class UpperDiff {
             changes.add(new Change(path, Change.Kind.ADDED, "added", size, false));
         } else if (lowerStat.type() != stat.type()) {
             changes.add(new Change(path, Change.Kind.MODIFIED, "type changed", size, false));
-        } else if (!sameContent(upperFd, lowerFd, name, stat, lowerStat)) {
+        } else if (!contents.same(upperFd, lowerFd, name, stat, lowerStat)) {
             changes.add(new Change(path, Change.Kind.MODIFIED, "modified", size, false));
         } else {
             // Same content: owner, mode, times or links changed (overlayfs copied the file up for that).
@@ -157,61 +157,6 @@ public final class UpperDiff {
 
     private static boolean sameMetadata(Stat a, Stat b) {
         return a.permissions() == b.permissions() && a.uid() == b.uid() && a.gid() == b.gid();
-    }
-
-    private boolean sameContent(int upperFd, int lowerFd, byte[] name, Stat stat, Stat lowerStat) throws IOException {
-        if (stat.isSymlink()) {
-            return Arrays.equals(sys.readlinkat(upperFd, name), sys.readlinkat(lowerFd, name));
-        }
-        if (stat.type() == FileType.S_IFCHR || stat.type() == FileType.S_IFBLK) {
-            return stat.rdev() == lowerStat.rdev();
-        }
-        if (!stat.isRegularFile()) {
-            return true;  // fifos and sockets have no content
-        }
-        if (stat.size() != lowerStat.size()) {
-            return false;
-        }
-        int a = sys.openat(upperFd, name, FILE, 0);
-        try {
-            int b = sys.openat(lowerFd, name, FILE, 0);
-            try {
-                byte[] left = new byte[CHUNK];
-                byte[] right = new byte[CHUNK];
-                long offset = 0;
-                while (true) {
-                    int n = readFully(a, left, offset);
-                    int m = readFully(b, right, offset);
-                    if (n != m || !Arrays.equals(left, 0, n, right, 0, m)) {
-                        return false;
-                    }
-                    if (n < CHUNK) {
-                        return true;
-                    }
-                    offset += n;
-                }
-            } finally {
-                sys.close(b);
-            }
-        } finally {
-            sys.close(a);
-        }
-    }
-
-    private int readFully(int fd, byte[] buf, long offset) throws ErrnoException {
-        int total = 0;
-        while (total < buf.length) {
-            byte[] part = total == 0 ? buf : new byte[buf.length - total];
-            int n = sys.pread(fd, part, part.length, offset + total);
-            if (n <= 0) {
-                break;
-            }
-            if (part != buf) {
-                System.arraycopy(part, 0, buf, total, n);
-            }
-            total += n;
-        }
-        return total;
     }
 
     private boolean isOpaque(int dirFd) throws ErrnoException {

@@ -98,6 +98,12 @@ public interface Syscalls {
     /** {@code int flock(int fd, int operation)}. */
     void flock(int fd, int operation) throws ErrnoException;
 
+    /**
+     * {@code int ioctl(int fd, unsigned long request, void *arg)} with {@code arg} pointing at a copy
+     * of {@code buffer}, copied back afterwards (the requests lethe makes read and write one struct).
+     */
+    int ioctl(int fd, long request, byte[] buffer) throws ErrnoException;
+
     /** {@code pid_t getpid(void)}. */
     int getpid();
 
@@ -109,8 +115,8 @@ public interface Syscalls {
         return path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** A name read from a directory: raw bytes plus the d_type hint. */
-    record DirEntry(byte[] name, int type) {
+    /** A name read from a directory: raw bytes, the d_type hint and the inode number (d_ino). */
+    record DirEntry(byte[] name, int type, long inode) {
         public String text() {
             return new String(name, java.nio.charset.StandardCharsets.UTF_8);
         }

@@ -1,8 +1,12 @@
 package dev.lethe.root;
 
 import dev.lethe.archive.ArchiveRef;
+import dev.lethe.diff.Change;
+import dev.lethe.diff.Filter;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The strategies with nothing to wipe: tmpfs (the root vanishes with the power) and none
@@ -11,6 +15,12 @@ import java.util.List;
 final class EphemeralStrategy implements RootStrategy {
     private final String name;
     private final String explanation;
+
+    /** No blank state exists: the adoption-mode diff against the package database applies. */
+    @Override
+    public Optional<List<Change>> diff(Path hostRoot, Filter filter) {
+        return Optional.empty();
+    }
 
     EphemeralStrategy(String name, String explanation) {
         this.name = name;

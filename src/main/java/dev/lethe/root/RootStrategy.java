@@ -1,10 +1,13 @@
 package dev.lethe.root;
 
 import dev.lethe.archive.ArchiveRef;
+import dev.lethe.diff.Change;
+import dev.lethe.diff.Filter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How the root forgets: btrfs, zfs, overlay, tmpfs or none. A strategy archives the current root
@@ -22,8 +25,23 @@ public interface RootStrategy {
      * activation mark is: the root itself, except for overlay (its current upper directory); empty
      * before the first boot.
      */
-    default java.util.Optional<java.nio.file.Path> writtenRoot(java.nio.file.Path hostRoot) throws IOException {
-        return java.util.Optional.of(hostRoot);
+    default Optional<Path> writtenRoot(Path hostRoot) throws IOException {
+        return Optional.of(hostRoot);
+    }
+
+    /**
+     * What the current boot changed on the root at host path {@code hostRoot} against the blank
+     * state, minus what {@code filter} leaves out, sorted by path; empty for the strategies without a
+     * blank state (tmpfs, none), where the adoption-mode diff against the package database applies.
+     */
+    default Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException {
+        throw new RootException("lethe diff for strategy " + name() + " is not available yet");
+    }
+
+    /** What the boot an archive holds changed against the blank state, minus what {@code filter} leaves out. */
+    default List<Change> diffArchive(ArchiveRef archive, Filter filter)
+            throws IOException {
+        throw new RootException("lethe diff --archive is not available for strategy " + name());
     }
 
     /** False for the strategies with nothing to wipe (tmpfs, none). */

@@ -258,6 +258,7 @@ public final class FfmSyscalls implements Syscalls {
                 long offset = 0;
                 while (offset < n) {
                     int recordLength = Short.toUnsignedInt(buf.get(JAVA_SHORT, offset + 16));
+                    long inode = buf.get(JAVA_LONG, offset);
                     int type = Byte.toUnsignedInt(buf.get(JAVA_BYTE, offset + 18));
                     MemorySegment nameStart = buf.asSlice(offset + 19, recordLength - 19);
                     long nameLength = 0;
@@ -266,7 +267,7 @@ public final class FfmSyscalls implements Syscalls {
                     }
                     byte[] name = nameStart.asSlice(0, nameLength).toArray(JAVA_BYTE);
                     if (!isDotOrDotDot(name)) {
-                        entries.add(new DirEntry(name, type));
+                        entries.add(new DirEntry(name, type, inode));
                     }
                     offset += recordLength;
                 }
@@ -319,6 +320,17 @@ public final class FfmSyscalls implements Syscalls {
             }
             MemorySegment.copy(segment, JAVA_BYTE, 0, buf, 0, (int) n);
             return (int) n;
+        }
+    }
+
+    @Override
+    public int ioctl(int fd, long request, byte[] buffer) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(buffer.length, 8);
+            MemorySegment.copy(buffer, 0, segment, JAVA_BYTE, 0, buffer.length);
+            long result = call(arena, nr.ioctl(), "ioctl", null, fd, request, segment.address(), 0, 0, 0);
+            MemorySegment.copy(segment, JAVA_BYTE, 0, buffer, 0, buffer.length);
+            return (int) result;
         }
     }
 

@@ -4,6 +4,9 @@ import static dev.lethe.linux.Syscalls.bytes;
 
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.config.RootConfig;
+import dev.lethe.diff.Change;
+import dev.lethe.diff.Filter;
+import dev.lethe.diff.UpperDiff;
 import dev.lethe.exec.copy.TreeRemover;
 import dev.lethe.linux.CrashPoints;
 import dev.lethe.linux.Errno;
@@ -197,12 +200,31 @@ public final class OverlayStrategy implements RootStrategy {
 
     /** An overlay boot writes into its upper directory, not into the read-only lower root. */
     @Override
-    public java.util.Optional<Path> writtenRoot(Path hostRoot) throws IOException {
+    public Optional<Path> writtenRoot(Path hostRoot) throws IOException {
         try {
-            return java.util.Optional.of(Path.of(mountOptions().upperdir()));
+            return Optional.of(Path.of(mountOptions().upperdir()));
         } catch (RootException noCurrentYet) {
-            return java.util.Optional.empty();  // the first wipe: no boot has written anything yet
+            return Optional.empty();  // the first wipe: no boot has written anything yet
         }
+    }
+
+    /** The current upper directory is exactly what this boot wrote: it is walked alone, whatever the lower's size. */
+    @Override
+    public Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException {
+        Optional<Path> upper = writtenRoot(hostRoot);
+        if (upper.isEmpty()) {
+            return Optional.of(List.of());
+        }
+        return Optional.of(UpperDiff.of(new FfmSyscalls(), upper.get().toString(), hostRoot.toString(), filter));
+    }
+
+    /**
+     * An archive is the upper directory of the boot it kept, compared with the lower root as it is now
+     * (the lower changes only when the administrator updates it on purpose).
+     */
+    @Override
+    public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
+        return read(archive, upper -> UpperDiff.of(new FfmSyscalls(), upper.toString(), context.root().toString(), filter));
     }
 
     @Override
