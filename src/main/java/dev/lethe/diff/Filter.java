@@ -1,14 +1,17 @@
 package dev.lethe.diff;
 
+import dev.lethe.exec.Activation;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * What a diff leaves out: paths at or under a persisted entry's target (always), and paths matching
+ * What a diff leaves out: paths at or under a persisted entry's target and lethe's own activation
+ * mark {@code /.lethe-activated} (always), and paths matching
  * an ignore glob (caches and logs a user has decided to lose) unless {@code all} is set. A glob is
  * matched against the absolute path ({@code /var/cache/**}).
  */
@@ -24,7 +27,9 @@ public final class Filter {
     public static Filter of(List<Entry> entries, List<String> ignoreGlobs, boolean all) {
         List<PathMatcher> matchers = all ? List.of() : ignoreGlobs.stream()
                 .map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob)).toList();
-        return new Filter(entries.stream().map(Entry::target).toList(), matchers);
+        // The activation mark is lethe's own record of this boot, not state a user could persist.
+        List<AbsolutePath> kept = Stream.concat(entries.stream().map(Entry::target), Stream.of(Activation.MARK)).toList();
+        return new Filter(kept, matchers);
     }
 
     /** Nothing persisted, nothing ignored. */

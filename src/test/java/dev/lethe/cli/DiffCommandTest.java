@@ -85,21 +85,6 @@ class DiffCommandTest {
         }
     }
 
-    @Test
-    void btrfsSaysTheDiffIsNotAvailableYet() throws Exception {
-        try (BtrfsMachine m = new BtrfsMachine()) {
-            m.config(m.rootSection() + """
-                    [[store]]
-                    path = "/persist"
-                    directories = ["/var/log"]
-                    """);
-            BtrfsMachine.Run run = m.lethe("diff");
-            assertThat(run.exit()).as(run.all()).isEqualTo(1);
-            assertThat(run.err()).contains("lethe diff for strategy btrfs is not available yet");
-            assertThat(run.out()).isEmpty();
-        }
-    }
-
     private static String md5(String content) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
                 .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

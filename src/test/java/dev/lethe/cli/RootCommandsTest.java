@@ -329,13 +329,13 @@ class RootCommandsTest {
     // ---- helpers ----
 
     /** What the boot service does: apply --boot system, which leaves the activation mark. */
-    private static void boot(BtrfsMachine m) {
+    static void boot(BtrfsMachine m) {
         Run boot = m.lethe("apply", "--boot", "system");
         assertThat(boot.exit()).as(boot.all()).isZero();
     }
 
     /** Wipes, checks it worked, reboots onto the fresh root; returns the new archive's id. */
-    private static String wipeAndReboot(BtrfsMachine m) throws Exception {
+    static String wipeAndReboot(BtrfsMachine m) throws Exception {
         List<String> before = ids(m);
         Run wipe = m.lethe("wipe");
         assertThat(wipe.exit()).as(wipe.all()).isZero();
@@ -346,14 +346,14 @@ class RootCommandsTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> archives(BtrfsMachine m) throws Exception {
+    static List<Map<String, Object>> archives(BtrfsMachine m) throws Exception {
         Run list = m.lethe("archive", "list", "--json");
         assertThat(list.exit()).as(list.all()).isZero();
         return JsonTree.array(list.out()).stream().map(a -> (Map<String, Object>) a).toList();
     }
 
     /** Archive ids, newest first. */
-    private static List<String> ids(BtrfsMachine m) throws Exception {
+    static List<String> ids(BtrfsMachine m) throws Exception {
         return archives(m).stream().map(a -> (String) a.get("id")).toList();
     }
 }

@@ -45,21 +45,7 @@ public final class DiffRig implements AutoCloseable {
         Sh.run("mkfs.ext4", "-q", "-F", lowerImage.toString());
         Sh.run("mount", "-o", "loop", lowerImage.toString(), lowerRw.toString());
         Files.deleteIfExists(lowerRw.resolve("lost+found"));
-        write("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
-        write("etc/group", "root:x:0:\nalice:x:1000:\n");
-        write("etc/hostname", "pristine\n");
-        write("etc/motd", "welcome\n");
-        write("etc/mode-me", "m\n");
-        write("etc/shared", "s\n");
-        write("etc/own-me", "o\n");
-        write("etc/dirA/x", "x\n");
-        write("etc/dirA/sub/z", "z\n");
-        write("etc/dirB/y", "y\n");
-        write("etc/dirC/c1", "c\n");
-        Files.createSymbolicLink(lowerRw.resolve("etc/link"), Path.of("hostname"));
-        for (String dir : List.of("overlay", "persist", "var/lib", "var/cache", "var/log", "usr/bin")) {
-            Files.createDirectories(lowerRw.resolve(dir));
-        }
+        writeBlank(lowerRw);
         Sh.run("mount", "--bind", lowerRw.toString(), root.toString());
         Sh.run("mount", "-o", "remount,bind,ro", root.toString());
 
@@ -69,8 +55,27 @@ public final class DiffRig implements AutoCloseable {
         Sh.run("mount", "-o", "loop", diskImage.toString(), root.resolve("overlay").toString());
     }
 
-    private void write(String relative, String content) throws IOException {
-        Path file = lowerRw.resolve(relative);
+    /** The blank root the known changes are made on: a few files, directories and a symbolic link. */
+    public static void writeBlank(Path root) throws IOException {
+        write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
+        write(root, "etc/group", "root:x:0:\nalice:x:1000:\n");
+        write(root, "etc/hostname", "pristine\n");
+        write(root, "etc/motd", "welcome\n");
+        write(root, "etc/mode-me", "m\n");
+        write(root, "etc/shared", "s\n");
+        write(root, "etc/own-me", "o\n");
+        write(root, "etc/dirA/x", "x\n");
+        write(root, "etc/dirA/sub/z", "z\n");
+        write(root, "etc/dirB/y", "y\n");
+        write(root, "etc/dirC/c1", "c\n");
+        Files.createSymbolicLink(root.resolve("etc/link"), Path.of("hostname"));
+        for (String dir : List.of("overlay", "persist", "var/lib", "var/cache", "var/log", "usr/bin")) {
+            Files.createDirectories(root.resolve(dir));
+        }
+    }
+
+    private static void write(Path root, String relative, String content) throws IOException {
+        Path file = root.resolve(relative);
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
     }
@@ -104,23 +109,27 @@ public final class DiffRig implements AutoCloseable {
 
     /** The known set of changes the tests make on the booted overlay. */
     public void makeKnownChanges() {
-        sh(String.join("\n",
-                "echo changed > etc/hostname",                 // modified content
-                "rm etc/motd",                                 // deleted file
-                "rm -r etc/dirA",                              // deleted directory
-                "rm etc/dirB/y && mkdir etc/dirB/y && echo i > etc/dirB/y/inner",  // type change: file -> directory
-                "rm -r etc/dirC && mkdir etc/dirC && echo n > etc/dirC/new",       // directory replaced (opaque)
-                "chmod 0600 etc/mode-me",                      // metadata only
-                "chown 1000:1000 etc/own-me",                  // owner only
-                "ln -sfn motd etc/link",                       // symlink retargeted
-                "ln etc/shared etc/shared-link",               // hard link to a lower file
-                ": > etc/empty",                               // empty new file
-                "mkdir -p var/lib/foo/db && printf 12345 > var/lib/foo/data",
-                "head -c 1000 /dev/zero > var/lib/foo/db/big",
-                "chown 1000:1000 var/lib/foo && chmod 0750 var/lib/foo",
-                "echo log > var/log/syslog",                   // persisted: never reported
-                "mkdir -p var/cache/app && echo c > var/cache/app/blob"));  // ignored by glob
+        sh(KNOWN_CHANGES);
     }
+
+    /** The shell script (run in the root) that makes the changes {@link DiffTestKnown#KNOWN} lists. */
+    public static final String KNOWN_CHANGES = String.join("\n",
+            "echo changed > etc/hostname",                 // modified content
+            "rm etc/motd",                                 // deleted file
+            "rm -r etc/dirA",                              // deleted directory
+            "rm etc/dirB/y && mkdir etc/dirB/y && echo i > etc/dirB/y/inner",  // type change: file -> directory
+            "rm -r etc/dirC && mkdir etc/dirC && echo n > etc/dirC/new",       // directory replaced (opaque)
+            "chmod 0600 etc/mode-me",                      // metadata only
+            "chown 1000:1000 etc/own-me",                  // owner only
+            "ln -sfn motd etc/link",                       // symlink retargeted
+            "ln etc/shared etc/shared-link",               // hard link to a lower file
+            ": > etc/empty",                               // empty new file
+            "mkdir -p var/lib/foo/db && printf 12345 > var/lib/foo/data",
+            "head -c 1000 /dev/zero > var/lib/foo/db/big",
+            "chown 1000:1000 var/lib/foo && chmod 0750 var/lib/foo",
+            "echo log > var/log/syslog",                   // persisted: never reported
+            "mkdir -p var/cache/app && echo c > var/cache/app/blob");  // ignored by glob
+
 
     @Override
     public void close() {
