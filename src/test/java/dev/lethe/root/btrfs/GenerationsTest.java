@@ -1,0 +1,170 @@
+package dev.lethe.root.btrfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.diff.Change;
+import dev.lethe.diff.Filter;
+import dev.lethe.diff.TreeDiff;
+import dev.lethe.linux.Flags;
+import dev.lethe.linux.Syscalls;
+import dev.lethe.linux.ffm.FfmSyscalls;
+import dev.lethe.testing.BtrfsMachine;
+import dev.lethe.testing.Sh;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generation numbers must never hide a change: on a real btrfs filesystem, snapshots of a blank
+ * receive seeded random edits (writes of the same size, appends, chmod, chown, renames across
+ * directories, hard links, deletions, directories made anew, symbolic links retargeted, touches,
+ * identical rewrites), and the diff that enters only what the generations name must equal the diff
+ * that compares every path of both trees.
+ */
+class GenerationsTest {
+
+    private static final int SEEDS = Integer.getInteger("lethe.property.tries", 12);
+    private static final int EDITS = 40;
+    private final Syscalls sys = new FfmSyscalls();
+
+    @Test
+    void theGenerationsNameEveryChangeTheFullComparisonFinds() throws Exception {
+        try (BtrfsMachine m = new BtrfsMachine()) {
+            Path blank = m.at("@blank-random");
+            Sh.run("btrfs", "-q", "subvolume", "create", blank.toString());
+            populate(blank, new Random(1));
+            Sh.run("btrfs", "property", "set", "-ts", blank.toString(), "ro", "true");
+            long seed0 = Long.getLong("lethe.property.seed", 20261128L);
+            for (int i = 0; i < SEEDS; i++) {
+                long seed = seed0 + i;
+                Path live = m.at("@random-" + i);
+                Sh.run("btrfs", "-q", "subvolume", "snapshot", blank.toString(), live.toString());
+                Sh.run("btrfs", "filesystem", "sync", m.top.toString());  // edits land in later transactions
+                List<String> edits = edit(live, new Random(seed));
+                Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+
+                Btrfs.Subvolume shown = Btrfs.show(live).orElseThrow();
+                Generations.Changes changes = changes(m, shown);
+                List<Change> fast = TreeDiff.of(sys, live.toString(), blank.toString(), Filter.none(), changes.hint(), true);
+                List<Change> full = TreeDiff.of(sys, live.toString(), blank.toString(), Filter.none(), TreeDiff.Hint.NONE, true);
+
+                assertThat(fast).as("seed %d, edits %s", seed, edits).isEqualTo(full);
+                assertThat(full).as("seed %d: the edits change something", seed).isNotEmpty();
+                long inodes;
+                try (Stream<Path> all = Files.walk(live)) {
+                    inodes = all.count();
+                }
+                assertThat(changes.touched()).as("seed %d: only a part of the tree is entered", seed)
+                        .hasSizeLessThan((int) inodes);
+            }
+        }
+    }
+
+    @Test
+    void anUntouchedSnapshotHasNoChangedInodeAndOneWriteNamesItsFileAndItsDirectories() throws Exception {
+        try (BtrfsMachine m = new BtrfsMachine()) {
+            Path blank = m.at("@blank-random");
+            Sh.run("btrfs", "-q", "subvolume", "create", blank.toString());
+            populate(blank, new Random(2));
+            Sh.run("btrfs", "property", "set", "-ts", blank.toString(), "ro", "true");
+            Path live = m.at("@live");
+            Sh.run("btrfs", "-q", "subvolume", "snapshot", blank.toString(), live.toString());
+            Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+            assertThat(changes(m, Btrfs.show(live).orElseThrow()).changed()).isEmpty();
+
+            Path file = live.resolve("d1/d2/f3");
+            Files.writeString(file, "changed");
+            Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+            Generations.Changes changes = changes(m, Btrfs.show(live).orElseThrow());
+            long inode = (long) Files.getAttribute(file, "unix:ino");
+            long d2 = (long) Files.getAttribute(file.getParent(), "unix:ino");
+            long d1 = (long) Files.getAttribute(file.getParent().getParent(), "unix:ino");
+            assertThat(changes.changed()).containsExactly(inode);
+            assertThat(changes.touched()).containsExactlyInAnyOrder(inode, d2, d1, 256L);
+        }
+    }
+
+    private Generations.Changes changes(BtrfsMachine m, Btrfs.Subvolume live) throws IOException {
+        int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(m.top.toString()), Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
+        try {
+            return Generations.since(sys, fd, live.id(), live.createdInGen());
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    /** A blank of nested directories, files, hard links and symbolic links. */
+    private static void populate(Path root, Random random) throws IOException {
+        for (int a = 0; a < 4; a++) {
+            for (int b = 0; b < 4; b++) {
+                Path dir = Files.createDirectories(root.resolve("d" + a + "/d" + (b + 1)));
+                for (int f = 0; f < 6; f++) {
+                    Files.writeString(dir.resolve("f" + f), "content " + random.nextInt(1000) + "\n");
+                }
+                Files.createSymbolicLink(dir.resolve("link"), Path.of("f0"));
+            }
+        }
+        Files.createLink(root.resolve("d0/hard"), root.resolve("d0/d1/f0"));
+        Files.writeString(root.resolve("d1/d2/f3"), "original");
+    }
+
+    /** Applies random edits; returns what they were, for the failure message. */
+    private static List<String> edit(Path root, Random random) throws IOException {
+        List<String> done = new ArrayList<>();
+        for (int i = 0; i < EDITS; i++) {
+            List<Path> files = paths(root, Files::isRegularFile);
+            List<Path> dirs = paths(root, p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !p.equals(root));
+            if (files.isEmpty() || dirs.isEmpty()) {
+                break;
+            }
+            Path file = files.get(random.nextInt(files.size()));
+            Path dir = dirs.get(random.nextInt(dirs.size()));
+            int kind = random.nextInt(12);
+            done.add(kind + " " + root.relativize(file) + " " + root.relativize(dir));
+            switch (kind) {
+                case 0 -> {  // the same size, other bytes
+                    byte[] bytes = Files.readAllBytes(file);
+                    if (bytes.length > 0) {
+                        bytes[0] ^= 1;
+                    }
+                    Files.write(file, bytes);
+                }
+                case 1 -> Files.writeString(file, "more\n", java.nio.file.StandardOpenOption.APPEND);
+                case 2 -> Files.setPosixFilePermissions(file, EnumSet.of(PosixFilePermission.OWNER_READ));
+                case 3 -> Sh.run("chown", "-h", "1000:1000", file.toString());
+                case 4 -> Files.move(file, dir.resolve("moved-" + i));
+                case 5 -> Files.createLink(dir.resolve("linked-" + i), file);
+                case 6 -> Files.delete(file);
+                case 7 -> {
+                    Sh.run("rm", "-r", dir.toString());
+                    Files.createDirectories(dir);
+                    Files.writeString(dir.resolve("anew"), "anew\n");
+                }
+                case 8 -> {
+                    Path link = dir.resolve("link");
+                    Files.deleteIfExists(link);
+                    Files.createSymbolicLink(link, Path.of("elsewhere-" + i));
+                }
+                case 9 -> Files.setLastModifiedTime(file, FileTime.fromMillis(1_000_000_000_000L + i));
+                case 10 -> Files.write(file, Files.readAllBytes(file));  // identical bytes, a new mtime
+                default -> Files.createDirectories(dir.resolve("new-" + i + "/deeper"));
+            }
+        }
+        return done;
+    }
+
+    private static List<Path> paths(Path root, java.util.function.Predicate<Path> which) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(which).sorted().toList();
+        }
+    }
+}
