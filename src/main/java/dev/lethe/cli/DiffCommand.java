@@ -52,7 +52,7 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (RootSession session = RootSession.open(common)) {
+        try (RootSession session = RootSession.open(common, false)) {
             Syscalls sys = new FfmSyscalls();
             Filter filter = Filter.of(session.config.entries(), ignore, all);
             List<Change> changes;
@@ -65,6 +65,7 @@ final class DiffCommand implements Callable<Integer> {
                 }
                 changes = againstBlank.get();
             }
+            changes = filter.withoutDirectoriesLetheMakes(changes);
             if (output.json) {
                 json(out, changes, null);
             } else {

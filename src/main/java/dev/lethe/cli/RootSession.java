@@ -26,13 +26,23 @@ final class RootSession implements AutoCloseable {
     }
 
     static RootSession open(CommonOptions options) throws Exception {
+        return open(options, true);
+    }
+
+    /**
+     * @param check run the strategy's full check of the machine first; a read-only command whose
+     *              strategy validates what it reads (diff) skips it, as the check forks several tools
+     */
+    static RootSession open(CommonOptions options, boolean check) throws Exception {
         Config config = Session.loadConfig(options);
         Path root = options.root.toAbsolutePath().normalize();
         Path scratch = Files.createTempDirectory("lethe-root");
         RootContext context = new RootContext(root, config.stores().stream().map(StoreConfig::path).toList(), scratch);
         RootStrategy strategy = Strategies.of(config.root(), context);
         try {
-            strategy.check();
+            if (check) {
+                strategy.check();
+            }
         } catch (RootException refusal) {
             // The configuration does not match the machine: nothing was touched (exit 4).
             Files.deleteIfExists(scratch);

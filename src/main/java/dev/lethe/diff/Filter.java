@@ -47,6 +47,25 @@ public final class Filter {
         return false;
     }
 
+    /**
+     * The changes without the directories lethe itself makes at every boot: a directory added on the
+     * way to a persisted path (/etc/NetworkManager for /etc/NetworkManager/system-connections) is made
+     * again by the next boot's apply, so it is not lost. What else such a directory holds is reported.
+     */
+    public List<Change> withoutDirectoriesLetheMakes(List<Change> changes) {
+        return changes.stream().filter(change -> !(change.kind() == Change.Kind.ADDED && change.directory()
+                && leadsToPersisted(change.path()))).toList();
+    }
+
+    private boolean leadsToPersisted(AbsolutePath path) {
+        for (AbsolutePath target : persisted) {
+            if (!target.equals(path) && target.startsWith(path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if the path matches an ignore glob. */
     public boolean ignored(AbsolutePath path) {
         if (ignored.isEmpty()) {

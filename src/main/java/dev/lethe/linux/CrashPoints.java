@@ -78,7 +78,7 @@ public final class CrashPoints implements Syscalls {
     @Override public void symlinkat(byte[] target, int dirfd, byte[] name) throws ErrnoException { mutation(); real.symlinkat(target, dirfd, name); }
     @Override public byte[] readlinkat(int dirfd, byte[] name) throws ErrnoException { return real.readlinkat(dirfd, name); }
     @Override public List<DirEntry> listDirectory(int dirFd) throws ErrnoException { return real.listDirectory(dirFd); }
-    @Override public int ioctl(int fd, long request, byte[] buffer) throws ErrnoException { return real.ioctl(fd, request, buffer); }
+    @Override public int ioctl(int fd, long request, byte[] buffer, int length) throws ErrnoException { return real.ioctl(fd, request, buffer, length); }
     @Override public boolean hasEntries(int dirFd) throws ErrnoException { return real.hasEntries(dirFd); }
     @Override public int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException { return real.pread(fd, buf, length, offset); }
     @Override public void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException { mutation(); real.pwriteFully(fd, buf, length, offset); }

@@ -24,6 +24,7 @@ public final class Errno {
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;
     public static final int ENODATA = 61;
+    public static final int EOVERFLOW = 75;
     public static final int EOPNOTSUPP = 95;
 
     private Errno() {}
@@ -38,6 +39,7 @@ public final class Errno {
             case EBADF -> "EBADF, bad file descriptor";
             case EAGAIN -> "EAGAIN, try again";
             case EACCES -> "EACCES, permission denied";
+            case EOVERFLOW -> "EOVERFLOW, value too large for the buffer";
             case EBUSY -> "EBUSY, busy";
             case EEXIST -> "EEXIST, already exists";
             case EXDEV -> "EXDEV, crosses a filesystem or mount boundary";

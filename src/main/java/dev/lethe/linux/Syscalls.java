@@ -100,9 +100,10 @@ public interface Syscalls {
 
     /**
      * {@code int ioctl(int fd, unsigned long request, void *arg)} with {@code arg} pointing at a copy
-     * of {@code buffer}, copied back afterwards (the requests lethe makes read and write one struct).
+     * of {@code buffer[0..length)}, copied back afterwards (the requests lethe makes read and write
+     * one struct, whose used part the caller knows).
      */
-    int ioctl(int fd, long request, byte[] buffer) throws ErrnoException;
+    int ioctl(int fd, long request, byte[] buffer, int length) throws ErrnoException;
 
     /** {@code pid_t getpid(void)}. */
     int getpid();

@@ -25,7 +25,7 @@ class BtrfsDiffTest {
     private static final String STORES = """
             [[store]]
             path = "/persist"
-            directories = ["/var/log"]
+            directories = ["/var/log", "/var/lib/deep/state"]
             """;
 
     /** A machine whose blank is DiffRig's blank root, made from @root as a machine's set-up does. */
@@ -63,6 +63,8 @@ class BtrfsDiffTest {
             boot(m);
             wipeAndReboot(m);  // the root is now a snapshot of the blank
             boot(m);
+            // Apply made /var/lib/deep on the way to a persisted path; the next boot makes it again.
+            assertThat(m.at("/var/lib/deep/state")).isDirectory();
             assertThat(diff(m, "--ignore", "/var/cache/**")).as("a fresh boot, activation mark and all").isEmpty();
 
             makeKnownChanges(m);

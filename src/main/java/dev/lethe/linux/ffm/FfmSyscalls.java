@@ -324,12 +324,12 @@ public final class FfmSyscalls implements Syscalls {
     }
 
     @Override
-    public int ioctl(int fd, long request, byte[] buffer) throws ErrnoException {
+    public int ioctl(int fd, long request, byte[] buffer, int length) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(buffer.length, 8);
-            MemorySegment.copy(buffer, 0, segment, JAVA_BYTE, 0, buffer.length);
+            MemorySegment segment = arena.allocate(length, 8);
+            MemorySegment.copy(buffer, 0, segment, JAVA_BYTE, 0, length);
             long result = call(arena, nr.ioctl(), "ioctl", null, fd, request, segment.address(), 0, 0, 0);
-            MemorySegment.copy(segment, JAVA_BYTE, 0, buffer, 0, buffer.length);
+            MemorySegment.copy(segment, JAVA_BYTE, 0, buffer, 0, length);
             return (int) result;
         }
     }

@@ -1,6 +1,8 @@
 package dev.lethe.root.btrfs;
 
 import dev.lethe.diff.TreeDiff;
+import dev.lethe.linux.Errno;
+import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import java.io.IOException;
@@ -8,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +40,8 @@ final class Generations {
     private static final int HEADER_SIZE = 32;
     /** Room for the largest item of the largest node size (64 KiB), with many items per call. */
     private static final int RESULTS_SIZE = 256 * 1024;
+    /** Enough for one inode's names in all but extreme cases (EOVERFLOW then retries with the large size). */
+    private static final int REFERENCES_SIZE = 4096;
 
     private static final int INODE_ITEM = 1;
     private static final int INODE_REF = 12;
@@ -73,6 +79,10 @@ final class Generations {
     private final long tree;
     private final byte[] args = new byte[ARGS_SIZE + RESULTS_SIZE];
     private final ByteBuffer view = ByteBuffer.wrap(args).order(ByteOrder.LITTLE_ENDIAN);
+    /** What the scan of the changed blocks showed of each inode's names: its directories, how many names, its link count. */
+    private final Map<Long, Set<Long>> parentsSeen = new HashMap<>();
+    private final Map<Long, Integer> namesSeen = new HashMap<>();
+    private final Map<Long, Integer> linksSeen = new HashMap<>();
 
     /**
      * @param fd   any descriptor on the filesystem
@@ -96,15 +106,49 @@ final class Generations {
         return !new Generations(sys, fd, tree).changedInodes(transid).isEmpty();
     }
 
+    /** The directories holding a name of the inode, searched for directly (for tests of the search). */
+    static Set<Long> directoriesHolding(Syscalls sys, int fd, long tree, long inode) throws IOException {
+        return Set.copyOf(new Generations(sys, fd, tree).parents(inode));
+    }
+
+    /** Scans the blocks written after the transaction; also notes the names they hold, to save searches later. */
     private Set<Long> changedInodes(long transid) throws IOException {
         Set<Long> changed = new HashSet<>();
-        search(0, ALL, transid + 1, (objectid, type, offset, data, length) -> {
+        search(0, ALL, transid + 1, RESULTS_SIZE, (objectid, type, offset, data, length) -> {
             // The free-space and orphan items use objectids below 256 or above 2^63 (negative here).
-            if (type == INODE_ITEM && objectid >= FIRST_INODE && length >= 16 && view.getLong(data + 8) > transid) {
-                changed.add(objectid);
+            if (objectid < FIRST_INODE) {
+                return;
+            }
+            if (type == INODE_ITEM && length >= 44) {
+                if (view.getLong(data + 8) > transid) {
+                    changed.add(objectid);
+                }
+                linksSeen.put(objectid, view.getInt(data + 40));
+            } else if (type == INODE_REF || type == INODE_EXTREF) {
+                noteNames(objectid, type, offset, data, length);
             }
         });
         return changed;
+    }
+
+    /** Records the directories and the number of names one INODE_REF or INODE_EXTREF item holds. */
+    private void noteNames(long inode, int type, long offset, int data, int length) {
+        Set<Long> parents = parentsSeen.computeIfAbsent(inode, i -> new HashSet<>());
+        int names = 0;
+        if (type == INODE_REF) {
+            // The key's offset is the directory; packed btrfs_inode_ref: index (8), name length (2), name.
+            parents.add(offset);
+            for (int at = data; at + 10 <= data + length; at += 10 + Short.toUnsignedInt(view.getShort(at + 8))) {
+                names++;
+            }
+        } else {
+            // Packed btrfs_inode_extref: directory (8), index (8), name length (2), name.
+            for (int at = data; at + 18 <= data + length; at += 18 + Short.toUnsignedInt(view.getShort(at + 16))) {
+                parents.add(view.getLong(at));
+                names++;
+            }
+        }
+        namesSeen.merge(inode, names, Integer::sum);
     }
 
     /** The inodes and every directory above them, following each of their names (hard links too). */
@@ -116,21 +160,7 @@ final class Generations {
             if (inode == FIRST_INODE) {
                 continue;  // the subvolume's top: its reference names itself
             }
-            Set<Long> parents = new HashSet<>();
-            search(inode, inode, 0, (objectid, type, offset, data, length) -> {
-                if (objectid != inode) {
-                    return;
-                }
-                if (type == INODE_REF) {
-                    parents.add(offset);  // the key's offset is the directory
-                } else if (type == INODE_EXTREF) {
-                    // Packed btrfs_inode_extref: parent (8), index (8), name length (2), name.
-                    for (int at = data; at + 18 <= data + length; at += 18 + Short.toUnsignedInt(view.getShort(at + 16))) {
-                        parents.add(view.getLong(at));
-                    }
-                }
-            });
-            for (long parent : parents) {
+            for (long parent : parents(inode)) {
                 if (all.add(parent)) {
                     pending.push(parent);
                 }
@@ -139,14 +169,50 @@ final class Generations {
         return all;
     }
 
+    /**
+     * The directories that hold a name of the inode: from the scan when it saw as many names as the
+     * inode has links (a directory has one), else from a search of the inode's own items.
+     */
+    private Set<Long> parents(long inode) throws IOException {
+        Integer links = linksSeen.get(inode);
+        if (links != null && links.equals(namesSeen.get(inode))) {
+            return parentsSeen.get(inode);
+        }
+        parentsSeen.remove(inode);
+        namesSeen.remove(inode);
+        try {
+            search(inode, inode, 0, REFERENCES_SIZE, (objectid, type, offset, data, length) -> {
+                if (objectid == inode && (type == INODE_REF || type == INODE_EXTREF)) {
+                    noteNames(inode, type, offset, data, length);
+                }
+            });
+        } catch (ErrnoException e) {
+            if (!e.is(Errno.EOVERFLOW)) {
+                throw e;
+            }
+            // One item larger than the small buffer (thousands of hard links in one directory).
+            parentsSeen.remove(inode);
+            namesSeen.remove(inode);
+            search(inode, inode, 0, RESULTS_SIZE, (objectid, type, offset, data, length) -> {
+                if (objectid == inode && (type == INODE_REF || type == INODE_EXTREF)) {
+                    noteNames(inode, type, offset, data, length);
+                }
+            });
+        }
+        return parentsSeen.getOrDefault(inode, Set.of());
+    }
+
     @FunctionalInterface
     private interface ItemVisitor {
         /** @param data the offset of the item's bytes in {@link #view} */
         void visit(long objectid, int type, long offset, int data, int length);
     }
 
-    /** Visits every item of objectids {@code from..to} in blocks written at or after {@code minTransid}. */
-    private void search(long from, long to, long minTransid, ItemVisitor visitor) throws IOException {
+    /**
+     * Visits every item of objectids {@code from..to} in blocks written at or after {@code minTransid},
+     * {@code resultsSize} bytes of results at a time (only that much is copied to and from the kernel).
+     */
+    private void search(long from, long to, long minTransid, int resultsSize, ItemVisitor visitor) throws IOException {
         long objectid = from;
         long type = 0;
         long offset = 0;
@@ -162,8 +228,8 @@ final class Generations {
             view.putInt(56, (int) type);
             view.putInt(60, (int) ALL);
             view.putInt(64, Integer.MAX_VALUE);
-            view.putLong(KEY_SIZE, RESULTS_SIZE);
-            sys.ioctl(fd, TREE_SEARCH_V2, args);
+            view.putLong(KEY_SIZE, resultsSize);
+            sys.ioctl(fd, TREE_SEARCH_V2, args, ARGS_SIZE + resultsSize);
             int items = view.getInt(64);
             if (items == 0) {
                 return;

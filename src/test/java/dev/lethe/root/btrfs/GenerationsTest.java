@@ -93,6 +93,43 @@ class GenerationsTest {
         }
     }
 
+    @Test
+    void aFileWithMoreNamesThanTheSmallSearchBufferHoldsIsFoundAtEveryName() throws Exception {
+        try (BtrfsMachine m = new BtrfsMachine()) {
+            Path blank = m.at("@blank-links");
+            Sh.run("btrfs", "-q", "subvolume", "create", blank.toString());
+            Files.createDirectories(blank.resolve("a"));
+            Files.createDirectories(blank.resolve("b"));
+            Files.writeString(blank.resolve("a/file"), "linked");
+            // 70 names of 200 bytes in one directory: one reference item of about 14 KiB, more than the
+            // 4 KiB a search for one inode's names asks for first.
+            for (int i = 0; i < 70; i++) {
+                Files.createLink(blank.resolve("b/" + "n".repeat(196) + String.format("%03d", i)), blank.resolve("a/file"));
+            }
+            Sh.run("btrfs", "property", "set", "-ts", blank.toString(), "ro", "true");
+            Path live = m.at("@live");
+            Sh.run("btrfs", "-q", "subvolume", "snapshot", blank.toString(), live.toString());
+            Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+            Files.writeString(live.resolve("a/file"), "LINKED");
+            Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+
+            Generations.Changes changes = changes(m, Btrfs.show(live).orElseThrow());
+            long b = (long) Files.getAttribute(live.resolve("b"), "unix:ino");
+            assertThat(changes.touched()).contains(b);
+            List<Change> fast = TreeDiff.of(sys, live.toString(), blank.toString(), Filter.none(), changes.hint(), true);
+            assertThat(fast).hasSize(71).allMatch(c -> c.what().equals("modified"));
+            long a = (long) Files.getAttribute(live.resolve("a"), "unix:ino");
+            long file = (long) Files.getAttribute(live.resolve("a/file"), "unix:ino");
+            int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(m.top.toString()), Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
+            try {
+                assertThat(Generations.directoriesHolding(sys, fd, Btrfs.show(live).orElseThrow().id(), file))
+                        .containsExactlyInAnyOrder(a, b);
+            } finally {
+                sys.close(fd);
+            }
+        }
+    }
+
     private Generations.Changes changes(BtrfsMachine m, Btrfs.Subvolume live) throws IOException {
         int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(m.top.toString()), Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
         try {

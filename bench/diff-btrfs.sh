@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Benchmark: `lethe diff` on a btrfs root against its blank, for a root of FILES files (default
+# 1 000 000) with 1 000 changes, timed beside `find ROOT -xdev` and `fdfind` walking the same root
+# in the same hyperfine run. The diff enters only what the generation numbers name as changed, so it
+# should cost about the same whatever the root holds; find and fd walk everything.
+# Also times the path-by-path comparison (what lethe falls back to when the blank was written to
+# after the root was made), for scale.
+# Needs root; everything happens in a private mount namespace, on a loop device over a tmpfs.
+#   bench/diff-btrfs.sh [files] [runs]
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+files=${1:-1000000}
+runs=${2:-5}
+if [ "${LETHE_BENCH_INNER:-}" != 1 ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "bench/diff-btrfs.sh needs root (it mounts, in a private namespace)" >&2; exit 4; }
+    for tool in mkfs.btrfs gcc hyperfine fdfind; do
+        command -v "$tool" >/dev/null || { echo "install $tool (btrfs-progs, gcc, hyperfine, fd-find)" >&2; exit 4; }
+    done
+    "$here/lethe" --version >/dev/null  # builds the launcher's runtime and AOT cache if needed
+    LETHE_BENCH_INNER=1 exec unshare --mount --propagation private "$0" "$@"
+fi
+
+scratch=$(mktemp -d /tmp/lethe-bench-diff-btrfs.XXXXXX)
+cleanup() {
+    for m in $(awk -v s="$scratch/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+        umount "$m" 2>/dev/null || true
+    done
+    for d in $(losetup -j "$scratch/disk.img" -O NAME -n); do
+        losetup -d "$d" 2>/dev/null || true
+    done
+    umount "$scratch" 2>/dev/null || true
+    rmdir "$scratch"
+}
+trap cleanup EXIT
+mount -t tmpfs -o size=10g bench "$scratch"
+
+# Small files, a thousand per directory, each with a few bytes: one C process, so a million takes seconds.
+cat >"$scratch/files.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    long n = atol(argv[2]);
+    char path[4096];
+    for (long i = 0; i < n; i++) {
+        if (i % 1000 == 0) {
+            snprintf(path, sizeof path, "%s/d%05ld", argv[1], i / 1000);
+            if (mkdir(path, 0755) != 0) { perror(path); return 1; }
+        }
+        snprintf(path, sizeof path, "%s/d%05ld/f%04ld", argv[1], i / 1000, i % 1000);
+        int fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0644);
+        if (fd < 0) { perror(path); return 1; }
+        if (write(fd, path, strlen(path)) < 0) { perror(path); return 1; }
+        close(fd);
+    }
+    return 0;
+}
+C
+gcc -O2 -o "$scratch/files" "$scratch/files.c"
+
+top="$scratch/top"
+root="$scratch/root"
+start=$(date +%s.%N)
+truncate -s 8G "$scratch/disk.img"
+device=$(losetup --find --show "$scratch/disk.img")
+mkfs.btrfs -q -f "$device" >/dev/null
+mkdir -p "$top" "$root"
+mount -o subvolid=5,noatime "$device" "$top"
+btrfs -q subvolume create "$top/@root-blank"
+mkdir -p "$top/@root-blank/etc" "$top/@root-blank/var/lib" "$top/@root-blank/persist" "$top/@root-blank/data"
+echo "root:x:0:0:root:/root:/bin/sh" >"$top/@root-blank/etc/passwd"
+echo "root:x:0:" >"$top/@root-blank/etc/group"
+"$scratch/files" "$top/@root-blank/data" "$files"
+btrfs property set -ts "$top/@root-blank" ro true
+btrfs -q subvolume snapshot "$top/@root-blank" "$top/@root"
+btrfs filesystem sync "$top"
+mount -o subvol=@root,noatime "$device" "$root"
+
+# 1 000 changes spread over the root: 400 files rewritten, 200 chmodded, 200 deleted, 200 added.
+dirs=$(( (files + 999) / 1000 ))
+for i in $(seq 0 999); do
+    d=$(printf 'd%05d' $(( (i * 7919) % dirs )))
+    f=$(printf 'f%04d' $(( (i * 104729) % 1000 % (files < 1000 ? files : 1000) )))
+    case $(( i % 5 )) in
+        0|1) echo "changed $i" >"$root/data/$d/$f" 2>/dev/null || true ;;
+        2) chmod 0600 "$root/data/$d/$f" 2>/dev/null || true ;;
+        3) rm -f "$root/data/$d/$f" ;;
+        4) echo "new $i" >"$root/data/$d/new$i" ;;
+    esac
+done
+btrfs filesystem sync "$top"
+count=$(find "$root" -xdev | wc -l)
+printf '== a btrfs root of %d paths with 1 000 changes, made in %.1f s\n' "$count" "$(echo "$(date +%s.%N) - $start" | bc)"
+
+cat >"$scratch/lethe.toml" <<TOML
+[root]
+strategy = "btrfs"
+device = "$device"
+subvolume = "@root"
+blank = "@root-blank"
+TOML
+lethe=("$here/lethe" diff --config "$scratch/lethe.toml" --root "$root")
+reported=$("${lethe[@]}" --json | grep -o '"path"' | wc -l)
+echo "== lethe diff reports $reported changed paths"
+"${lethe[@]}" --top 3 | tail -4 | sed 's/^/   /'
+
+echo
+hyperfine -N --warmup 1 --runs "$runs" \
+    -n "lethe diff (generations)" "${lethe[*]}" \
+    -n "find -xdev" "find $root -xdev" \
+    -n "fdfind" "fdfind --unrestricted --one-file-system --print0 . $root"
+
+# The path-by-path comparison: write to the blank after the root was made, so the generations of the
+# root no longer say what differs from it.
+btrfs property set -ts "$top/@root-blank" ro false
+echo "written after the root was made" >"$top/@root-blank/etc/motd"
+btrfs property set -ts "$top/@root-blank" ro true
+btrfs filesystem sync "$top"
+echo
+hyperfine -N --warmup 1 --runs "$runs" \
+    -n "lethe diff (path by path, fallback)" "${lethe[*]}" \
+    -n "find -xdev" "find $root -xdev"
