@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: `lethe diff` on a btrfs root against its blank, for a root of FILES files (default
 # 1 000 000) with 1 000 changes, timed beside `find ROOT -xdev` and `fdfind` walking the same root
-# in the same hyperfine run. The diff enters only what the generation numbers name as changed, so it
-# should cost about the same whatever the root holds; find and fd walk everything.
-# Also times the path-by-path comparison (what lethe falls back to when the blank was written to
-# after the root was made), for scale.
+# in the same hyperfine run. The diff enters only what the generation numbers name as changed (and
+# lists the directories that gained or lost names); find and fd walk everything.
+# FALLBACK=1 also times the path-by-path comparison (what lethe falls back to when the blank was
+# written to after the root was made), for scale.
 # Needs root; everything happens in a private mount namespace, on a loop device over a tmpfs.
 #   bench/diff-btrfs.sh [files] [runs]
 set -euo pipefail
@@ -62,12 +62,11 @@ C
 gcc -O2 -o "$scratch/files" "$scratch/files.c"
 
 top="$scratch/top"
-root="$scratch/root"
 start=$(date +%s.%N)
 truncate -s 8G "$scratch/disk.img"
 device=$(losetup --find --show "$scratch/disk.img")
 mkfs.btrfs -q -f "$device" >/dev/null
-mkdir -p "$top" "$root"
+mkdir -p "$top"
 mount -o subvolid=5,noatime "$device" "$top"
 btrfs -q subvolume create "$top/@root-blank"
 mkdir -p "$top/@root-blank/etc" "$top/@root-blank/var/lib" "$top/@root-blank/persist" "$top/@root-blank/data"
@@ -75,51 +74,64 @@ echo "root:x:0:0:root:/root:/bin/sh" >"$top/@root-blank/etc/passwd"
 echo "root:x:0:" >"$top/@root-blank/etc/group"
 "$scratch/files" "$top/@root-blank/data" "$files"
 btrfs property set -ts "$top/@root-blank" ro true
-btrfs -q subvolume snapshot "$top/@root-blank" "$top/@root"
-btrfs filesystem sync "$top"
-mount -o subvol=@root,noatime "$device" "$root"
-
-# 1 000 changes spread over the root: 400 files rewritten, 200 chmodded, 200 deleted, 200 added.
+# Two roots, each a snapshot of the blank with 1 000 changes (400 files rewritten, 200 chmodded, 200
+# deleted, 200 added): "clustered" puts them in 10 directories, as a boot's logs, caches and state
+# do; "spread" puts one in each of 1 000 directories, the worst case for the diff, which must list
+# every directory that gained or lost a name.
 dirs=$(( (files + 999) / 1000 ))
-for i in $(seq 0 999); do
-    d=$(printf 'd%05d' $(( (i * 7919) % dirs )))
-    f=$(printf 'f%04d' $(( (i * 104729) % 1000 % (files < 1000 ? files : 1000) )))
-    case $(( i % 5 )) in
-        0|1) echo "changed $i" >"$root/data/$d/$f" 2>/dev/null || true ;;
-        2) chmod 0600 "$root/data/$d/$f" 2>/dev/null || true ;;
-        3) rm -f "$root/data/$d/$f" ;;
-        4) echo "new $i" >"$root/data/$d/new$i" ;;
+change() {  # change ROOT I DIR FILE
+    case $(( $2 % 5 )) in
+        0|1) echo "changed $2" >"$1/data/$3/$4" 2>/dev/null || true ;;
+        2) chmod 0600 "$1/data/$3/$4" 2>/dev/null || true ;;
+        3) rm -f "$1/data/$3/$4" ;;
+        4) echo "new $2" >"$1/data/$3/new$2" ;;
     esac
-done
-btrfs filesystem sync "$top"
-count=$(find "$root" -xdev | wc -l)
-printf '== a btrfs root of %d paths with 1 000 changes, made in %.1f s\n' "$count" "$(echo "$(date +%s.%N) - $start" | bc)"
-
-cat >"$scratch/lethe.toml" <<TOML
+}
+for layout in clustered spread; do
+    btrfs -q subvolume snapshot "$top/@root-blank" "$top/@$layout"
+    btrfs filesystem sync "$top"
+    mkdir -p "$scratch/$layout"
+    mount -o subvol=@$layout,noatime "$device" "$scratch/$layout"
+    for i in $(seq 0 999); do
+        if [ "$layout" = clustered ]; then
+            d=$(printf 'd%05d' $(( (i % 10) * dirs / 10 ))); f=$(printf 'f%04d' $(( i / 10 * 9 % 1000 )))
+        else
+            d=$(printf 'd%05d' $(( (i * 7919) % dirs ))); f=$(printf 'f%04d' $(( (i * 104729) % 1000 )))
+        fi
+        change "$scratch/$layout" "$i" "$d" "$f"
+    done
+    cat >"$scratch/$layout.toml" <<TOML
 [root]
 strategy = "btrfs"
 device = "$device"
-subvolume = "@root"
+subvolume = "@$layout"
 blank = "@root-blank"
 TOML
-lethe=("$here/lethe" diff --config "$scratch/lethe.toml" --root "$root")
-reported=$("${lethe[@]}" --json | grep -o '"path"' | wc -l)
-echo "== lethe diff reports $reported changed paths"
-"${lethe[@]}" --top 3 | tail -4 | sed 's/^/   /'
-
-echo
-hyperfine -N --warmup 1 --runs "$runs" \
-    -n "lethe diff (generations)" "${lethe[*]}" \
-    -n "find -xdev" "find $root -xdev" \
-    -n "fdfind" "fdfind --unrestricted --one-file-system --print0 . $root"
-
-# The path-by-path comparison: write to the blank after the root was made, so the generations of the
-# root no longer say what differs from it.
-btrfs property set -ts "$top/@root-blank" ro false
-echo "written after the root was made" >"$top/@root-blank/etc/motd"
-btrfs property set -ts "$top/@root-blank" ro true
+done
 btrfs filesystem sync "$top"
-echo
-hyperfine -N --warmup 1 --runs "$runs" \
-    -n "lethe diff (path by path, fallback)" "${lethe[*]}" \
-    -n "find -xdev" "find $root -xdev"
+count=$(find "$scratch/spread" -xdev | wc -l)
+printf '== a btrfs root of %d paths, twice, with 1 000 changes each, made in %.1f s\n' "$count" "$(echo "$(date +%s.%N) - $start" | bc)"
+
+for layout in clustered spread; do
+    lethe=("$here/lethe" diff --config "$scratch/$layout.toml" --root "$scratch/$layout")
+    reported=$("${lethe[@]}" --json | grep -o '"path"' | wc -l)
+    echo
+    echo "== $layout: lethe diff reports $reported changed paths"
+    hyperfine -N --warmup 1 --runs "$runs" \
+        -n "lethe diff ($layout)" "${lethe[*]}" \
+        -n "find -xdev" "find $scratch/$layout -xdev" \
+        -n "fdfind" "fdfind --unrestricted --one-file-system --print0 . $scratch/$layout"
+done
+
+# The path-by-path comparison, for scale: write to the blank after the roots were made, so their
+# generations no longer say what differs from it. Slow on big roots; FALLBACK=1 asks for it.
+if [ "${FALLBACK:-0}" = 1 ]; then
+    btrfs property set -ts "$top/@root-blank" ro false
+    echo "written after the roots were made" >"$top/@root-blank/etc/motd"
+    btrfs property set -ts "$top/@root-blank" ro true
+    btrfs filesystem sync "$top"
+    echo
+    hyperfine -N --warmup 1 --runs "$runs" \
+        -n "lethe diff (path by path, fallback)" "$here/lethe diff --config $scratch/clustered.toml --root $scratch/clustered" \
+        -n "find -xdev" "find $scratch/clustered -xdev"
+fi

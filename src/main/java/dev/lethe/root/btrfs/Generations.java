@@ -49,6 +49,8 @@ final class Generations {
     /** The first inode number of a subvolume's own files; the subvolume's top directory. */
     private static final long FIRST_INODE = 256;
     private static final long ALL = -1L;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
 
     /**
      * The changed inodes and everything a walk must enter to reach them.
@@ -111,20 +113,29 @@ final class Generations {
         return Set.copyOf(new Generations(sys, fd, tree).parents(inode));
     }
 
-    /** Scans the blocks written after the transaction; also notes the names they hold, to save searches later. */
+    /**
+     * Scans the blocks written after the transaction. Also notes the names of the changed inodes and
+     * of the directories the scan passes (the ancestors a walk needs), to save searches later: an
+     * inode's items come in key order, its inode item before its references.
+     */
     private Set<Long> changedInodes(long transid) throws IOException {
         Set<Long> changed = new HashSet<>();
-        search(0, ALL, transid + 1, RESULTS_SIZE, (objectid, type, offset, data, length) -> {
+        long[] noted = {-1};  // the inode whose references are being noted
+        search(0, ALL, 0, 255, transid + 1, RESULTS_SIZE, (objectid, type, offset, data, length) -> {
             // The free-space and orphan items use objectids below 256 or above 2^63 (negative here).
             if (objectid < FIRST_INODE) {
                 return;
             }
-            if (type == INODE_ITEM && length >= 44) {
-                if (view.getLong(data + 8) > transid) {
+            if (type == INODE_ITEM && length >= 56) {
+                boolean isChanged = view.getLong(data + 8) > transid;
+                if (isChanged) {
                     changed.add(objectid);
                 }
-                linksSeen.put(objectid, view.getInt(data + 40));
-            } else if (type == INODE_REF || type == INODE_EXTREF) {
+                if (isChanged || (view.getInt(data + 52) & S_IFMT) == S_IFDIR) {
+                    noted[0] = objectid;
+                    linksSeen.put(objectid, view.getInt(data + 40));
+                }
+            } else if ((type == INODE_REF || type == INODE_EXTREF) && objectid == noted[0]) {
                 noteNames(objectid, type, offset, data, length);
             }
         });
@@ -181,7 +192,7 @@ final class Generations {
         parentsSeen.remove(inode);
         namesSeen.remove(inode);
         try {
-            search(inode, inode, 0, REFERENCES_SIZE, (objectid, type, offset, data, length) -> {
+            search(inode, inode, INODE_REF, INODE_EXTREF, 0, REFERENCES_SIZE, (objectid, type, offset, data, length) -> {
                 if (objectid == inode && (type == INODE_REF || type == INODE_EXTREF)) {
                     noteNames(inode, type, offset, data, length);
                 }
@@ -193,7 +204,7 @@ final class Generations {
             // One item larger than the small buffer (thousands of hard links in one directory).
             parentsSeen.remove(inode);
             namesSeen.remove(inode);
-            search(inode, inode, 0, RESULTS_SIZE, (objectid, type, offset, data, length) -> {
+            search(inode, inode, INODE_REF, INODE_EXTREF, 0, RESULTS_SIZE, (objectid, type, offset, data, length) -> {
                 if (objectid == inode && (type == INODE_REF || type == INODE_EXTREF)) {
                     noteNames(inode, type, offset, data, length);
                 }
@@ -209,12 +220,15 @@ final class Generations {
     }
 
     /**
-     * Visits every item of objectids {@code from..to} in blocks written at or after {@code minTransid},
-     * {@code resultsSize} bytes of results at a time (only that much is copied to and from the kernel).
+     * Visits every item with a key from ({@code from}, {@code fromType}, 0) to ({@code to}, {@code
+     * toType}, max) in blocks written at or after {@code minTransid}, {@code resultsSize} bytes of
+     * results at a time (only that much is copied to and from the kernel). Keys are compared as
+     * (objectid, type, offset) triples, so a range of types is contiguous only within one objectid.
      */
-    private void search(long from, long to, long minTransid, int resultsSize, ItemVisitor visitor) throws IOException {
+    private void search(long from, long to, int fromType, int toType, long minTransid, int resultsSize,
+                        ItemVisitor visitor) throws IOException {
         long objectid = from;
-        long type = 0;
+        long type = fromType;
         long offset = 0;
         while (true) {
             view.clear();
@@ -226,7 +240,7 @@ final class Generations {
             view.putLong(40, minTransid);
             view.putLong(48, ALL);
             view.putInt(56, (int) type);
-            view.putInt(60, (int) ALL);
+            view.putInt(60, toType);
             view.putInt(64, Integer.MAX_VALUE);
             view.putLong(KEY_SIZE, resultsSize);
             sys.ioctl(fd, TREE_SEARCH_V2, args, ARGS_SIZE + resultsSize);
@@ -246,12 +260,12 @@ final class Generations {
             // The next search starts just after the last key returned: (objectid, type, offset) + 1.
             if (offset != ALL) {
                 offset++;
-            } else if (type < 255) {
+            } else if (type < toType) {
                 type++;
                 offset = 0;
             } else if (objectid != to) {
                 objectid++;
-                type = 0;
+                type = fromType;
                 offset = 0;
             } else {
                 return;
