@@ -6,6 +6,7 @@ import dev.lethe.diff.DiffRig;
 import dev.lethe.diff.DiffTestKnown;
 import dev.lethe.testing.BtrfsMachine;
 import dev.lethe.testing.Machine;
+import dev.lethe.testing.Sh;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class DiffCommandTest {
         return command(rig, diff.toArray(String[]::new));
     }
 
-    /** {@code lethe ARGS} on the rig's root and config. */
+    /** {@code lethe ARGS} (any command) on the rig's root and config. */
     private static Run command(DiffRig rig, String... args) {
         List<String> full = new ArrayList<>(List.of(args));
         full.addAll(List.of("--root", rig.root.toString(), "--config", rig.config.toString()));
@@ -125,6 +126,34 @@ class DiffCommandTest {
             rig.sh("chmod 0700 var/cache");
             assertThat(records(lethe(rig, "--json"))).containsExactlyEntriesOf(Map.of("/var/cache", "modified metadata 0 dir"));
             assertThat(records(lethe(rig, "--json", "--ignore", "/var/cache"))).isEmpty();
+        }
+    }
+
+    @Test
+    void anArchiveShowsWhatItsBootChangedAndTheNewBootStartsEmpty() throws Exception {
+        try (DiffRig rig = new DiffRig()) {
+            rig.boot(rig.config(OVERLAY));
+            rig.makeKnownChanges();
+            Sh.run("umount", rig.sysroot.toString());  // shutdown
+            Run wipe = command(rig, "wipe");
+            assertThat(wipe.exit()).as(wipe.out() + wipe.err()).isZero();
+
+            Run list = command(rig, "archive", "list", "--json");
+            assertThat(list.exit()).as(list.err()).isZero();
+            List<Object> archives = JsonTree.array(list.out());
+            assertThat(archives).hasSize(1);
+            @SuppressWarnings("unchecked")
+            String id = (String) ((Map<String, Object>) archives.getFirst()).get("id");
+
+            assertThat(records(lethe(rig, "--json", "--archive", id, "--ignore", "/var/cache/**")))
+                    .containsExactlyEntriesOf(DiffTestKnown.KNOWN);
+            assertThat(records(lethe(rig, "--json"))).as("the new boot's upper is empty").isEmpty();
+            assertThat(lethe(rig).out()).contains("Nothing to forget");
+
+            Run unknown = lethe(rig, "--archive", "19700101T000000Z");
+            assertThat(unknown.exit()).as(unknown.out() + unknown.err()).isEqualTo(ExitCode.ENTRIES_FAILED);
+            assertThat(unknown.err()).contains("no archive 19700101T000000Z; lethe archive list shows them");
+            assertThat(unknown.out()).isEmpty();
         }
     }
 
