@@ -5,6 +5,7 @@ import dev.lethe.config.Config;
 import dev.lethe.config.ConfigException;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Mode;
+import dev.lethe.model.PathGlob;
 import dev.lethe.model.Principal;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -50,6 +51,13 @@ final class CheckCommand implements Callable<Integer> {
                     json.writeEndObject();
                 }
                 json.writeEndArray();
+                json.writeObjectFieldStart("diff");
+                json.writeArrayFieldStart("ignore");
+                for (PathGlob glob : config.diff().ignore()) {
+                    json.writeString(glob.value());
+                }
+                json.writeEndArray();
+                json.writeEndObject();
                 json.writeEndObject();
             }
             out.println();
@@ -60,6 +68,10 @@ final class CheckCommand implements Callable<Integer> {
             for (Entry entry : config.entries()) {
                 out.printf("  %-9s %-40s in %-10s %-7s %-6s %s  (%s)%n", entry.kind().word(), entry.target(), entry.store(),
                         entry.method().word(), entry.stage().word(), attributes(entry), entry.origin());
+            }
+            if (!config.diff().ignore().isEmpty()) {
+                out.printf("  diff ignores %s%n", config.diff().ignore().stream().map(PathGlob::value)
+                        .collect(java.util.stream.Collectors.joining(", ")));
             }
         }
         out.flush();

@@ -36,11 +36,12 @@ final class DiffCommand implements Callable<Integer> {
             description = "What the boot kept in this archive changed (see lethe archive list), instead of the current boot.")
     String archive;
 
-    @Option(names = "--all", description = "Show the paths the ignore globs leave out too.")
+    @Option(names = "--all", description = "Show the paths the ignore globs (the config's and --ignore's) leave out too.")
     boolean all;
 
-    @Option(names = "--ignore", paramLabel = "GLOB",
-            description = "Leave out paths matching this glob on the absolute path (/var/cache/**); repeatable.")
+    @Option(names = "--ignore", paramLabel = "GLOB", converter = GlobConverter.class,
+            description = "Leave out paths matching this glob on the absolute path (/var/cache/**), besides [diff] "
+                    + "ignore in the config; repeatable.")
     List<String> ignore = new ArrayList<>();
 
     @Option(names = "--suggest", description = "Print a ready-to-paste config line for each top directory.")
@@ -54,6 +55,7 @@ final class DiffCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (RootSession session = RootSession.open(common, false)) {
             Syscalls sys = new FfmSyscalls();
+            ignore = session.config.diff().ignoreAnd(ignore);  // so that the text also says when something is ignored
             Filter filter = Filter.of(session.config.entries(), ignore, all);
             List<Change> changes;
             if (archive != null) {

@@ -16,7 +16,7 @@ import org.tomlj.TomlParseResult;
 /** Reads a lethe config (TOML) into a validated {@link Config}, reporting every problem at once. */
 public final class ConfigLoader {
 
-    private static final List<String> TOP_KEYS = List.of("root", "store");
+    private static final List<String> TOP_KEYS = List.of("root", "store", "diff");
 
     private ConfigLoader() {}
 
@@ -65,6 +65,7 @@ public final class ConfigLoader {
         StoreReader stores = new StoreReader(source, accounts);
         stores.read(document);
         Overlaps.check(source, stores.stores(), stores.entries());
+        DiffConfig diff = new DiffReader(source).read(document);
         for (StoreConfig store : stores.stores()) {
             if (store.onRoot() && root.strategy() != RootConfig.Strategy.NONE) {
                 source.error(store.origin().line(), store.path().value(), "on-root = true keeps the store on the root "
@@ -75,7 +76,7 @@ public final class ConfigLoader {
         if (source.hasErrors()) {
             throw new ConfigException(source.errors());
         }
-        return new Config(fileName, root, stores.stores(), stores.entries());
+        return new Config(fileName, root, stores.stores(), stores.entries(), diff);
     }
 
     private static ConfigException failure(String file, String message) {

@@ -3,7 +3,7 @@ package dev.lethe.diff;
 import dev.lethe.exec.Activation;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
-import java.nio.file.FileSystems;
+import dev.lethe.model.PathGlob;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
@@ -11,9 +11,22 @@ import java.util.stream.Stream;
 
 /**
  * What a diff leaves out: paths at or under a persisted entry's target and lethe's own activation
- * mark {@code /.lethe-activated} (always), and paths matching
- * an ignore glob (caches and logs a user has decided to lose) unless {@code all} is set. A glob is
- * matched against the absolute path ({@code /var/cache/**}).
+ * mark {@code /.lethe-activated} (always), and paths matching an ignore glob (caches and logs a user
+ * has decided to lose) unless {@code all} is set.
+ *
+ * <p>A glob is matched against the absolute path, as java.nio matches it ({@link PathGlob}), and a
+ * path it leaves out takes everything below it along: a diff does not look inside it. So:
+ * <ul>
+ * <li>{@code /var/cache/**} leaves out everything <em>in</em> /var/cache, at any depth, but not the
+ * directory /var/cache itself: if that directory is itself a change (added, deleted, its type,
+ * owner or mode changed), it is still reported, because losing it is not the same decision as
+ * losing a cache's contents (a deleted /var/cache, a chmod on it). On an overlay, a directory that
+ * is in the upper only as the way to changed contents is no change, so the usual cache directory,
+ * which the blank root has, does not show up at all.</li>
+ * <li>{@code /var/cache} leaves out the directory and, with it, everything below it.</li>
+ * <li>{@code /var/cache/*} leaves out each name directly in /var/cache, and so all below them too:
+ * in practice the same as {@code /var/cache/**}.</li>
+ * </ul>
  */
 public final class Filter {
     private final List<AbsolutePath> persisted;
@@ -24,9 +37,13 @@ public final class Filter {
         this.ignored = ignored;
     }
 
+    /**
+     * @param ignoreGlobs globs as {@link PathGlob} accepts them; the config and the command line check
+     *                    them first, so a bad one here is a bug (IllegalArgumentException)
+     */
     public static Filter of(List<Entry> entries, List<String> ignoreGlobs, boolean all) {
         List<PathMatcher> matchers = all ? List.of() : ignoreGlobs.stream()
-                .map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob)).toList();
+                .map(glob -> PathGlob.of(glob).matcher()).toList();
         // The activation mark is lethe's own record of this boot, not state a user could persist.
         List<AbsolutePath> kept = Stream.concat(entries.stream().map(Entry::target), Stream.of(Activation.MARK)).toList();
         return new Filter(kept, matchers);

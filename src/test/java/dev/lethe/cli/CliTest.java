@@ -137,6 +137,30 @@ class CliTest {
     }
 
     @Test
+    void aBadIgnoreGlobExits3NamingFileLineAndGlob() throws Exception {
+        String toml = """
+                [[store]]
+                path = "/persist"
+                [diff]
+                ignore = ["/var/cache/**", "var/tmp/**"]
+                """;
+        Path config = write("lethe.toml", toml);
+        for (String command : List.of("check", "diff")) {
+            Result run = lethe(command, "--root", root().toString(), "--config", config.toString());
+            assertThat(run.exit()).as(run.all()).isEqualTo(ExitCode.CONFIG);
+            assertThat(run.err()).startsWith(config + ":" + lineOf(toml, "var/tmp") + ": var/tmp/**: ignore: the glob is relative");
+        }
+    }
+
+    @Test
+    void aBadIgnoreGlobOnTheCommandLineIsAUsageError() throws Exception {
+        Path config = write("lethe.toml", "[[store]]\npath = \"/persist\"\n");
+        Result run = lethe("diff", "--ignore", "/var/cache/", "--root", root().toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.all()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err()).contains("--ignore", "/var/cache/", "ends with /");
+    }
+
+    @Test
     void aMissingConfigExits3NamingIt() throws Exception {
         Path missing = dir.resolve("nowhere.toml");
         Result run = lethe("check", "--root", root().toString(), "--config", missing.toString());
@@ -225,6 +249,19 @@ class CliTest {
                 + at + ":" + lineOf(CHECKED, "\".ssh\"") + "\\)"));
         assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/cache\\s+in /scratch\\s+bind\\s+system\\s+\\S+ \\S+\\s+\\("
                 + at + ":" + lineOf(CHECKED, "/var/cache") + "\\)"));
+    }
+
+    @Test
+    void checkShowsTheDiffIgnoreGlobs() throws Exception {
+        Path config = write("lethe.toml", CHECKED + """
+                [diff]
+                ignore = ["/var/cache/**", "/tmp/**"]
+                """);
+        Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.all()).isZero();
+        assertThat(run.out().lines().toList().getLast()).isEqualTo("  diff ignores /var/cache/**, /tmp/**");
+        Result json = lethe("check", "--json", "--root", root().toString(), "--config", config.toString());
+        assertThat(JsonTree.object(json.out())).containsEntry("diff", Map.of("ignore", List.of("/var/cache/**", "/tmp/**")));
     }
 
     @Test

@@ -3,8 +3,10 @@ package dev.lethe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.diff.DiffRig;
+import dev.lethe.diff.DiffTestKnown;
 import dev.lethe.testing.BtrfsMachine;
 import dev.lethe.testing.Machine;
+import dev.lethe.testing.Sh;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -27,14 +29,35 @@ class DiffCommandTest {
 
     private record Run(int exit, String out, String err) {}
 
+    /** {@code lethe diff ARGS} on the rig's root and config. */
     private static Run lethe(DiffRig rig, String... args) {
-        List<String> full = new ArrayList<>(List.of("diff"));
-        full.addAll(List.of(args));
+        List<String> diff = new ArrayList<>(List.of("diff"));
+        diff.addAll(List.of(args));
+        return command(rig, diff.toArray(String[]::new));
+    }
+
+    /** {@code lethe ARGS} (any command) on the rig's root and config. */
+    private static Run command(DiffRig rig, String... args) {
+        List<String> full = new ArrayList<>(List.of(args));
         full.addAll(List.of("--root", rig.root.toString(), "--config", rig.config.toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), full.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** The records of {@code lethe diff --json}: path → "kind what bytes dir?", as {@link dev.lethe.diff.DiffTestKnown} has them. */
+    private static Map<String, String> records(Run run) throws Exception {
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        Map<String, String> records = new TreeMap<>();
+        for (Object element : JsonTree.array(run.out())) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> node = (Map<String, Object>) element;
+            assertThat(node.keySet()).containsExactly("path", "kind", "what", "bytes", "directory");
+            records.put((String) node.get("path"), node.get("kind") + " " + node.get("what") + " "
+                    + node.get("bytes") + (Boolean.TRUE.equals(node.get("directory")) ? " dir" : ""));
+        }
+        return records;
     }
 
     @Test
@@ -60,17 +83,77 @@ class DiffCommandTest {
         try (DiffRig rig = new DiffRig()) {
             rig.boot(rig.config(OVERLAY));
             rig.makeKnownChanges();
-            Run run = lethe(rig, "--json", "--ignore", "/var/cache/**");
-            assertThat(run.exit()).as(run.err()).isZero();
-            Map<String, String> records = new TreeMap<>();
-            for (Object element : JsonTree.array(run.out())) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> node = (Map<String, Object>) element;
-                assertThat(node.keySet()).containsExactly("path", "kind", "what", "bytes", "directory");
-                records.put((String) node.get("path"), node.get("kind") + " " + node.get("what") + " "
-                        + node.get("bytes") + (Boolean.TRUE.equals(node.get("directory")) ? " dir" : ""));
-            }
-            assertThat(records).containsExactlyEntriesOf(dev.lethe.diff.DiffTestKnown.KNOWN);
+            assertThat(records(lethe(rig, "--json", "--ignore", "/var/cache/**")))
+                    .containsExactlyEntriesOf(DiffTestKnown.KNOWN);
+        }
+    }
+
+    @Test
+    void theConfigsIgnoreGlobsHidePathsAndAllShowsThem() throws Exception {
+        try (DiffRig rig = new DiffRig()) {
+            rig.boot(rig.config(OVERLAY + """
+                    [diff]
+                    ignore = ["/var/cache/**", "/tmp/**"]
+                    """));
+            rig.makeKnownChanges();
+            assertThat(records(lethe(rig, "--json"))).containsExactlyEntriesOf(DiffTestKnown.KNOWN);
+            assertThat(lethe(rig).out()).contains("17 paths the next boot will forget.").doesNotContain("/var/cache");
+
+            Map<String, String> all = new TreeMap<>(DiffTestKnown.KNOWN);
+            all.put("/var/cache/app", "added added 0 dir");
+            all.put("/var/cache/app/blob", "added added 2");
+            assertThat(records(lethe(rig, "--json", "--all"))).containsExactlyEntriesOf(all);
+
+            // --ignore adds to the config's globs.
+            Map<String, String> fewer = new TreeMap<>(DiffTestKnown.KNOWN);
+            fewer.keySet().removeIf(path -> path.startsWith("/etc/dirB/"));
+            assertThat(records(lethe(rig, "--json", "--ignore", "/etc/dirB/**"))).containsExactlyEntriesOf(fewer);
+        }
+    }
+
+    @Test
+    void aDoubleStarGlobStillReportsTheDirectoryItselfWhenItChanged() throws Exception {
+        try (DiffRig rig = new DiffRig()) {
+            rig.boot(rig.config(OVERLAY + """
+                    [diff]
+                    ignore = ["/var/cache/**"]
+                    """));
+            rig.sh("mkdir -p var/cache/app && echo c > var/cache/app/blob && echo log > var/log/syslog");
+            Run quiet = lethe(rig);
+            assertThat(quiet.out()).as("the blank root's /var/cache, copied up on the way to its contents, is no change")
+                    .contains("Nothing to forget: every change on the root is persisted or ignored.");
+
+            rig.sh("chmod 0700 var/cache");
+            assertThat(records(lethe(rig, "--json"))).containsExactlyEntriesOf(Map.of("/var/cache", "modified metadata 0 dir"));
+            assertThat(records(lethe(rig, "--json", "--ignore", "/var/cache"))).isEmpty();
+        }
+    }
+
+    @Test
+    void anArchiveShowsWhatItsBootChangedAndTheNewBootStartsEmpty() throws Exception {
+        try (DiffRig rig = new DiffRig()) {
+            rig.boot(rig.config(OVERLAY));
+            rig.makeKnownChanges();
+            Sh.run("umount", rig.sysroot.toString());  // shutdown
+            Run wipe = command(rig, "wipe");
+            assertThat(wipe.exit()).as(wipe.out() + wipe.err()).isZero();
+
+            Run list = command(rig, "archive", "list", "--json");
+            assertThat(list.exit()).as(list.err()).isZero();
+            List<Object> archives = JsonTree.array(list.out());
+            assertThat(archives).hasSize(1);
+            @SuppressWarnings("unchecked")
+            String id = (String) ((Map<String, Object>) archives.getFirst()).get("id");
+
+            assertThat(records(lethe(rig, "--json", "--archive", id, "--ignore", "/var/cache/**")))
+                    .containsExactlyEntriesOf(DiffTestKnown.KNOWN);
+            assertThat(records(lethe(rig, "--json"))).as("the new boot's upper is empty").isEmpty();
+            assertThat(lethe(rig).out()).contains("Nothing to forget");
+
+            Run unknown = lethe(rig, "--archive", "19700101T000000Z");
+            assertThat(unknown.exit()).as(unknown.out() + unknown.err()).isEqualTo(ExitCode.ENTRIES_FAILED);
+            assertThat(unknown.err()).contains("no archive 19700101T000000Z; lethe archive list shows them");
+            assertThat(unknown.out()).isEmpty();
         }
     }
 
