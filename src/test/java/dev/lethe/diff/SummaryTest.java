@@ -61,6 +61,16 @@ class SummaryTest {
     }
 
     @Test
+    void aDirectoryThatStandsOutAmongItsNeighboursKeepsItsLine() {
+        List<Change> changes = scattered();
+        changes.add(added("/usr/lib/python3/dist-packages/database", 2_000, true));  // 40 % of the crowd's bytes
+        Summary.Result summary = Summary.rolledUp(changes, 100);
+        assertThat(groups(summary)).containsKey("/usr/lib/python3/dist-packages/database")
+                .containsKey("/usr/lib/python3/dist-packages/pkg0/__pycache__")
+                .doesNotContainKey("/usr/lib/python3/dist-packages");
+    }
+
+    @Test
     void largeGroupsAndTheRootAreNeverTakenIn() {
         List<Change> changes = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
