@@ -2,8 +2,10 @@ package dev.lethe.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.config.Accounts;
+import dev.lethe.config.StoreConfig;
 import dev.lethe.diff.Change;
 import dev.lethe.diff.Filter;
+import dev.lethe.diff.HashCache;
 import dev.lethe.diff.RootWalk;
 import dev.lethe.diff.Summary;
 import dev.lethe.diff.packages.PackageBaseline;
@@ -11,13 +13,17 @@ import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.ffm.FfmSyscalls;
+import dev.lethe.model.AbsolutePath;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,7 +69,7 @@ final class DiffCommand implements Callable<Integer> {
             } else {
                 Optional<List<Change>> againstBlank = session.strategy.diff(session.root, filter);
                 if (againstBlank.isEmpty()) {
-                    return adoption(out, sys, session.root, filter);
+                    return adoption(out, sys, session.root, session.config.stores(), filter);
                 }
                 changes = againstBlank.get();
             }
@@ -91,11 +97,24 @@ final class DiffCommand implements Callable<Integer> {
 
     /**
      * Strategies "none" and "tmpfs": no blank state exists, so the diff is everything on the root
-     * filesystem that no installed package owns unchanged, minus what the config persists.
+     * filesystem that no installed package owns unchanged, minus what the config persists. Package
+     * file hashes are cached in the first store (see {@link HashCache}), so a second run reads only
+     * what changed.
      */
-    private int adoption(PrintWriter out, Syscalls sys, Path root, Filter filter) throws IOException {
+    private int adoption(PrintWriter out, Syscalls sys, Path root, List<StoreConfig> stores, Filter filter)
+            throws IOException {
         PackageBaseline baseline = PackageBaseline.load(root);
-        RootWalk.Result result = RootWalk.of(sys, root.toString(), baseline, filter);
+        RootWalk.Result result;
+        try (Fs live = Fs.open(sys, root.toString())) {
+            // Files changed in the last seconds may change again within the same timestamp tick: not cached.
+            Instant trusted = Instant.now().minusSeconds(2);
+            long trustedNanos = trusted.getEpochSecond() * 1_000_000_000L + trusted.getNano();
+            Optional<AbsolutePath> store = stores.stream().map(StoreConfig::path).findFirst();
+            HashCache cache = store.map(path -> HashCache.load(live, path, trustedNanos))
+                    .orElseGet(() -> HashCache.empty(trustedNanos));
+            result = RootWalk.of(sys, root.toString(), baseline, filter, cache);
+            store.ifPresent(path -> cache.save(live, path));
+        }
         if (output.json) {
             json(out, result.changes(), result);
         } else {
@@ -105,14 +124,45 @@ final class DiffCommand implements Callable<Integer> {
             for (String manager : baseline.unsupportedManagers()) {
                 out.println("The " + manager + " database is not read yet: its files count as added.");
             }
-            text(out, result.changes(), result::count, directories -> {
+            text(out, result.changes(), Summary.rolledUp(result.changes(), top), result::count, directories -> {
                 try (Fs live = Fs.open(sys, root.toString())) {
                     return Summary.suggest(directories, live::stat, Accounts.load(root));
                 }
             });
+            unreadable(out, result.unreadable());
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    /** The paths left out because they could not be read, counted, with the first few named. */
+    private static void unreadable(PrintWriter out, List<RootWalk.Unreadable> unreadable) {
+        if (unreadable.isEmpty()) {
+            return;
+        }
+        String some = unreadable.stream().limit(3).map(path -> path.path().value())
+                .collect(Collectors.joining(", ")) + (unreadable.size() > 3 ? ", ..." : "");
+        out.printf("%d %s could not be read (%s); %s%n", unreadable.size(),
+                unreadable.size() == 1 ? "path" : "paths", some, mayReadEverything()
+                        ? "even root may not read them (FUSE mounts of other users?), so they are left out."
+                        : "run as root to include them.");
+    }
+
+    /**
+     * True if this process may read every file and directory: CAP_DAC_READ_SEARCH (bit 2) is in the
+     * effective set of /proc/self/status. Being uid 0 is not enough (a container may drop it).
+     */
+    private static boolean mayReadEverything() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    return (Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16) & (1L << 2)) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown: the advice to run as root is the more useful one
+        }
+        return false;
     }
 
     /** The config lines for the top directories. */
@@ -137,6 +187,18 @@ final class DiffCommand implements Callable<Integer> {
                 }
                 json.writeEndObject();
             }
+            // Adoption mode: a path that could not be read is a record of its own kind, so the output
+            // stays one record per path and says what it could not tell.
+            for (RootWalk.Unreadable path : adoption == null ? List.<RootWalk.Unreadable>of() : adoption.unreadable()) {
+                json.writeStartObject();
+                json.writeStringField("path", path.path().value());
+                json.writeStringField("kind", "unreadable");
+                json.writeStringField("what", path.reason());
+                json.writeNumberField("bytes", 0);
+                json.writeBooleanField("directory", path.directory());
+                json.writeNumberField("paths", 1);
+                json.writeEndObject();
+            }
             json.writeEndArray();
         }
         out.println();
@@ -144,12 +206,16 @@ final class DiffCommand implements Callable<Integer> {
 
     private void text(PrintWriter out, List<Change> changes, ToLongFunction<Change> paths, Suggester suggester)
             throws IOException {
+        text(out, changes, Summary.of(changes, top), paths, suggester);
+    }
+
+    private void text(PrintWriter out, List<Change> changes, Summary.Result summary, ToLongFunction<Change> paths,
+                      Suggester suggester) throws IOException {
         if (changes.isEmpty()) {
             out.println("Nothing to forget: every change on the root is persisted"
                     + (all || ignore.isEmpty() ? "." : " or ignored."));
             return;
         }
-        Summary.Result summary = Summary.of(changes, top);
         for (Summary.Directory directory : summary.top()) {
             long count = directory.members().stream().mapToLong(paths).sum();
             out.printf("%10s %7d %-7s  %s%n", StatusCommand.humanBytes(directory.bytes()), count,

@@ -14,11 +14,19 @@ import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The adoption-mode diff (strategies "none" and "tmpfs": no blank state exists): everything on the
@@ -42,69 +50,129 @@ import java.util.Map;
  * ({@code newconffile}) is {@code MODIFIED "config changed"};</li>
  * <li>an owned directory is not a change itself; its new contents are. A package path without a
  * recorded md5 that is a directory on the root is taken as an owned directory (a package's empty
- * directories, such as {@code /proc}, are listed like its symlinks).</li>
+ * directories, such as {@code /proc}, are listed like its symlinks);</li>
+ * <li>an owned path missing from a directory the walk lists is {@code DELETED "deleted"}, a missing
+ * owned directory once with the count of owned paths it held. Only a directory the walk itself lists
+ * can show that a name is missing, so nothing is claimed below another filesystem, a symbolic link
+ * or a directory that could not be read.</li>
  * </ul>
- * Deletions (owned paths no longer on the root) are not reported: the baseline does not expose its
- * owned paths.
+ *
+ * <p>A name that cannot be examined or read (EACCES, EPERM: a FUSE mount of another user, or a run
+ * without root) is left out and listed in {@link Result#unreadable()}; the walk goes on.
+ *
+ * <p>Package files are hashed on other threads (one per core), at most a few dozen open at a time,
+ * and a {@link HashCache} lets a second run skip every file unchanged since it was hashed.
  */
 public final class RootWalk {
 
     private static final long DIRECTORY = Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
     private static final long FILE = Flags.O_RDONLY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC | Flags.O_NONBLOCK;
     private static final int CHUNK = 1 << 16;
+    /** getdents64 d_type values (dirent.h): only a known type lets a name go without statx. */
+    private static final int DT_UNKNOWN = 0, DT_DIR = 4;
+    private static final HexFormat HEX = HexFormat.of();
+    /** What {@link #openDirectory} returns for a directory that vanished, and for one it may not open. */
+    private static final int GONE = -1, UNREADABLE = -2;
 
     /**
      * The diff.
      *
-     * @param changes sorted by path
-     * @param counts  for each directory reported as a whole, the number of paths it holds (itself included)
+     * @param changes    sorted by path
+     * @param counts     for each directory reported as a whole (added, or deleted), the number of paths
+     *                   it holds (itself included)
+     * @param unreadable the paths that could not be examined or read, sorted; they are in no change
      */
-    public record Result(List<Change> changes, Map<AbsolutePath, Long> counts) {
+    public record Result(List<Change> changes, Map<AbsolutePath, Long> counts, List<Unreadable> unreadable) {
+        public Result {
+            changes = List.copyOf(changes);
+            counts = Map.copyOf(counts);
+            unreadable = List.copyOf(unreadable);
+        }
+
         /** How many paths a change stands for: 1, or a whole directory's count. */
         public long count(Change change) {
             return counts.getOrDefault(change.path(), 1L);
         }
     }
 
+    /**
+     * A path the walk could not look at.
+     *
+     * @param directory true if it is a directory whose contents could not be listed
+     * @param reason    the system's answer ("EACCES, permission denied")
+     */
+    public record Unreadable(AbsolutePath path, boolean directory, String reason) {}
+
     private final Syscalls sys;
     private final PackageBaseline baseline;
     private final Filter filter;
-    private final List<Change> changes = new ArrayList<>();
+    private final HashCache cache;
+    private final List<Change> changes = Collections.synchronizedList(new ArrayList<>());
     private final Map<AbsolutePath, Long> counts = new HashMap<>();
-    private final byte[] buffer = new byte[CHUNK];
-    private final MessageDigest md5;
+    private final List<Unreadable> unreadable = Collections.synchronizedList(new ArrayList<>());
+    private final ExecutorService hashers;
+    private final Semaphore inFlight;
+    private final AtomicReference<IOException> hashFailure = new AtomicReference<>();
+    private final ThreadLocal<Hasher> hasher = ThreadLocal.withInitial(Hasher::new);
     private long device;
     private long mountId;
 
-    private RootWalk(Syscalls sys, PackageBaseline baseline, Filter filter) {
+    private RootWalk(Syscalls sys, PackageBaseline baseline, Filter filter, HashCache cache, int threads) {
         this.sys = sys;
         this.baseline = baseline;
         this.filter = filter;
-        try {
-            this.md5 = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.cache = cache;
+        this.hashers = Executors.newFixedThreadPool(threads, task -> {
+            Thread thread = new Thread(task, "lethe-diff-hash");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Each queued file holds a descriptor: bound them well below any RLIMIT_NOFILE.
+        this.inFlight = new Semaphore(threads * 16);
+    }
+
+    /** {@link #of(Syscalls, String, PackageBaseline, Filter, HashCache)} without a cache. */
+    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter) throws IOException {
+        return of(sys, root, baseline, filter, HashCache.empty(Long.MIN_VALUE));
     }
 
     /**
      * The changes on the live root at host path {@code root} against its installed packages.
      *
      * @param baseline the packages installed on that root ({@link PackageBaseline#load})
+     * @param cache    hashes of package files from an earlier run; receives this run's
      */
-    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter) throws IOException {
-        RootWalk walk = new RootWalk(sys, baseline, filter);
-        int rootFd = sys.openat(Flags.AT_FDCWD, bytes(root), DIRECTORY, 0);
+    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter, HashCache cache)
+            throws IOException {
+        RootWalk walk = new RootWalk(sys, baseline, filter, cache, Math.max(1, Runtime.getRuntime().availableProcessors()));
         try {
-            Stat top = sys.statx(rootFd, bytes(""), Flags.AT_EMPTY_PATH);
-            walk.device = top.device();
-            walk.mountId = top.mountId();
-            walk.walk(rootFd, AbsolutePath.ROOT);
+            int rootFd = sys.openat(Flags.AT_FDCWD, bytes(root), DIRECTORY, 0);
+            try {
+                Stat top = sys.statx(rootFd, bytes(""), Flags.AT_EMPTY_PATH);
+                walk.device = top.device();
+                walk.mountId = top.mountId();
+                walk.walk(rootFd, AbsolutePath.ROOT);
+            } finally {
+                sys.close(rootFd);
+            }
+            walk.hashers.shutdown();
+            while (!walk.hashers.awaitTermination(1, TimeUnit.MINUTES)) {
+                // large files on a slow disk: keep waiting
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while hashing package files under " + root, e);
         } finally {
-            sys.close(rootFd);
+            walk.hashers.shutdownNow();
         }
-        walk.changes.sort(Comparator.comparing(Change::path));
-        return new Result(List.copyOf(walk.changes), Map.copyOf(walk.counts));
+        if (walk.hashFailure.get() != null) {
+            throw walk.hashFailure.get();
+        }
+        List<Change> changes = new ArrayList<>(walk.changes);
+        changes.sort(Comparator.comparing(Change::path));
+        List<Unreadable> unreadable = new ArrayList<>(walk.unreadable);
+        unreadable.sort(Comparator.comparing(Unreadable::path));
+        return new Result(changes, walk.counts, unreadable);
     }
 
     /** True if the name is on another filesystem or is a mount point of its own. */
@@ -112,30 +180,35 @@ public final class RootWalk {
         return stat.device() != device || stat.mountRoot() || (mountId != 0 && stat.mountId() != mountId);
     }
 
-    /** A directory the packages own: its names are looked up one by one. */
+    /** A directory the packages own: its names are looked up one by one, and its missing package paths noted. */
     private void walk(int dirFd, AbsolutePath dir) throws IOException {
-        for (Syscalls.DirEntry child : sys.listDirectory(dirFd)) {
+        List<Syscalls.DirEntry> entries = list(dirFd, dir);
+        if (entries == null) {
+            return;
+        }
+        List<String> owned = baseline.ownedChildren(dir.value());
+        if (!owned.isEmpty()) {
+            deletions(dir, owned, entries);
+        }
+        for (Syscalls.DirEntry child : entries) {
             AbsolutePath path = dir.resolve(child.text());
             if (filter.excludes(path)) {
                 continue;
             }
-            Stat stat = stat(dirFd, child.name());
+            Ownership owner = baseline.owner(path.value());
+            if (owner.kind() == Ownership.Kind.OWNED_FILE && !owner.md5Known()
+                    && child.type() != DT_UNKNOWN && child.type() != DT_DIR) {
+                continue;  // a package's symlink or unchecked file: nothing to compare, no statx needed
+            }
+            Stat stat = stat(dirFd, child.name(), path);
             if (stat == null || elsewhere(stat)) {
                 continue;
             }
-            Ownership owner = baseline.owner(path.value());
             switch (owner.kind()) {
                 case NOT_OWNED -> added(dirFd, child.name(), path, stat, Change.Kind.ADDED, "added");
                 case OWNED_DIRECTORY -> {
                     if (stat.isDirectory()) {
-                        int childFd = openDirectory(dirFd, child.name());
-                        if (childFd >= 0) {
-                            try {
-                                walk(childFd, path);
-                            } finally {
-                                sys.close(childFd);
-                            }
-                        }
+                        walkBelow(dirFd, child.name(), path);
                     } else {
                         changes.add(new Change(path, Change.Kind.MODIFIED, "type changed", size(stat), false));
                     }
@@ -145,20 +218,58 @@ public final class RootWalk {
         }
     }
 
+    private void walkBelow(int dirFd, byte[] name, AbsolutePath path) throws IOException {
+        int childFd = openDirectory(dirFd, name, path);
+        if (childFd >= 0) {
+            try {
+                walk(childFd, path);
+            } finally {
+                sys.close(childFd);
+            }
+        }
+    }
+
+    /** The owned paths of {@code dir} that its listing lacks: each a deletion, unless persisted or ignored. */
+    private void deletions(AbsolutePath dir, List<String> owned, List<Syscalls.DirEntry> entries) {
+        Set<String> present = HashSet.newHashSet(entries.size());
+        for (Syscalls.DirEntry entry : entries) {
+            present.add(entry.text());
+        }
+        int prefix = dir.isRoot() ? 1 : dir.value().length() + 1;
+        for (String ownedPath : owned) {
+            if (present.contains(ownedPath.substring(prefix))) {
+                continue;
+            }
+            AbsolutePath path = AbsolutePath.of(ownedPath);
+            if (filter.excludes(path)) {
+                continue;
+            }
+            boolean directory = baseline.owner(ownedPath).kind() == Ownership.Kind.OWNED_DIRECTORY;
+            changes.add(new Change(path, Change.Kind.DELETED, "deleted", 0, directory));
+            if (directory) {
+                counts.put(path, 1 + ownedBelow(ownedPath));
+            }
+        }
+    }
+
+    /** How many owned paths lie below {@code directory}, leaving out persisted and ignored ones. */
+    private long ownedBelow(String directory) {
+        long total = 0;
+        for (String child : baseline.ownedChildren(directory)) {
+            if (!filter.excludes(AbsolutePath.of(child))) {
+                total += 1 + ownedBelow(child);
+            }
+        }
+        return total;
+    }
+
     private void ownedFile(int dirFd, byte[] name, AbsolutePath path, Stat stat, Ownership owner) throws IOException {
         boolean conffile = owner.kind() == Ownership.Kind.CONFFILE;
         if (stat.isDirectory()) {
             if (!conffile && !owner.md5Known()) {
                 // A directory a package lists with nothing below it (/proc, /mnt): dpkg does not say
                 // "directory", so the path is a directory or a symlink, and a directory it is.
-                int childFd = openDirectory(dirFd, name);
-                if (childFd >= 0) {
-                    try {
-                        walk(childFd, path);
-                    } finally {
-                        sys.close(childFd);
-                    }
-                }
+                walkBelow(dirFd, name, path);
             } else {
                 added(dirFd, name, path, stat, Change.Kind.MODIFIED, "type changed");
             }
@@ -174,10 +285,95 @@ public final class RootWalk {
             changes.add(new Change(path, Change.Kind.MODIFIED, "type changed", size(stat), false));
             return;
         }
-        String live = md5(dirFd, name);
-        if (live != null && !live.equals(owner.md5())) {
-            changes.add(new Change(path, Change.Kind.MODIFIED, conffile ? "config changed" : "modified",
-                    stat.size(), false));
+        Change ifDifferent = new Change(path, Change.Kind.MODIFIED, conffile ? "config changed" : "modified",
+                stat.size(), false);
+        byte[] known = cache.lookup(stat);
+        if (known != null) {
+            if (!HEX.formatHex(known).equals(owner.md5())) {
+                changes.add(ifDifferent);
+            }
+            return;
+        }
+        int fd = openFile(dirFd, name, path);
+        if (fd < 0) {
+            return;
+        }
+        acquireSlot(fd);
+        try {
+            hashers.execute(() -> hash(fd, path, stat, owner.md5(), ifDifferent));
+        } catch (RuntimeException e) {
+            sys.close(fd);
+            inFlight.release();
+            throw e;
+        }
+    }
+
+    private void acquireSlot(int fd) throws IOException {
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            sys.close(fd);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while hashing package files", e);
+        }
+    }
+
+    /** On a hashing thread: reads the open file to its end, closes it, and compares its MD5. */
+    private void hash(int fd, AbsolutePath path, Stat before, String expected, Change ifDifferent) {
+        try {
+            byte[] digest = hasher.get().md5(fd, before.size());
+            Stat after = sys.statx(fd, bytes(""), Flags.AT_EMPTY_PATH);
+            cache.put(before, after, digest);
+            if (!HEX.formatHex(digest).equals(expected)) {
+                changes.add(ifDifferent);
+            }
+        } catch (ErrnoException e) {
+            if (deniedOrNotPermitted(e)) {
+                unreadable.add(new Unreadable(path, false, Errno.describe(e.errno())));
+            } else {
+                hashFailure.compareAndSet(null, e.withPath(path.value()));
+            }
+        } catch (RuntimeException e) {
+            hashFailure.compareAndSet(null, new IOException("hashing " + path + " failed", e));
+        } finally {
+            sys.close(fd);
+            inFlight.release();
+        }
+    }
+
+    /** One hashing thread's digest and buffer. */
+    private final class Hasher {
+        private final byte[] buffer = new byte[CHUNK];
+        private final MessageDigest md5;
+
+        Hasher() {
+            try {
+                md5 = MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /**
+         * The MD5 of the file from offset 0 to its end. A read shorter than asked for at the size
+         * statx gave is the end: that saves one read per file (most package files fit one chunk),
+         * and a file still growing is caught by the statx after the read anyway.
+         */
+        byte[] md5(int fd, long size) throws ErrnoException {
+            md5.reset();
+            long offset = 0;
+            while (true) {
+                int n = sys.pread(fd, buffer, buffer.length, offset);
+                if (n <= 0) {
+                    break;
+                }
+                md5.update(buffer, 0, n);
+                offset += n;
+                if (n < buffer.length && offset == size) {
+                    break;
+                }
+            }
+            return md5.digest();
         }
     }
 
@@ -188,7 +384,10 @@ public final class RootWalk {
             changes.add(new Change(path, kind, what, size(stat), false));
             return;
         }
-        int childFd = openDirectory(dirFd, name);
+        int childFd = openDirectory(dirFd, name, path);
+        if (childFd == UNREADABLE) {
+            changes.add(new Change(path, kind, what, 0, true));  // there, but its contents are unknown
+        }
         if (childFd < 0) {
             return;
         }
@@ -220,13 +419,17 @@ public final class RootWalk {
      * out), used only when something below is left out by the filter.
      */
     private void tally(int dirFd, AbsolutePath dir, Tally tally, List<Change> parts) throws IOException {
-        for (Syscalls.DirEntry child : sys.listDirectory(dirFd)) {
+        List<Syscalls.DirEntry> entries = list(dirFd, dir);
+        if (entries == null) {
+            return;
+        }
+        for (Syscalls.DirEntry child : entries) {
             AbsolutePath path = dir.resolve(child.text());
             if (filter.excludes(path)) {
                 tally.whole = false;
                 continue;
             }
-            Stat stat = stat(dirFd, child.name());
+            Stat stat = stat(dirFd, child.name(), path);
             if (stat == null || elsewhere(stat)) {
                 continue;
             }
@@ -236,7 +439,11 @@ public final class RootWalk {
                 parts.add(new Change(path, Change.Kind.ADDED, "added", size(stat), false));
                 continue;
             }
-            int childFd = openDirectory(dirFd, child.name());
+            int childFd = openDirectory(dirFd, child.name(), path);
+            if (childFd == UNREADABLE) {
+                tally.paths++;  // there, but its contents are unknown
+                parts.add(new Change(path, Change.Kind.ADDED, "added", 0, true));
+            }
             if (childFd < 0) {
                 continue;
             }
@@ -273,55 +480,71 @@ public final class RootWalk {
         return stat.isRegularFile() || stat.isSymlink() ? stat.size() : 0;
     }
 
-    /** statx without following; null if the name vanished meanwhile. */
-    private Stat stat(int dirFd, byte[] name) throws ErrnoException {
+    private static boolean deniedOrNotPermitted(ErrnoException e) {
+        return e.is(Errno.EACCES) || e.is(Errno.EPERM);
+    }
+
+    /** The names in a directory; null (and noted) if it cannot be listed. */
+    private List<Syscalls.DirEntry> list(int dirFd, AbsolutePath dir) throws ErrnoException {
+        try {
+            return sys.listDirectory(dirFd);
+        } catch (ErrnoException e) {
+            if (deniedOrNotPermitted(e)) {
+                unreadable.add(new Unreadable(dir, true, Errno.describe(e.errno())));
+                return null;
+            }
+            throw e.withPath(dir.value());
+        }
+    }
+
+    /** statx without following; null if the name vanished meanwhile or cannot be examined (noted). */
+    private Stat stat(int dirFd, byte[] name, AbsolutePath path) throws ErrnoException {
         try {
             return sys.statx(dirFd, name, 0);
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT)) {
                 return null;
             }
-            throw e;
+            if (deniedOrNotPermitted(e)) {
+                unreadable.add(new Unreadable(path, false, Errno.describe(e.errno())));
+                return null;
+            }
+            throw e.withPath(path.value());
         }
     }
 
-    /** The directory's descriptor, or -1 if it vanished or was replaced by something else meanwhile. */
-    private int openDirectory(int dirFd, byte[] name) throws ErrnoException {
+    /**
+     * The directory's descriptor; {@link #GONE} if it vanished or was replaced by something else
+     * meanwhile, {@link #UNREADABLE} (noted) if it may not be opened.
+     */
+    private int openDirectory(int dirFd, byte[] name, AbsolutePath path) throws ErrnoException {
         try {
             return sys.openat(dirFd, name, DIRECTORY, 0);
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT) || e.is(Errno.ENOTDIR) || e.is(Errno.ELOOP)) {
-                return -1;
+                return GONE;
             }
-            throw e;
+            if (deniedOrNotPermitted(e)) {
+                unreadable.add(new Unreadable(path, true, Errno.describe(e.errno())));
+                return UNREADABLE;
+            }
+            throw e.withPath(path.value());
         }
     }
 
-    /** Lowercase hex MD5 of a regular file read through a descriptor; null if it vanished. */
-    private String md5(int dirFd, byte[] name) throws ErrnoException {
-        int fd;
+    /** A regular file's descriptor for reading, or -1 if it vanished, became a link, or cannot be opened (noted). */
+    private int openFile(int dirFd, byte[] name, AbsolutePath path) throws ErrnoException {
         try {
-            fd = sys.openat(dirFd, name, FILE, 0);
+            return sys.openat(dirFd, name, FILE, 0);
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT) || e.is(Errno.ELOOP)) {
-                return null;
+                return -1;
             }
-            throw e;
-        }
-        try {
-            md5.reset();
-            long offset = 0;
-            while (true) {
-                int n = sys.pread(fd, buffer, buffer.length, offset);
-                if (n <= 0) {
-                    break;
-                }
-                md5.update(buffer, 0, n);
-                offset += n;
+            if (deniedOrNotPermitted(e)) {
+                unreadable.add(new Unreadable(path, false, Errno.describe(e.errno())));
+                return -1;
             }
-            return HexFormat.of().formatHex(md5.digest());
-        } finally {
-            sys.close(fd);
+            throw e.withPath(path.value());
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.lethe.model.AbsolutePath;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,77 @@ public final class Summary {
     }
 
     public static Result of(List<Change> changes, int limit) {
+        return ranked(groups(changes), limit);
+    }
+
+    /** A directory takes in the groups below it when there are at least this many... */
+    static final int CROWD = 8;
+    /** ...and together they hold at most this share of the diff's bytes... */
+    static final int SMALL_PERCENT = 1;
+    /** ...and none of them holds more than this share of theirs: a crowd of peers, not one thing with followers. */
+    static final int PEER_PERCENT = 25;
+
+    /**
+     * {@link #of} for a diff that may be large and scattered (a whole root in adoption mode, where
+     * every package directory can hold a new {@code __pycache__}): groups are formed as there, then,
+     * deepest first, a directory other than "/" takes in every group below it when they are at least
+     * {@link #CROWD}, together small (at most {@link #SMALL_PERCENT}% of all bytes), and none of them
+     * stands out (each at most {@link #PEER_PERCENT}% of their bytes). So a swarm of small scattered
+     * changes becomes one line for the directory that holds them, while large directories, and a
+     * directory that dominates its neighbours (a database among caches), keep their own lines.
+     * Members are listed largest first.
+     */
+    public static Result rolledUp(List<Change> changes, int limit) {
+        Map<AbsolutePath, List<Change>> groups = groups(changes);
+        long total = changes.stream().mapToLong(Change::bytes).sum();
+        long small = total / 100 * SMALL_PERCENT;
+        // For each directory above a group: how many groups lie strictly below it, their bytes, the largest's.
+        Map<AbsolutePath, long[]> below = new HashMap<>();
+        groups.forEach((path, members) -> {
+            long bytes = members.stream().mapToLong(Change::bytes).sum();
+            for (AbsolutePath above = path.parent(); above != null; above = above.parent()) {
+                long[] tally = below.computeIfAbsent(above, key -> new long[3]);
+                tally[0]++;
+                tally[1] += bytes;
+                tally[2] = Math.max(tally[2], bytes);
+            }
+        });
+        List<AbsolutePath> deepestFirst = new ArrayList<>(below.keySet());
+        deepestFirst.sort(Comparator.comparingInt((AbsolutePath path) -> path.names().size()).reversed()
+                .thenComparing(Comparator.naturalOrder()));
+        for (AbsolutePath directory : deepestFirst) {
+            long[] tally = below.get(directory);
+            List<Change> own = groups.get(directory);
+            long ownBytes = own == null ? 0 : own.stream().mapToLong(Change::bytes).sum();
+            if (directory.isRoot() || tally[0] < CROWD || tally[1] + ownBytes > small
+                    || tally[2] > tally[1] / 100 * PEER_PERCENT) {
+                continue;
+            }
+            List<Change> merged = new ArrayList<>(own == null ? List.of() : own);
+            groups.entrySet().removeIf(group -> {
+                boolean inside = !group.getKey().equals(directory) && group.getKey().startsWith(directory);
+                if (inside) {
+                    merged.addAll(group.getValue());
+                }
+                return inside;
+            });
+            groups.put(directory, merged);
+            long gone = tally[0] - (own == null ? 1 : 0);  // its groups leave; it becomes one if it was not
+            for (AbsolutePath above = directory.parent(); above != null; above = above.parent()) {
+                long[] aboveTally = below.get(above);
+                aboveTally[0] -= gone;
+                aboveTally[2] = Math.max(aboveTally[2], tally[1] + ownBytes);
+            }
+            tally[0] = 0;
+            tally[1] = 0;
+        }
+        Comparator<Change> largestFirst = Comparator.comparingLong(Change::bytes).reversed()
+                .thenComparing(Change::path);
+        groups.replaceAll((path, members) -> members.stream().sorted(largestFirst).toList());
+        return ranked(groups, limit);
+    }
+
+    private static Map<AbsolutePath, List<Change>> groups(List<Change> changes) {
         Set<AbsolutePath> wholeDirectories = new HashSet<>();
         for (Change change : changes) {
             if (change.directory() && change.kind() != Change.Kind.DELETED && !change.what().equals("metadata")) {
@@ -46,6 +118,11 @@ public final class Summary {
         for (Change change : changes) {
             groups.computeIfAbsent(groupOf(change, wholeDirectories), key -> new ArrayList<>()).add(change);
         }
+        return groups;
+    }
+
+    /** The groups as directories, largest first, the first {@code limit} of them. */
+    private static Result ranked(Map<AbsolutePath, List<Change>> groups, int limit) {
         List<Directory> directories = new ArrayList<>();
         groups.forEach((path, members) -> directories.add(new Directory(path,
                 members.stream().mapToLong(Change::bytes).sum(), members.size(), List.copyOf(members))));

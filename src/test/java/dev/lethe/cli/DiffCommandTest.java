@@ -1,6 +1,7 @@
 package dev.lethe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lethe.diff.DiffRig;
 import dev.lethe.diff.DiffTestKnown;
@@ -265,6 +266,75 @@ class DiffCommandTest {
                             + java.nio.file.Files.size(m.at("/var/lib/dpkg/info/base.list")) + " 1",
                     "/var/lib/dpkg/info/base.md5sums", "added added 47 1",
                     "/var/lib/dpkg/status", "added added " + status + " 1")));
+        }
+    }
+
+    @Test
+    void strategyNoneKeepsItsHashCacheInTheFirstStoreOnly() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            assertThat(m.lethe("diff").exit()).isZero();
+            java.nio.file.Path cache = m.at("/persist/.lethe/" + dev.lethe.diff.HashCache.FILE_NAME);
+            assertThat(java.nio.file.Files.getPosixFilePermissions(cache))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            assertThat(java.nio.file.Files.getPosixFilePermissions(cache.getParent()))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            // A second run, with the cache there, reports the same and never shows the store.
+            assertThat(m.lethe("diff").out()).contains("11 paths the next boot will forget.").doesNotContain("/persist");
+        }
+    }
+
+    /**
+     * Runs lethe diff in another process as root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH,
+     * so that permission bits apply to it as to any file's owner.
+     */
+    private static Machine.Run withoutReadPrivileges(Machine m, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("setpriv",
+                "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search",
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.lethe.cli.Main", "diff", "--root", m.root.toString(), "--config", m.config.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Machine.Run(process.waitFor(), out, err);
+    }
+
+    @Test
+    void pathsThatMayNotBeReadAreCountedInTextAndListedInJson() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            assumeTrue(dev.lethe.testing.Sh.run("id", "-u").strip().equals("0"), "drops root's read privileges");
+            m.write("/opt/locked/secret", "s");
+            dev.lethe.testing.Sh.run("chmod", "000", m.at("/opt/locked").toString(), m.at("/usr/bin/tool").toString());
+
+            Machine.Run text = withoutReadPrivileges(m);
+            assertThat(text.exit()).as(text.all()).isZero();
+            assertThat(text.out()).contains("/opt/locked", "/var/lib/app")
+                    // /home/alice too: mode 0700, owned by alice
+                    .contains("3 paths could not be read (/home/alice, /opt/locked, /usr/bin/tool); run as root to include them.");
+
+            Machine.Run json = withoutReadPrivileges(m, "--json");
+            assertThat(json.exit()).as(json.all()).isZero();
+            Map<String, String> unreadable = new TreeMap<>();
+            List<String> toolRecords = new ArrayList<>();
+            for (Object element : JsonTree.array(json.out())) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> node = (Map<String, Object>) element;
+                if (node.get("path").equals("/usr/bin/tool")) {
+                    toolRecords.add((String) node.get("kind"));
+                }
+                if (node.get("kind").equals("unreadable")) {
+                    unreadable.put((String) node.get("path"), node.get("what") + " " + node.get("directory"));
+                }
+            }
+            assertThat(unreadable).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                    "/home/alice", "EACCES, permission denied true",
+                    "/opt/locked", "EACCES, permission denied true",
+                    "/usr/bin/tool", "EACCES, permission denied false")));
+            assertThat(toolRecords).as("not read, so not called modified either").containsExactly("unreadable");
+
+            // With its privileges, root reads them all, and the patched tool shows again.
+            assertThat(m.lethe("diff").out()).doesNotContain("could not be read").contains("/usr/bin/tool");
         }
     }
 }

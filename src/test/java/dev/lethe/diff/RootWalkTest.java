@@ -5,19 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lethe.config.Config;
 import dev.lethe.config.ConfigLoader;
 import dev.lethe.diff.packages.PackageBaseline;
+import dev.lethe.linux.Errno;
+import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Flags;
+import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.testing.Namespaces;
 import dev.lethe.testing.Sh;
 import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +55,7 @@ class RootWalkTest {
     /**
      * One package, "base", installed with: /etc/app.conf and /etc/other.conf (conffiles),
      * /usr/bin/tool, /usr/bin/same, /usr/bin/was-file (with md5), /usr/bin/link (a symlink, no md5),
-     * and the directories above them, /usr/share/doc and /proc.
+     * and the directories above them, /usr/share/doc, /proc and /run/base; all installed as listed.
      */
     @BeforeEach
     void buildRoot() throws Exception {
@@ -67,6 +78,8 @@ class RootWalkTest {
                 /etc/app.conf
                 /etc/other.conf
                 /proc
+                /run
+                /run/base
                 /usr
                 /usr/bin
                 /usr/bin/tool
@@ -84,11 +97,15 @@ class RootWalkTest {
                 + md5("same") + "  usr/bin/same\n" + md5("file") + "  usr/bin/was-file\n");
         Files.writeString(info.resolve("base.conffiles"), "/etc/app.conf\n/etc/other.conf\n");
 
+        file("/etc/app.conf", "a=1\n");
         file("/etc/other.conf", "o=1\n");
+        file("/usr/bin/tool", "tool v1");
         file("/usr/bin/same", "same");
+        file("/usr/bin/was-file", "file");
         Files.createSymbolicLink(root.resolve("usr/bin/link"), Path.of("same"));
         file("/usr/share/doc/base/copyright", "(c)");
         Files.createDirectories(root.resolve("proc"));
+        Files.createDirectories(root.resolve("run/base"));
     }
 
     private Config config(String directories) throws Exception {
@@ -115,9 +132,6 @@ class RootWalkTest {
 
     @Test
     void packageFilesAsInstalledAreNotReported() throws Exception {
-        file("/etc/app.conf", "a=1\n");
-        file("/usr/bin/tool", "tool v1");
-        file("/usr/bin/was-file", "file");
         RootWalk.Result result = walk(config(""), List.of("/var/lib/dpkg"));
         assertThat(result.changes()).isEmpty();
         assertThat(describe(walk(config(""), List.of()))).containsOnlyKeys("/var/lib/dpkg");
@@ -128,6 +142,7 @@ class RootWalkTest {
         file("/etc/app.conf", "a=2\n");                        // conffile edited
         file("/etc/extra", "x");                              // unowned file in an owned directory
         file("/usr/bin/tool", "tool v2 patched");             // package file modified
+        Files.delete(root.resolve("usr/bin/was-file"));
         file("/usr/bin/was-file/inside", "12345");            // package file turned into a directory
         file("/opt/app/bin/run", "0".repeat(100));             // a whole unowned tree
         file("/opt/app/lib/a", "aaaaa");
@@ -166,9 +181,11 @@ class RootWalkTest {
     void aConffileWithoutRecordedChecksumIsShownAndAMissingOneIsNot() throws Exception {
         Files.writeString(root.resolve("var/lib/dpkg/status"), Files.readString(root.resolve("var/lib/dpkg/status"))
                 .replace(" /etc/other.conf " + md5("o=1\n"), " /etc/other.conf newconffile"));
+        Files.delete(root.resolve("etc/app.conf"));
         RootWalk.Result result = walk(config(""), List.of("/var/lib/dpkg"));
-        // /etc/app.conf, /usr/bin/tool and /usr/bin/was-file are gone: deletions are not reported.
-        assertThat(describe(result)).containsExactlyEntriesOf(Map.of("/etc/other.conf", "modified config changed 4"));
+        assertThat(describe(result)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                "/etc/other.conf", "modified config changed 4",
+                "/etc/app.conf", "deleted deleted 0")));
     }
 
     @Test
@@ -206,6 +223,178 @@ class RootWalkTest {
         } finally {
             Sh.run("umount", proc.toString());
         }
+    }
+
+    @Test
+    void missingPackagePathsAreDeletionsUnlessPersistedOrIgnored() throws Exception {
+        Files.delete(root.resolve("usr/bin/tool"));
+        Sh.run("rm", "-r", root.resolve("usr/share/doc").toString());  // with doc/base and doc/base/copyright
+        Files.delete(root.resolve("etc/other.conf"));                   // persisted below
+        Files.delete(root.resolve("usr/bin/same"));                     // ignored below
+        RootWalk.Result result = walk(config("\"/etc/other.conf\""), List.of("/var/lib/dpkg", "/usr/bin/s*"));
+        assertThat(describe(result)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                "/usr/bin/tool", "deleted deleted 0",
+                "/usr/share/doc", "deleted deleted 0 dir 3")));
+        assertThat(result.count(result.changes().getLast())).isEqualTo(3);
+    }
+
+    @Test
+    void nothingIsClaimedDeletedBelowAnotherFilesystemOrABindMount() throws Exception {
+        Namespaces.assumeMountable();
+        Sh.run("rm", "-r", root.resolve("usr/share/doc").toString());
+        Files.delete(root.resolve("run/base"));
+        Map<String, String> unmounted = describe(walk(config(""), List.of("/var/lib/dpkg")));
+        assertThat(unmounted).containsOnlyKeys("/usr/share/doc", "/run/base");
+
+        Path empty = Files.createDirectories(scratch.resolve("empty"));
+        Sh.run("mount", "-t", "tmpfs", "lethe-walk-run", root.resolve("run").toString());
+        try {
+            Sh.run("mount", "--bind", empty.toString(), root.resolve("usr/share").toString());
+            try {
+                assertThat(walk(config(""), List.of("/var/lib/dpkg")).changes()).isEmpty();
+            } finally {
+                Sh.run("umount", root.resolve("usr/share").toString());
+            }
+        } finally {
+            Sh.run("umount", root.resolve("run").toString());
+        }
+    }
+
+    /**
+     * A merged-/usr root (/bin -> usr/bin) where package "shell" lists /bin/sh in the old spelling and
+     * ships /usr/bin/ldd, which package "wrapper" diverts to /usr/bin/ldd.real and replaces.
+     */
+    @Test
+    void mergedUsrAndDiversionsMakeNoFalseDeletions() throws Exception {
+        Files.createSymbolicLink(root.resolve("bin"), Path.of("usr/bin"));
+        Path dpkg = root.resolve("var/lib/dpkg");
+        Files.writeString(dpkg.resolve("status"), Files.readString(dpkg.resolve("status")) + """
+                Package: shell
+                Status: install ok installed
+                Architecture: amd64
+                Version: 1
+
+                Package: wrapper
+                Status: install ok installed
+                Architecture: all
+                Version: 1
+
+                """);
+        Files.writeString(dpkg.resolve("info/shell.list"), "/.\n/bin\n/bin/sh\n/usr\n/usr/bin\n/usr/bin/ldd\n");
+        Files.writeString(dpkg.resolve("info/shell.md5sums"), md5("sh") + "  bin/sh\n" + md5("ldd") + "  usr/bin/ldd\n");
+        Files.writeString(dpkg.resolve("info/wrapper.list"), "/.\n/usr\n/usr/bin\n/usr/bin/ldd\n");
+        Files.writeString(dpkg.resolve("info/wrapper.md5sums"), md5("wrapping ldd") + "  usr/bin/ldd\n");
+        Files.writeString(dpkg.resolve("diversions"), "/usr/bin/ldd\n/usr/bin/ldd.real\nwrapper\n");
+        file("/usr/bin/sh", "sh");
+        file("/usr/bin/ldd.real", "ldd");
+        file("/usr/bin/ldd", "wrapping ldd");
+        assertThat(walk(config(""), List.of("/var/lib/dpkg")).changes()).isEmpty();
+
+        // The same paths do count once they are really gone.
+        Files.delete(root.resolve("usr/bin/sh"));
+        Files.delete(root.resolve("usr/bin/ldd.real"));
+        assertThat(describe(walk(config(""), List.of("/var/lib/dpkg")))).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                "/usr/bin/ldd.real", "deleted deleted 0", "/usr/bin/sh", "deleted deleted 0")));
+    }
+
+    /**
+     * Counts the files the walk opens for reading (not directories): the reads a hash cache saves; and
+     * refuses the calls in {@link #deny} ("openat NAME", "statx NAME") with their errno.
+     */
+    private static final class OpenCounter implements InvocationHandler {
+        final FfmSyscalls real = new FfmSyscalls();
+        final AtomicInteger fileOpens = new AtomicInteger();
+        final Map<String, Integer> deny = new HashMap<>();
+
+        Syscalls syscalls() {
+            return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class}, this);
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            boolean open = method.getName().equals("openat");
+            if ((open || method.getName().equals("statx")) && args[1] instanceof byte[] name) {
+                Integer errno = deny.get(method.getName() + " " + new String(name, StandardCharsets.UTF_8));
+                if (errno != null) {
+                    throw new ErrnoException(method.getName(), new String(name, StandardCharsets.UTF_8), errno);
+                }
+            }
+            if (open && ((long) args[2] & Flags.O_DIRECTORY) == 0) {
+                fileOpens.incrementAndGet();
+            }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+
+    @Test
+    void aSecondRunWithTheHashCacheReadsOnlyWhatChanged() throws Exception {
+        long farFuture = Long.MAX_VALUE;  // every file counts as old enough to cache
+        Filter filter = Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false);
+        OpenCounter first = new OpenCounter();
+        HashCache cache = HashCache.empty(farFuture);
+        assertThat(RootWalk.of(first.syscalls(), root.toString(), PackageBaseline.load(root), filter, cache).changes())
+                .isEmpty();
+        assertThat(first.fileOpens.get()).as("files with a recorded md5").isEqualTo(5);
+
+        OpenCounter second = new OpenCounter();
+        HashCache reloaded = HashCache.parse(cache.serialize(), farFuture);
+        assertThat(RootWalk.of(second.syscalls(), root.toString(), PackageBaseline.load(root), filter, reloaded)
+                .changes()).isEmpty();
+        assertThat(second.fileOpens.get()).isZero();
+        assertThat(reloaded.hits()).isEqualTo(5);
+
+        // Same size, and the mtime put back: only ctime tells, and that is enough.
+        FileTime mtime = Files.getLastModifiedTime(root.resolve("usr/bin/tool"));
+        Files.writeString(root.resolve("usr/bin/tool"), "tool v2");
+        Files.setLastModifiedTime(root.resolve("usr/bin/tool"), mtime);
+        OpenCounter third = new OpenCounter();
+        HashCache again = HashCache.parse(reloaded.serialize(), farFuture);
+        assertThat(describe(RootWalk.of(third.syscalls(), root.toString(), PackageBaseline.load(root), filter, again)))
+                .containsExactlyEntriesOf(Map.of("/usr/bin/tool", "modified modified 7"));
+        assertThat(third.fileOpens.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aCorruptCacheIsIgnoredAndRecentFilesAreNotCached() throws Exception {
+        Filter filter = Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false);
+        HashCache cache = HashCache.empty(Long.MAX_VALUE);
+        RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, cache);
+        byte[] bytes = cache.serialize();
+        bytes[20] ^= 1;
+        assertThat(HashCache.parse(bytes, Long.MAX_VALUE).size()).isZero();
+        OpenCounter counter = new OpenCounter();
+        HashCache corrupt = HashCache.parse(bytes, Long.MAX_VALUE);
+        RootWalk.of(counter.syscalls(), root.toString(), PackageBaseline.load(root), filter, corrupt);
+        assertThat(corrupt.hits()).isZero();
+        assertThat(counter.fileOpens.get()).isEqualTo(5);
+
+        // Files changed after the trusted instant (all of them here: they were just written) are hashed every time.
+        HashCache racy = HashCache.empty(System.currentTimeMillis() * 1_000_000L - 3_600_000_000_000L);
+        RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, racy);
+        assertThat(racy.size()).isZero();
+    }
+
+    @Test
+    void pathsThatMayNotBeReadAreSkippedAndListed() throws Exception {
+        file("/opt/locked/inside", "secret");       // a new directory that may not be opened
+        file("/srv/fuse", "");                      // a name statx is refused on (a FUSE mount of another user)
+        file("/srv/next", "12");
+        OpenCounter denying = new OpenCounter();
+        denying.deny.put("openat locked", Errno.EACCES);
+        denying.deny.put("statx fuse", Errno.EPERM);
+        denying.deny.put("openat tool", Errno.EACCES);     // a package file that may not be read
+        RootWalk.Result result = RootWalk.of(denying.syscalls(), root.toString(), PackageBaseline.load(root),
+                Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false));
+        assertThat(describe(result)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                "/opt", "added added 0 dir 2", "/srv", "added added 2 dir 2")));
+        assertThat(result.unreadable()).containsExactly(
+                new RootWalk.Unreadable(AbsolutePath.of("/opt/locked"), true, Errno.describe(Errno.EACCES)),
+                new RootWalk.Unreadable(AbsolutePath.of("/srv/fuse"), false, Errno.describe(Errno.EPERM)),
+                new RootWalk.Unreadable(AbsolutePath.of("/usr/bin/tool"), false, Errno.describe(Errno.EACCES)));
     }
 
     @Test

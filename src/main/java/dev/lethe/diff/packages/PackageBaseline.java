@@ -17,7 +17,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +67,8 @@ public final class PackageBaseline {
     private final Path root;
     private final Map<String, String> topLinks;
     private final HashMap<String, Entry> entries = new HashMap<>(1 << 17);
+    /** For each owned directory, the owned paths directly inside it (filled by {@link #markDirectories}). */
+    private final HashMap<String, List<String>> children = new HashMap<>(1 << 15);
     private final List<String> packages = new ArrayList<>();
     private final HashMap<String, Integer> packageIds = new HashMap<>();
     private final List<String> managers = new ArrayList<>();
@@ -119,6 +123,21 @@ public final class PackageBaseline {
 
     public boolean isEmpty() {
         return entries.isEmpty();
+    }
+
+    /** Every owned path, canonical; a view, not a copy. */
+    public Set<String> ownedPaths() {
+        return Collections.unmodifiableSet(entries.keySet());
+    }
+
+    /**
+     * The owned paths directly inside {@code directory} (canonical, absolute), so that a walk can tell
+     * which package paths are missing from a directory it lists; empty for a path that owns nothing
+     * below it. One canonicalisation and one hash lookup: no scan over every owned path.
+     */
+    public List<String> ownedChildren(String directory) {
+        List<String> inside = children.get(canonical(directory));
+        return inside == null ? List.of() : Collections.unmodifiableList(inside);
     }
 
     /** Cheap membership test (one canonicalisation, one hash lookup). */
@@ -454,9 +473,16 @@ public final class PackageBaseline {
         }
     }
 
-    /** Every listed path that is an ancestor of another listed path is a directory. */
+    /**
+     * Every listed path that is an ancestor of another listed path is a directory; and each path is
+     * filed under its parent, for {@link #ownedChildren}.
+     */
     private void markDirectories() {
         for (String p : List.copyOf(entries.keySet())) {
+            if (!p.equals("/")) {
+                int last = p.lastIndexOf('/');
+                children.computeIfAbsent(last == 0 ? "/" : p.substring(0, last), key -> new ArrayList<>(4)).add(p);
+            }
             int slash = p.lastIndexOf('/');
             while (slash >= 0) {
                 String parent = slash == 0 ? "/" : p.substring(0, slash);
@@ -492,8 +518,11 @@ public final class PackageBaseline {
     }
 
     private static String toHex(long hi, long lo) {
-        return String.format("%016x%016x", hi, lo);
+        // HexFormat rather than String.format: this runs once per owned file the walk compares.
+        return HEX.toHexDigits(hi) + HEX.toHexDigits(lo);
     }
+
+    private static final HexFormat HEX = HexFormat.of();
 
     /** Streams the file (never following a final symlink) through MD5. */
     static long[] md5Of(Path file) throws IOException {

@@ -54,6 +54,16 @@ public final class FfmSyscalls implements Syscalls {
     private final SyscallNumbers nr = SyscallNumbers.forRunningArchitecture();
 
     /**
+     * Native memory for the calls a walk makes per path (statx, pread), one block per thread and kept
+     * for the thread's life: a confined arena per call (three mallocs and frees) cost more than the
+     * system call itself. Layout: [0, 64) errno capture state, [64, 320) the statx buffer, then the
+     * path or the data read.
+     */
+    private static final long SCRATCH_STATE = 0, SCRATCH_STATX = 64, SCRATCH_DATA = 320;
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_DATA + (64 << 10), 64));
+
+    /**
      * Builds the downcall handle now, on a background thread, so that its cost (about 40 ms at
      * start-up even with an AOT cache) overlaps with reading the config instead of following it.
      * A caller that needs the handle before it is ready simply waits for the class to initialise.
@@ -73,7 +83,12 @@ public final class FfmSyscalls implements Syscalls {
     /** Runs one system call; returns its non-negative result or throws with errno. */
     private static long call(Arena arena, int number, String name, Object pathForErrors,
                              long a, long b, long c, long d, long e, long f) throws ErrnoException {
-        MemorySegment state = arena.allocate(CAPTURE_SIZE, 8);
+        return call(arena.allocate(CAPTURE_SIZE, 8), number, name, pathForErrors, a, b, c, d, e, f);
+    }
+
+    /** {@link #call(Arena, int, String, Object, long, long, long, long, long, long)} capturing errno in {@code state}. */
+    private static long call(MemorySegment state, int number, String name, Object pathForErrors,
+                             long a, long b, long c, long d, long e, long f) throws ErrnoException {
         long result;
         try {
             result = (long) SYSCALL.invokeExact(state, (long) number, a, b, c, d, e, f);
@@ -131,26 +146,38 @@ public final class FfmSyscalls implements Syscalls {
 
     @Override
     public Stat statx(int dirfd, byte[] path, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(256, 8);
-            call(arena, nr.statx(), "statx", path, dirfd, cString(arena, path),
-                    flags | Flags.AT_SYMLINK_NOFOLLOW, Flags.STATX_BASIC_STATS | Flags.STATX_MNT_ID, buf.address(), 0);
-            long attributes = buf.get(JAVA_LONG, 8);
-            long attributesMask = buf.get(JAVA_LONG, 56);
-            int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, 28));
-            long device = makedev(buf.get(JAVA_INT, 136), buf.get(JAVA_INT, 140));
-            long rdev = makedev(buf.get(JAVA_INT, 128), buf.get(JAVA_INT, 132));
-            boolean mountRoot = (attributesMask & Flags.STATX_ATTR_MOUNT_ROOT) != 0
-                    && (attributes & Flags.STATX_ATTR_MOUNT_ROOT) != 0;
-            return new Stat(
-                    mode & 0170000, mode & 07777,
-                    buf.get(JAVA_INT, 20), buf.get(JAVA_INT, 24),
-                    buf.get(JAVA_LONG, 40), buf.get(JAVA_LONG, 48), buf.get(JAVA_LONG, 32),
-                    buf.get(JAVA_INT, 16), device, rdev, buf.get(JAVA_LONG, 144), mountRoot,
-                    buf.get(JAVA_LONG, 64), buf.get(JAVA_INT, 72),
-                    buf.get(JAVA_LONG, 112), buf.get(JAVA_INT, 120),
-                    buf.get(JAVA_LONG, 96), buf.get(JAVA_INT, 104));
+        MemorySegment scratch = SCRATCH.get();
+        if (SCRATCH_DATA + path.length + 1 > scratch.byteSize()) {
+            try (Arena arena = Arena.ofConfined()) {
+                return statx(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(256, 8), cString(arena, path),
+                        dirfd, path, flags);
+            }
         }
+        MemorySegment.copy(path, 0, scratch, JAVA_BYTE, SCRATCH_DATA, path.length);
+        scratch.set(JAVA_BYTE, SCRATCH_DATA + path.length, (byte) 0);
+        return statx(scratch.asSlice(SCRATCH_STATE, CAPTURE_SIZE), scratch.asSlice(SCRATCH_STATX, 256),
+                scratch.address() + SCRATCH_DATA, dirfd, path, flags);
+    }
+
+    private Stat statx(MemorySegment state, MemorySegment buf, long cPath, int dirfd, byte[] path, int flags)
+            throws ErrnoException {
+        call(state, nr.statx(), "statx", path, dirfd, cPath,
+                flags | Flags.AT_SYMLINK_NOFOLLOW, Flags.STATX_BASIC_STATS | Flags.STATX_MNT_ID, buf.address(), 0);
+        long attributes = buf.get(JAVA_LONG, 8);
+        long attributesMask = buf.get(JAVA_LONG, 56);
+        int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, 28));
+        long device = makedev(buf.get(JAVA_INT, 136), buf.get(JAVA_INT, 140));
+        long rdev = makedev(buf.get(JAVA_INT, 128), buf.get(JAVA_INT, 132));
+        boolean mountRoot = (attributesMask & Flags.STATX_ATTR_MOUNT_ROOT) != 0
+                && (attributes & Flags.STATX_ATTR_MOUNT_ROOT) != 0;
+        return new Stat(
+                mode & 0170000, mode & 07777,
+                buf.get(JAVA_INT, 20), buf.get(JAVA_INT, 24),
+                buf.get(JAVA_LONG, 40), buf.get(JAVA_LONG, 48), buf.get(JAVA_LONG, 32),
+                buf.get(JAVA_INT, 16), device, rdev, buf.get(JAVA_LONG, 144), mountRoot,
+                buf.get(JAVA_LONG, 64), buf.get(JAVA_INT, 72),
+                buf.get(JAVA_LONG, 112), buf.get(JAVA_INT, 120),
+                buf.get(JAVA_LONG, 96), buf.get(JAVA_INT, 104));
     }
 
     /** glibc's gnu_dev_makedev, so device numbers compare like st_dev. */
@@ -305,22 +332,31 @@ public final class FfmSyscalls implements Syscalls {
 
     @Override
     public int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(length);
-            long n;
-            while (true) {
-                try {
-                    n = call(arena, nr.pread64(), "pread64", null, fd, segment.address(), length, offset, 0, 0);
-                    break;
-                } catch (ErrnoException e) {
-                    if (!e.is(Errno.EINTR)) {
-                        throw e;
-                    }
+        MemorySegment scratch = SCRATCH.get();
+        if (SCRATCH_DATA + length > scratch.byteSize()) {
+            try (Arena arena = Arena.ofConfined()) {
+                return pread(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(length), fd, buf, length, offset);
+            }
+        }
+        return pread(scratch.asSlice(SCRATCH_STATE, CAPTURE_SIZE), scratch.asSlice(SCRATCH_DATA, length),
+                fd, buf, length, offset);
+    }
+
+    private int pread(MemorySegment state, MemorySegment segment, int fd, byte[] buf, int length, long offset)
+            throws ErrnoException {
+        long n;
+        while (true) {
+            try {
+                n = call(state, nr.pread64(), "pread64", null, fd, segment.address(), length, offset, 0, 0);
+                break;
+            } catch (ErrnoException e) {
+                if (!e.is(Errno.EINTR)) {
+                    throw e;
                 }
             }
-            MemorySegment.copy(segment, JAVA_BYTE, 0, buf, 0, (int) n);
-            return (int) n;
         }
+        MemorySegment.copy(segment, JAVA_BYTE, 0, buf, 0, (int) n);
+        return (int) n;
     }
 
     @Override

@@ -215,6 +215,23 @@ class PackageBaselineTest {
     }
 
     @Test
+    void ownedChildrenAreListedPerDirectoryInTheirCanonicalSpelling() {
+        assertThat(baseline.ownedChildren("/usr/bin")).containsExactlyInAnyOrder(
+                "/usr/bin/ls", "/usr/bin/cat", "/usr/bin/ldd.real");  // listed as /bin/ls, /bin/cat; ldd diverted
+        assertThat(baseline.ownedChildren("/bin")).as("the link itself, which a walk never lists through").isEmpty();
+        assertThat(baseline.ownedChildren("/")).containsExactlyInAnyOrder("/bin", "/etc", "/usr");
+        assertThat(baseline.ownedChildren("/usr/share")).as("only installed packages own paths").isEmpty();
+        assertThat(baseline.ownedChildren("/usr/bin/ls")).isEmpty();
+        assertThat(baseline.ownedPaths()).hasSize(baseline.size()).contains("/", "/bin", "/usr/bin/ldd.real")
+                .doesNotContain("/bin/ls", "/usr/bin/ldd");
+        // Every owned path but "/" is a child of exactly one directory.
+        long filed = baseline.ownedPaths().stream().filter(path -> !path.equals("/"))
+                .filter(path -> baseline.ownedChildren(path.substring(0, Math.max(1, path.lastIndexOf('/')))).contains(path))
+                .count();
+        assertThat(filed).isEqualTo(baseline.size() - 1);
+    }
+
+    @Test
     void mergedUsrSpellingsMatch() throws Exception {
         assertThat(PackageBaseline.canonical("/bin/ls", root)).isEqualTo("/usr/bin/ls");
         assertThat(PackageBaseline.canonical("/bin", root)).as("the link itself").isEqualTo("/bin");
@@ -301,5 +318,11 @@ class PackageBaselineTest {
             assertThat(b.isOwned("/bin/sh")).isEqualTo(b.isOwned("/usr/bin/sh"));
         }
         assertThat(b.isOwned("/var/lib/dpkg/status")).isFalse();
+        assertThat(b.ownedChildren("/usr/bin")).contains("/usr/bin/dpkg");
+        long t1 = System.nanoTime();
+        long children = b.ownedPaths().stream().mapToLong(path -> b.ownedChildren(path).size()).sum();
+        System.out.println(children + " owned children of " + b.size() + " paths listed in "
+                + (System.nanoTime() - t1) / 1_000_000 + " ms");
+        assertThat(children).as("nearly every owned path has an owned parent").isBetween(b.size() * 99L / 100, b.size() - 1L);
     }
 }

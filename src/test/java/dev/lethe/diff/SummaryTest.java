@@ -1,0 +1,83 @@
+package dev.lethe.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.model.AbsolutePath;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The rolled-up summary of a large, scattered diff (adoption mode). */
+class SummaryTest {
+
+    private static Change added(String path, long bytes, boolean directory) {
+        return new Change(AbsolutePath.of(path), Change.Kind.ADDED, "added", bytes, directory);
+    }
+
+    private static Map<String, Long> groups(Summary.Result summary) {
+        Map<String, Long> groups = new TreeMap<>();
+        summary.top().forEach(directory -> groups.put(directory.path().value(), directory.bytes()));
+        return groups;
+    }
+
+    /**
+     * A big new tree (/opt/big), a few files in /etc, and a swarm: one small new __pycache__ directory
+     * in each of 30 package directories below /usr/lib/python3/dist-packages, plus 3 below /usr/share.
+     */
+    private static List<Change> scattered() {
+        List<Change> changes = new ArrayList<>();
+        changes.add(added("/opt/big", 1_000_000, true));
+        changes.add(added("/etc/a", 10, false));
+        changes.add(added("/etc/b", 20, false));
+        for (int i = 0; i < 30; i++) {
+            changes.add(added("/usr/lib/python3/dist-packages/pkg" + i + "/__pycache__", 100, true));
+        }
+        for (int i = 0; i < 3; i++) {
+            changes.add(added("/usr/share/tool" + i + "/__pycache__", 100, true));
+        }
+        return changes;
+    }
+
+    @Test
+    void aSwarmOfSmallGroupsBecomesTheDirectoryThatHoldsThem() {
+        List<Change> changes = scattered();
+        assertThat(Summary.of(changes, 100).top()).hasSize(35);
+
+        Summary.Result summary = Summary.rolledUp(changes, 100);
+        assertThat(groups(summary)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                "/opt/big", 1_000_000L,
+                "/usr/lib/python3/dist-packages", 3_000L,
+                "/usr/share/tool0/__pycache__", 100L,
+                "/usr/share/tool1/__pycache__", 100L,
+                "/usr/share/tool2/__pycache__", 100L,
+                "/etc", 30L)));
+        assertThat(summary.top().getFirst().path().value()).as("largest first").isEqualTo("/opt/big");
+        Summary.Directory swarm = summary.top().get(1);
+        assertThat(swarm.changes()).isEqualTo(30);
+        assertThat(swarm.members()).hasSize(30);
+        assertThat(summary.top().stream().mapToInt(Summary.Directory::changes).sum()).isEqualTo(changes.size());
+    }
+
+    @Test
+    void aDirectoryThatStandsOutAmongItsNeighboursKeepsItsLine() {
+        List<Change> changes = scattered();
+        changes.add(added("/usr/lib/python3/dist-packages/database", 2_000, true));  // 40 % of the crowd's bytes
+        Summary.Result summary = Summary.rolledUp(changes, 100);
+        assertThat(groups(summary)).containsKey("/usr/lib/python3/dist-packages/database")
+                .containsKey("/usr/lib/python3/dist-packages/pkg0/__pycache__")
+                .doesNotContainKey("/usr/lib/python3/dist-packages");
+    }
+
+    @Test
+    void largeGroupsAndTheRootAreNeverTakenIn() {
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            changes.add(added("/srv/site" + i, 1_000, true));   // each a tenth of the diff: not small
+            changes.add(added("/top" + i, 0, false));           // small, but "/" is never a group of its own
+        }
+        Summary.Result summary = Summary.rolledUp(changes, 100);
+        assertThat(groups(summary)).hasSize(11).containsKey("/srv/site0").containsKey("/").doesNotContainKey("/srv");
+    }
+}
