@@ -45,21 +45,7 @@ public final class DiffRig implements AutoCloseable {
         Sh.run("mkfs.ext4", "-q", "-F", lowerImage.toString());
         Sh.run("mount", "-o", "loop", lowerImage.toString(), lowerRw.toString());
         Files.deleteIfExists(lowerRw.resolve("lost+found"));
-        write("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
-        write("etc/group", "root:x:0:\nalice:x:1000:\n");
-        write("etc/hostname", "pristine\n");
-        write("etc/motd", "welcome\n");
-        write("etc/mode-me", "m\n");
-        write("etc/shared", "s\n");
-        write("etc/own-me", "o\n");
-        write("etc/dirA/x", "x\n");
-        write("etc/dirA/sub/z", "z\n");
-        write("etc/dirB/y", "y\n");
-        write("etc/dirC/c1", "c\n");
-        Files.createSymbolicLink(lowerRw.resolve("etc/link"), Path.of("hostname"));
-        for (String dir : List.of("overlay", "persist", "var/lib", "var/cache", "var/log", "usr/bin")) {
-            Files.createDirectories(lowerRw.resolve(dir));
-        }
+        writeBlank(lowerRw);
         Sh.run("mount", "--bind", lowerRw.toString(), root.toString());
         Sh.run("mount", "-o", "remount,bind,ro", root.toString());
 
@@ -69,8 +55,27 @@ public final class DiffRig implements AutoCloseable {
         Sh.run("mount", "-o", "loop", diskImage.toString(), root.resolve("overlay").toString());
     }
 
-    private void write(String relative, String content) throws IOException {
-        Path file = lowerRw.resolve(relative);
+    /** Fills {@code dir} with the blank root the known changes are made on (any strategy's blank). */
+    public static void writeBlank(Path dir) throws IOException {
+        write(dir, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
+        write(dir, "etc/group", "root:x:0:\nalice:x:1000:\n");
+        write(dir, "etc/hostname", "pristine\n");
+        write(dir, "etc/motd", "welcome\n");
+        write(dir, "etc/mode-me", "m\n");
+        write(dir, "etc/shared", "s\n");
+        write(dir, "etc/own-me", "o\n");
+        write(dir, "etc/dirA/x", "x\n");
+        write(dir, "etc/dirA/sub/z", "z\n");
+        write(dir, "etc/dirB/y", "y\n");
+        write(dir, "etc/dirC/c1", "c\n");
+        Files.createSymbolicLink(dir.resolve("etc/link"), Path.of("hostname"));
+        for (String empty : List.of("overlay", "persist", "var/lib", "var/cache", "var/log", "usr/bin")) {
+            Files.createDirectories(dir.resolve(empty));
+        }
+    }
+
+    private static void write(Path dir, String relative, String content) throws IOException {
+        Path file = dir.resolve(relative);
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
     }
@@ -104,7 +109,12 @@ public final class DiffRig implements AutoCloseable {
 
     /** The known set of changes the tests make on the booted overlay. */
     public void makeKnownChanges() {
-        sh(String.join("\n",
+        makeKnownChanges(sysroot);
+    }
+
+    /** Makes the known set of changes ({@link DiffTestKnown#KNOWN}) on a booted root at {@code root}. */
+    public static void makeKnownChanges(Path root) {
+        Sh.run("sh", "-ec", "cd " + root + " && " + String.join("\n",
                 "echo changed > etc/hostname",                 // modified content
                 "rm etc/motd",                                 // deleted file
                 "rm -r etc/dirA",                              // deleted directory
