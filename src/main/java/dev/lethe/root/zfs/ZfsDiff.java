@@ -213,7 +213,7 @@ final class ZfsDiff {
             failure = t;
             throw t;
         } finally {
-            List<IOException> cleanup = new ArrayList<>();
+            List<RootException> cleanup = new ArrayList<>();
             try {
                 if (Zfs.exists(top)) {
                     // Unmounts them, children first, then destroys them; zfs-fuse may call them busy a moment.
@@ -227,13 +227,7 @@ final class ZfsDiff {
                 cleanup.add(new RootException("cannot destroy " + top + ", the clone of " + names.blankSnapshot()
                         + " lethe diff made: " + e.getMessage() + ". The next lethe diff or wipe destroys it", e));
             }
-            if (!cleanup.isEmpty()) {
-                if (failure != null) {
-                    failure.addSuppressed(cleanup.getFirst());
-                } else {
-                    throw cleanup.getFirst();
-                }
-            }
+            ZfsStrategy.reportCleanup(failure, cleanup);
         }
     }
 

@@ -623,15 +623,24 @@ public final class ZfsStrategy implements RootStrategy {
             } catch (IOException e) {
                 cleanup.add(new RootException("cannot restore " + dataset + " after reading it: " + e.getMessage(), e));
             }
-            if (!cleanup.isEmpty()) {
-                if (failure != null) {
-                    cleanup.forEach(failure::addSuppressed);
-                } else {
-                    RootException first = cleanup.getFirst();
-                    cleanup.stream().skip(1).forEach(first::addSuppressed);
-                    throw first;
-                }
-            }
+            reportCleanup(failure, cleanup);
+        }
+    }
+
+    /**
+     * After a {@code finally} that undid what an operation set up: the cleanup's failures ride along
+     * with the operation's own {@code failure}, or, if it succeeded, the first of them is thrown.
+     */
+    static void reportCleanup(Throwable failure, List<RootException> cleanup) throws RootException {
+        if (cleanup.isEmpty()) {
+            return;
+        }
+        if (failure != null) {
+            cleanup.forEach(failure::addSuppressed);
+        } else {
+            RootException first = cleanup.getFirst();
+            cleanup.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
         }
     }
 

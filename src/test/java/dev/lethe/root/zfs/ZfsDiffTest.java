@@ -17,7 +17,6 @@ import dev.lethe.testing.Sh;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,20 +121,8 @@ class ZfsDiffTest {
         }
 
         /** lethe diff in a JVM of its own, killed just before its {@code crashAt}-th zfs command. */
-        Run killedDiff(int crashAt) throws Exception {
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "diff", "--root", root.toString(), "--config", config.toString());
-            builder.environment().put("LETHE_TEST_CRASH_AT", Integer.toString(crashAt));
-            builder.redirectErrorStream(true);
-            Process process = builder.start();
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("lethe diff did not finish in 5 minutes: " + output);
-            }
-            return new Run(process.exitValue(), output, "");
+        OwnJvm.Run killedDiff(int crashAt) throws Exception {
+            return OwnJvm.run(crashAt, Main.class, "diff", "--root", root.toString(), "--config", config.toString());
         }
 
         /** The datasets lethe diff makes: none is left once it has returned. */
@@ -301,8 +287,8 @@ class ZfsDiffTest {
                     + "@" + self.info().startInstant().orElseThrow().toEpochMilli(), m.dataset + "@blank", running);
 
             // Killed before its third zfs command: after the clones of the root's and var's blanks, before their destroy.
-            Run killed = m.killedDiff(3);
-            assertThat(killed.exit()).as(killed.all()).isEqualTo(137);
+            OwnJvm.Run killed = m.killedDiff(3);
+            assertThat(killed.exit()).as(killed.output()).isEqualTo(137);
             List<String> left = m.diffClones().stream().filter(name -> !name.equals(foreign) && !name.equals(running)).toList();
             assertThat(left).as("the killed diff's clones").hasSize(2);
 
