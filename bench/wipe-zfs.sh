@@ -19,27 +19,10 @@ if [ "${LETHE_BENCH_INNER:-}" != 1 ]; then
     LETHE_BENCH_INNER=1 exec unshare --mount --propagation private "$0" "$@"
 fi
 
-scratch=$(mktemp -d /tmp/lethe-bench-zfs.XXXXXX)
+scratch_prefix=/tmp/lethe-bench-zfs
 pool=lethebench$$
-pidfile=/run/zfs/lethe-bench.pid
-cleanup() {
-    cd /
-    for _ in $(seq 40); do zpool destroy -f "$pool" 2>/dev/null && break; sleep 0.5; done
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
-    for _ in $(seq 60); do [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.5; done
-    umount /run/zfs /run/lock/zfs /var/lib/zfs 2>/dev/null || true
-    rm -rf "$scratch"
-}
-trap cleanup EXIT
-
-# The daemon's socket, lock and cache directories are this namespace's own: no daemon of the host
-# is met, and its mounts stay in this namespace.
-for dir in /run/zfs /run/lock/zfs /var/lib/zfs; do
-    mkdir -p "$dir"
-    mount -t tmpfs -o size=16m,mode=0700 lethe-bench "$dir"
-done
-zfs-fuse --no-kstat-mount -p "$pidfile"
-for _ in $(seq 300); do zpool list >/dev/null 2>&1 && break; sleep 0.1; done
+# shellcheck source=bench/zfs-fuse.sh
+. "$here/bench/zfs-fuse.sh"
 
 # On disk, not tmpfs: a million files' metadata takes a few GB.
 truncate -s 20G "$scratch/pool.img"

@@ -31,10 +31,12 @@ import java.util.stream.Stream;
 public final class Filter {
     private final List<AbsolutePath> persisted;
     private final List<PathMatcher> ignored;
+    private final AbsolutePath mountPoint;
 
-    private Filter(List<AbsolutePath> persisted, List<PathMatcher> ignored) {
+    private Filter(List<AbsolutePath> persisted, List<PathMatcher> ignored, AbsolutePath mountPoint) {
         this.persisted = persisted;
         this.ignored = ignored;
+        this.mountPoint = mountPoint;
     }
 
     /**
@@ -46,16 +48,25 @@ public final class Filter {
                 .map(glob -> PathGlob.of(glob).matcher()).toList();
         // The activation mark is lethe's own record of this boot, not state a user could persist.
         List<AbsolutePath> kept = Stream.concat(entries.stream().map(Entry::target), Stream.of(Activation.MARK)).toList();
-        return new Filter(kept, matchers);
+        return new Filter(kept, matchers, AbsolutePath.ROOT);
     }
 
     /** Nothing persisted, nothing ignored. */
     public static Filter none() {
-        return new Filter(List.of(), List.of());
+        return new Filter(List.of(), List.of(), AbsolutePath.ROOT);
+    }
+
+    /**
+     * This filter for a walk of a filesystem mounted at {@code mountPoint} on the root (a zfs child
+     * dataset at /var), which names its paths from its own top: "/log" stands for "/var/log".
+     */
+    public Filter within(AbsolutePath mountPoint) {
+        return new Filter(persisted, ignored, mountPoint.under(this.mountPoint));
     }
 
     /** True if the path is persisted (at or under an entry's target). */
     public boolean persisted(AbsolutePath path) {
+        path = path.under(mountPoint);
         for (AbsolutePath target : persisted) {
             if (path.startsWith(target)) {
                 return true;
@@ -88,7 +99,7 @@ public final class Filter {
         if (ignored.isEmpty()) {
             return false;
         }
-        Path asPath = Path.of(path.value());
+        Path asPath = Path.of(path.under(mountPoint).value());
         for (PathMatcher matcher : ignored) {
             if (matcher.matches(asPath)) {
                 return true;

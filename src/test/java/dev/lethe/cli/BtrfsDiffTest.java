@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code lethe diff} on a real btrfs root (loop device, private mount namespace): the root against
  * its blank snapshot, through the command line. The blank holds {@link DiffRig#writeBlank}'s files
- * and the tests make {@link DiffRig#KNOWN_CHANGES}, so the diff must be exactly
+ * and the tests make {@link DiffRig#makeKnownChanges}, so the diff must be exactly
  * {@link DiffTestKnown#KNOWN}, as for overlay.
  */
 class BtrfsDiffTest {
@@ -39,7 +39,7 @@ class BtrfsDiffTest {
     }
 
     private static void makeKnownChanges(BtrfsMachine m) {
-        Sh.run("sh", "-ec", "cd " + m.root + " && " + DiffRig.KNOWN_CHANGES);
+        DiffRig.makeKnownChanges(m.root);
     }
 
     @SuppressWarnings("unchecked")

@@ -14,10 +14,10 @@ import java.util.Map;
  * List, String, Long, Double, Boolean and null. Strict: a repeated field or anything after the
  * one top-level value is an error.
  */
-final class JsonTree {
+public final class JsonTree {
     private JsonTree() {}
 
-    static Object parse(String text) throws IOException {
+    public static Object parse(String text) throws IOException {
         try (JsonParser parser = new JsonFactory().createParser(text)) {
             parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             if (parser.nextToken() == null) {
@@ -33,7 +33,7 @@ final class JsonTree {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(String text) throws IOException {
+    public static Map<String, Object> object(String text) throws IOException {
         Object value = parse(text);
         if (!(value instanceof Map)) {
             throw new IOException("not a JSON object: " + text);
@@ -42,7 +42,7 @@ final class JsonTree {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Object> array(String text) throws IOException {
+    public static List<Object> array(String text) throws IOException {
         Object value = parse(text);
         if (!(value instanceof List)) {
             throw new IOException("not a JSON array: " + text);

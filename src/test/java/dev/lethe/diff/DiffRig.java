@@ -55,27 +55,27 @@ public final class DiffRig implements AutoCloseable {
         Sh.run("mount", "-o", "loop", diskImage.toString(), root.resolve("overlay").toString());
     }
 
-    /** The blank root the known changes are made on: a few files, directories and a symbolic link. */
-    public static void writeBlank(Path root) throws IOException {
-        write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
-        write(root, "etc/group", "root:x:0:\nalice:x:1000:\n");
-        write(root, "etc/hostname", "pristine\n");
-        write(root, "etc/motd", "welcome\n");
-        write(root, "etc/mode-me", "m\n");
-        write(root, "etc/shared", "s\n");
-        write(root, "etc/own-me", "o\n");
-        write(root, "etc/dirA/x", "x\n");
-        write(root, "etc/dirA/sub/z", "z\n");
-        write(root, "etc/dirB/y", "y\n");
-        write(root, "etc/dirC/c1", "c\n");
-        Files.createSymbolicLink(root.resolve("etc/link"), Path.of("hostname"));
-        for (String dir : List.of("overlay", "persist", "var/lib", "var/cache", "var/log", "usr/bin")) {
-            Files.createDirectories(root.resolve(dir));
+    /** Fills {@code dir} with the blank root the known changes are made on (any strategy's blank). */
+    public static void writeBlank(Path dir) throws IOException {
+        write(dir, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
+        write(dir, "etc/group", "root:x:0:\nalice:x:1000:\n");
+        write(dir, "etc/hostname", "pristine\n");
+        write(dir, "etc/motd", "welcome\n");
+        write(dir, "etc/mode-me", "m\n");
+        write(dir, "etc/shared", "s\n");
+        write(dir, "etc/own-me", "o\n");
+        write(dir, "etc/dirA/x", "x\n");
+        write(dir, "etc/dirA/sub/z", "z\n");
+        write(dir, "etc/dirB/y", "y\n");
+        write(dir, "etc/dirC/c1", "c\n");
+        Files.createSymbolicLink(dir.resolve("etc/link"), Path.of("hostname"));
+        for (String empty : List.of("overlay", "persist", "var/lib", "var/cache", "var/log", "usr/bin")) {
+            Files.createDirectories(dir.resolve(empty));
         }
     }
 
-    private static void write(Path root, String relative, String content) throws IOException {
-        Path file = root.resolve(relative);
+    private static void write(Path dir, String relative, String content) throws IOException {
+        Path file = dir.resolve(relative);
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
     }
@@ -109,7 +109,12 @@ public final class DiffRig implements AutoCloseable {
 
     /** The known set of changes the tests make on the booted overlay. */
     public void makeKnownChanges() {
-        sh(KNOWN_CHANGES);
+        makeKnownChanges(sysroot);
+    }
+
+    /** Makes the known set of changes ({@link DiffTestKnown#KNOWN}) on a booted root at {@code root}. */
+    public static void makeKnownChanges(Path root) {
+        Sh.run("sh", "-ec", "cd " + root + " && " + KNOWN_CHANGES);
     }
 
     /** The shell script (run in the root) that makes the changes {@link DiffTestKnown#KNOWN} lists. */
@@ -129,7 +134,6 @@ public final class DiffRig implements AutoCloseable {
             "chown 1000:1000 var/lib/foo && chmod 0750 var/lib/foo",
             "echo log > var/log/syslog",                   // persisted: never reported
             "mkdir -p var/cache/app && echo c > var/cache/app/blob");  // ignored by glob
-
 
     @Override
     public void close() {

@@ -73,4 +73,17 @@ class FilterTest {
         assertThatThrownBy(() -> Filter.of(List.of(), List.of("var/cache/**"), false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("relative");
     }
+
+    @Test
+    void withinAMountPointPathsAreNamedFromItsTop() throws Exception {
+        Filter filter = Filter.of(persisting("/var/log"), List.of("/var/cache/**"), false);
+        Filter var = filter.within(AbsolutePath.of("/var"));
+        assertThat(var.persisted(AbsolutePath.of("/log/syslog"))).isTrue();
+        assertThat(var.ignored(AbsolutePath.of("/cache/apt"))).isTrue();
+        assertThat(var.excludes(AbsolutePath.of("/lib"))).isFalse();
+        assertThat(var.excludes(AbsolutePath.of("/var/log"))).as("/var/var/log").isFalse();
+        // A mount point inside another one: /var, then /log in it.
+        assertThat(var.within(AbsolutePath.of("/log")).excludes(AbsolutePath.of("/syslog"))).isTrue();
+        assertThat(filter.within(AbsolutePath.ROOT).excludes(AbsolutePath.of("/var/log"))).isTrue();
+    }
 }

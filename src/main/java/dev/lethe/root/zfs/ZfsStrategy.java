@@ -2,6 +2,8 @@ package dev.lethe.root.zfs;
 
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.config.RootConfig;
+import dev.lethe.diff.Change;
+import dev.lethe.diff.Filter;
 import dev.lethe.linux.MountInfo;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
@@ -85,6 +87,12 @@ import java.util.regex.Pattern;
  * property can. {@link #read} sets the archive's mountpoint to a scratch directory (canmount=noauto:
  * nothing mounts by itself), mounts each of its datasets, parents first (read-only: readonly=on is
  * inherited), and in {@code finally} unmounts them and lets the mountpoint inherit none again.
+ *
+ * <h2>Diff</h2>
+ * {@link #diff} and {@link #diffArchive} compare each dataset of the root (or of an archive) with a
+ * temporary read-only clone of its blank snapshot, {@code POOL/lethe-diff.<leaf>.<pid>}: zfs-fuse can
+ * neither diff nor mount a snapshot. {@link ZfsDiff} says how, and how a clone a killed diff left is
+ * proven and destroyed by the next diff or the next wipe (its first step).
  *
  * <h2>Limits</h2>
  * Wiping the live root fails at the unmount: the wipe belongs in the initrd, before the root is
@@ -248,6 +256,24 @@ public final class ZfsStrategy implements RootStrategy {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // diff
+
+    /** The root's datasets where they are mounted below {@code hostRoot}, against clones of their blanks: see {@link ZfsDiff}. */
+    @Override
+    public Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException {
+        Names n = names();
+        return Optional.of(new ZfsDiff(n, context.scratch()).of(ZfsDiff.live(n, hostRoot, filter), filter));
+    }
+
+    /** The archive's datasets, mounted read-only, against clones of the root's blanks they were made from. */
+    @Override
+    public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
+        Names n = names();
+        String dataset = proven(n, archive);
+        return read(archive, files -> new ZfsDiff(n, context.scratch()).of(ZfsDiff.archived(n, dataset, files, filter), filter));
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // wipe
 
     /** One step of a wipe: what it does, as a sentence, and the commands that do it (none for a note). */
@@ -284,13 +310,17 @@ public final class ZfsStrategy implements RootStrategy {
 
     private Plan steps(WipeRequest request) throws IOException {
         Names n = names();
+        // Clones of the blank a cut-short lethe diff left: gone first, they belong to no archive.
+        List<Step> steps = new ArrayList<>(ZfsDiff.leftovers(n));
         Optional<String> interrupted = interrupted(n);
         if (interrupted.isPresent()) {
-            return new Plan(interrupted.get(), finishing(n, interrupted.get()));
+            steps.addAll(finishing(n, interrupted.get()));
+            return new Plan(interrupted.get(), steps);
         }
         check();
         String archive = n.archive(request.now(), request.degraded());
-        return new Plan(archive, fresh(n, archive));
+        steps.addAll(fresh(n, archive));
+        return new Plan(archive, steps);
     }
 
     /** A dataset of the root as the wipe sees it, by its path below the root ("" for the root, "/var"). */
@@ -593,15 +623,24 @@ public final class ZfsStrategy implements RootStrategy {
             } catch (IOException e) {
                 cleanup.add(new RootException("cannot restore " + dataset + " after reading it: " + e.getMessage(), e));
             }
-            if (!cleanup.isEmpty()) {
-                if (failure != null) {
-                    cleanup.forEach(failure::addSuppressed);
-                } else {
-                    RootException first = cleanup.getFirst();
-                    cleanup.stream().skip(1).forEach(first::addSuppressed);
-                    throw first;
-                }
-            }
+            reportCleanup(failure, cleanup);
+        }
+    }
+
+    /**
+     * After a {@code finally} that undid what an operation set up: the cleanup's failures ride along
+     * with the operation's own {@code failure}, or, if it succeeded, the first of them is thrown.
+     */
+    static void reportCleanup(Throwable failure, List<RootException> cleanup) throws RootException {
+        if (cleanup.isEmpty()) {
+            return;
+        }
+        if (failure != null) {
+            cleanup.forEach(failure::addSuppressed);
+        } else {
+            RootException first = cleanup.getFirst();
+            cleanup.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
         }
     }
 

@@ -9,16 +9,13 @@ import dev.lethe.root.RootStrategy.WipeRequest;
 import dev.lethe.root.RootStrategy.WipeResult;
 import dev.lethe.testing.Sh;
 import dev.lethe.testing.Trees;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -282,7 +279,7 @@ class ZfsStrategyTest {
                 round++;
                 Instant now = MONDAY.plus(Duration.ofHours(round));
                 boolean degraded = round % 3 == 0;
-                Run crashed = wipeProcess(p, now, degraded, point);
+                OwnJvm.Run crashed = wipeProcess(p, now, degraded, point);
                 if (crashed.exit() == 0) {
                     // Past the last command: the wipe finished uncut.
                     ArchiveRef made = new ArchiveRef(crashed.lastLine(), now, degraded);
@@ -294,7 +291,7 @@ class ZfsStrategyTest {
                 crashes++;
                 // The re-run is later: had the crash come before the rename, its archive is named for then.
                 Instant later = now.plus(Duration.ofMinutes(30));
-                Run again = wipeProcess(p, later, degraded, -1);
+                OwnJvm.Run again = wipeProcess(p, later, degraded, -1);
                 assertThat(again.exit()).as("re-run after a crash before command %d: %s", point, again.output()).isZero();
                 ArchiveRef made = new ArchiveRef(again.lastLine(),
                         again.lastLine().contains(stamp(later)) ? later : now, degraded);
@@ -334,33 +331,10 @@ class ZfsStrategyTest {
         kept.putAll(all);
     }
 
-    record Run(int exit, String output) {
-        String lastLine() {
-            String[] lines = output.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-    }
-
     /** ZfsWipeMain in a JVM of its own; killed before its {@code crashAt}-th command unless that is -1. */
-    private static Run wipeProcess(TestPool p, Instant now, boolean degraded, int crashAt) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                ZfsWipeMain.class.getName(), p.root, "blank", p.sys.toString(),
+    private static OwnJvm.Run wipeProcess(TestPool p, Instant now, boolean degraded, int crashAt) throws Exception {
+        return OwnJvm.run(crashAt, ZfsWipeMain.class, p.root, "blank", p.sys.toString(),
                 Long.toString(now.getEpochSecond()), degraded ? "degraded" : "normal", p.scratch.toString());
-        if (crashAt > 0) {
-            builder.environment().put("LETHE_TEST_CRASH_AT", Integer.toString(crashAt));
-        } else {
-            builder.environment().remove("LETHE_TEST_CRASH_AT");
-        }
-        builder.redirectErrorStream(true);
-        Process process = builder.start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("the wipe did not finish in 5 minutes: " + output);
-        }
-        return new Run(process.exitValue(), output);
     }
 
     @Test
