@@ -168,7 +168,7 @@ final class DiffCommand implements Callable<Integer> {
     /** The config lines for the top directories. */
     @FunctionalInterface
     private interface Suggester {
-        List<String> suggest(List<Summary.Directory> directories) throws IOException;
+        Summary.Suggestions suggest(List<Summary.Directory> directories) throws IOException;
     }
 
     /** @param adoption the adoption-mode result, whose records also say how many paths each stands for; or null */
@@ -234,11 +234,25 @@ final class DiffCommand implements Callable<Integer> {
         long total = changes.stream().mapToLong(paths).sum();
         out.printf("%d %s the next boot will forget.%n", total, total == 1 ? "path" : "paths");
         if (suggest) {
-            List<Summary.Directory> worth = summary.top().stream().filter(d -> !d.path().isRoot()).toList();
-            out.println("To keep them, add to a [[store]]'s directories:");
-            for (String line : suggester.suggest(worth)) {
-                out.println("  " + line + ",");
+            Summary.Suggestions suggestions = suggester.suggest(summary.top());
+            if (suggestions.isEmpty()) {
+                out.println("Nothing to suggest: what is left is deletions or in directories meant to be lost (/tmp, /run).");
+                return;
             }
+            out.println("To keep them, add to a [[store]]:");
+            list(out, "directories", suggestions.directories());
+            list(out, "files", suggestions.files());
         }
+    }
+
+    private static void list(PrintWriter out, String key, List<String> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        out.println("  " + key + " = [");
+        for (String entry : entries) {
+            out.println("    " + entry + ",");
+        }
+        out.println("  ]");
     }
 }

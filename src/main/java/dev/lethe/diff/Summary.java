@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -146,30 +147,64 @@ public final class Summary {
         return change.path().parent();
     }
 
+    /** Ready-to-paste config lines: entries for a store's {@code directories} and for its {@code files}. */
+    public record Suggestions(List<String> directories, List<String> files) {
+        public boolean isEmpty() {
+            return directories.isEmpty() && files.isEmpty();
+        }
+    }
+
+    /** Directories whose contents are meant to be lost at every boot: nothing in them is suggested. */
+    private static final List<AbsolutePath> VOLATILE = List.of(AbsolutePath.of("/tmp"), AbsolutePath.of("/var/tmp"),
+            AbsolutePath.of("/run"), AbsolutePath.of("/var/run"), AbsolutePath.of("/dev/shm"));
+
+    /** At most this many paths are suggested one by one from a group that is not a new directory. */
+    private static final int PATHS_PER_GROUP = 10;
+
     /**
-     * A ready-to-paste config line per directory, owner, group and mode read from the live path
-     * (names from the root's accounts where known, else numeric ids). A directory no longer on the
-     * live root gets only its path.
+     * Config lines that would keep the directories' changes, with the owner and mode of the live path.
+     * A directory that is new as a whole becomes one {@code directories} entry; a group of changes in a
+     * directory the blank state has too (such as /etc) is suggested path by path, never as the whole
+     * directory, which would persist everything else in it. Deletions have nothing to keep, and
+     * nothing below /tmp, /var/tmp, /run or /dev/shm is suggested.
      */
-    public static List<String> suggest(List<Directory> directories, Lookup live, Accounts accounts) throws IOException {
-        List<String> lines = new ArrayList<>();
+    public static Suggestions suggest(List<Directory> directories, Lookup live, Accounts accounts) throws IOException {
+        Set<String> directoryLines = new LinkedHashSet<>();
+        Set<String> fileLines = new LinkedHashSet<>();
         for (Directory directory : directories) {
-            Optional<Stat> stat = live.stat(directory.path());
-            StringBuilder line = new StringBuilder("{ path = ").append(quote(directory.path().value()));
-            if (stat.isPresent() && stat.get().isDirectory()) {
-                Stat s = stat.get();
+            if (directory.path().isRoot() || VOLATILE.stream().anyMatch(v -> directory.path().startsWith(v))) {
+                continue;
+            }
+            boolean newAsAWhole = directory.members().stream().anyMatch(c -> c.path().equals(directory.path())
+                    && c.directory() && c.kind() != Change.Kind.DELETED && !c.what().equals("metadata"));
+            if (newAsAWhole) {
+                directoryLines.add(entry(directory.path(), live, accounts));
+                continue;
+            }
+            for (Change change : directory.members().stream().filter(c -> c.kind() != Change.Kind.DELETED)
+                    .limit(PATHS_PER_GROUP).toList()) {
+                (change.directory() ? directoryLines : fileLines).add(entry(change.path(), live, accounts));
+            }
+        }
+        return new Suggestions(List.copyOf(directoryLines), List.copyOf(fileLines));
+    }
+
+    /** One entry: the path, with the owner and group when not root's, and the mode, as the live path has them. */
+    private static String entry(AbsolutePath path, Lookup live, Accounts accounts) throws IOException {
+        Optional<Stat> stat = live.stat(path);
+        StringBuilder line = new StringBuilder("{ path = ").append(quote(path.value()));
+        if (stat.isPresent() && (stat.get().isDirectory() || stat.get().isRegularFile())) {
+            Stat s = stat.get();
+            if (s.uid() != 0 || s.gid() != 0) {
                 String owner = accounts.user(Integer.toString(s.uid())).map(Accounts.User::name)
                         .orElse(Integer.toString(s.uid()));
                 String group = accounts.group(Integer.toString(s.gid())).map(Accounts.Group::name)
                         .orElse(Integer.toString(s.gid()));
-                if (s.uid() != 0 || s.gid() != 0) {
-                    line.append(", owner = ").append(quote(owner)).append(", group = ").append(quote(group));
-                }
-                line.append(", mode = ").append(quote(String.format("%04o", s.permissions())));
+                line.append(", owner = ").append(quote(owner)).append(", group = ").append(quote(group));
             }
-            lines.add(line.append(" }").toString());
+            line.append(", mode = ").append(quote(String.format("%04o", s.permissions())));
         }
-        return lines;
+        return line.append(" }").toString();
     }
 
     private static String quote(String text) {

@@ -125,10 +125,16 @@ class DiffTest {
             assertThat(limited.more()).isEqualTo(2);
 
             try (Fs upper = Fs.open(new FfmSyscalls(), options.upperdir())) {
-                List<String> lines = Summary.suggest(limited.top(), upper::stat, Accounts.load(rig.root));
-                assertThat(lines).containsExactly(
-                        "{ path = \"/var/lib/foo\", owner = \"alice\", group = \"alice\", mode = \"0750\" }",
-                        "{ path = \"/etc\", mode = \"0755\" }");
+                Summary.Suggestions lines = Summary.suggest(limited.top(), upper::stat, Accounts.load(rig.root));
+                // /var/lib/foo is new as a whole; /etc is not: its changed paths are suggested one by one
+                // (deletions have nothing to keep), never /etc itself.
+                assertThat(lines.directories()).containsExactly(
+                        "{ path = \"/var/lib/foo\", owner = \"alice\", group = \"alice\", mode = \"0750\" }");
+                assertThat(lines.files()).contains(
+                        "{ path = \"/etc/hostname\", mode = \"0644\" }",
+                        "{ path = \"/etc/own-me\", owner = \"alice\", group = \"alice\", mode = \"0644\" }",
+                        "{ path = \"/etc/mode-me\", mode = \"0600\" }")
+                        .noneMatch(line -> line.contains("\"/etc\"") || line.contains("/etc/motd") || line.contains("dirA"));
             }
         }
     }
