@@ -39,16 +39,11 @@ class GenerationsTest {
     @Test
     void theGenerationsNameEveryChangeTheFullComparisonFinds() throws Exception {
         try (BtrfsMachine m = new BtrfsMachine()) {
-            Path blank = m.at("@blank-random");
-            Sh.run("btrfs", "-q", "subvolume", "create", blank.toString());
-            populate(blank, new Random(1));
-            Sh.run("btrfs", "property", "set", "-ts", blank.toString(), "ro", "true");
+            Path blank = blank(m, new Random(1));
             long seed0 = Long.getLong("lethe.property.seed", 20261128L);
             for (int i = 0; i < SEEDS; i++) {
                 long seed = seed0 + i;
-                Path live = m.at("@random-" + i);
-                Sh.run("btrfs", "-q", "subvolume", "snapshot", blank.toString(), live.toString());
-                Sh.run("btrfs", "filesystem", "sync", m.top.toString());  // edits land in later transactions
+                Path live = snapshot(m, blank, "@random-" + i);
                 List<String> edits = edit(live, new Random(seed));
                 Sh.run("btrfs", "filesystem", "sync", m.top.toString());
 
@@ -72,13 +67,8 @@ class GenerationsTest {
     @Test
     void anUntouchedSnapshotHasNoChangedInodeAndOneWriteNamesItsFileAndItsDirectories() throws Exception {
         try (BtrfsMachine m = new BtrfsMachine()) {
-            Path blank = m.at("@blank-random");
-            Sh.run("btrfs", "-q", "subvolume", "create", blank.toString());
-            populate(blank, new Random(2));
-            Sh.run("btrfs", "property", "set", "-ts", blank.toString(), "ro", "true");
-            Path live = m.at("@live");
-            Sh.run("btrfs", "-q", "subvolume", "snapshot", blank.toString(), live.toString());
-            Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+            Path blank = blank(m, new Random(2));
+            Path live = snapshot(m, blank, "@live");
             assertThat(changes(m, Btrfs.show(live).orElseThrow()).changed()).isEmpty();
 
             Path file = live.resolve("d1/d2/f3");
@@ -107,9 +97,7 @@ class GenerationsTest {
                 Files.createLink(blank.resolve("b/" + "n".repeat(196) + String.format("%03d", i)), blank.resolve("a/file"));
             }
             Sh.run("btrfs", "property", "set", "-ts", blank.toString(), "ro", "true");
-            Path live = m.at("@live");
-            Sh.run("btrfs", "-q", "subvolume", "snapshot", blank.toString(), live.toString());
-            Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+            Path live = snapshot(m, blank, "@live");
             Files.writeString(live.resolve("a/file"), "LINKED");
             Sh.run("btrfs", "filesystem", "sync", m.top.toString());
 
@@ -137,6 +125,23 @@ class GenerationsTest {
         } finally {
             sys.close(fd);
         }
+    }
+
+    /** A read-only blank made by {@link #populate}. */
+    private static Path blank(BtrfsMachine m, Random random) throws IOException {
+        Path blank = m.at("@blank-random");
+        Sh.run("btrfs", "-q", "subvolume", "create", blank.toString());
+        populate(blank, random);
+        Sh.run("btrfs", "property", "set", "-ts", blank.toString(), "ro", "true");
+        return blank;
+    }
+
+    /** A writable snapshot, committed, so that the edits made to it land in later transactions. */
+    private static Path snapshot(BtrfsMachine m, Path blank, String name) {
+        Path live = m.at(name);
+        Sh.run("btrfs", "-q", "subvolume", "snapshot", blank.toString(), live.toString());
+        Sh.run("btrfs", "filesystem", "sync", m.top.toString());
+        return live;
     }
 
     /** A blank of nested directories, files, hard links and symbolic links. */

@@ -1,0 +1,35 @@
+package dev.lethe.cli;
+
+import dev.lethe.linux.ffm.FfmSyscalls;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The AOT cache's training run (scripts/build), not a user command: the boot command first, exactly
+ * as at boot, then the commands an administrator runs by hand, all in one process, so that the cache
+ * holds the classes of each of them (JDK 25 records one training process). Every command gets the
+ * arguments given here ({@code --root R --config C}); their output is dropped.
+ */
+public final class Training {
+    private Training() {}
+
+    private static final List<List<String>> BY_HAND = List.of(
+            List.of("plan"), List.of("status"), List.of("check"), List.of("orphans"),
+            List.of("diff", "--suggest"), List.of("diff", "--json"), List.of("plan", "--json"));
+
+    public static void main(String[] args) {
+        FfmSyscalls.prepareInBackground();
+        Integer boot = BootPath.run(with(List.of("apply", "--boot", "system"), args));
+        PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
+        for (List<String> command : BY_HAND) {
+            Main.run(nowhere, nowhere, with(command, args));
+        }
+        System.exit(boot == null ? ExitCode.INTERNAL : boot);
+    }
+
+    private static String[] with(List<String> command, String[] options) {
+        return Stream.concat(command.stream(), Stream.of(options)).toArray(String[]::new);
+    }
+}
