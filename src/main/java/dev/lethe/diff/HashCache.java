@@ -117,6 +117,9 @@ public final class HashCache {
      * @return false if the cache could not be written (not root, read-only store); the diff is unaffected
      */
     public boolean save(Fs fs, AbsolutePath store) {
+        if (!previous.isEmpty() && hits.get() == previous.size() && current.size() == previous.size()) {
+            return true;  // every recorded hash was used and none added: the file already says this
+        }
         try {
             var storeStat = fs.stat(store);
             if (storeStat.isEmpty() || !storeStat.get().isDirectory()) {
@@ -135,7 +138,7 @@ public final class HashCache {
 
     /** The hashes this run looked up or added, with a checksum over them. */
     public byte[] serialize() {
-        Map<Key, Md5> snapshot = Map.copyOf(current);
+        Map<Key, Md5> snapshot = new HashMap<>(current);
         ByteBuffer out = ByteBuffer.allocate(Long.BYTES + Integer.BYTES + snapshot.size() * RECORD + Long.BYTES);
         out.putLong(MAGIC).putInt(snapshot.size());
         snapshot.forEach((key, md5) -> out.putLong(key.device()).putLong(key.inode()).putLong(key.size())
