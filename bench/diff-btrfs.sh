@@ -35,31 +35,7 @@ trap cleanup EXIT
 mount -t tmpfs -o size=10g bench "$scratch"
 
 # Small files, a thousand per directory, each with a few bytes: one C process, so a million takes seconds.
-cat >"$scratch/files.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-    long n = atol(argv[2]);
-    char path[4096];
-    for (long i = 0; i < n; i++) {
-        if (i % 1000 == 0) {
-            snprintf(path, sizeof path, "%s/d%05ld", argv[1], i / 1000);
-            if (mkdir(path, 0755) != 0) { perror(path); return 1; }
-        }
-        snprintf(path, sizeof path, "%s/d%05ld/f%04ld", argv[1], i / 1000, i % 1000);
-        int fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0644);
-        if (fd < 0) { perror(path); return 1; }
-        if (write(fd, path, strlen(path)) < 0) { perror(path); return 1; }
-        close(fd);
-    }
-    return 0;
-}
-C
-gcc -O2 -o "$scratch/files" "$scratch/files.c"
+gcc -O2 -o "$scratch/files" "$here/bench/make-files.c"
 
 top="$scratch/top"
 start=$(date +%s.%N)
@@ -72,7 +48,7 @@ btrfs -q subvolume create "$top/@root-blank"
 mkdir -p "$top/@root-blank/etc" "$top/@root-blank/var/lib" "$top/@root-blank/persist" "$top/@root-blank/data"
 echo "root:x:0:0:root:/root:/bin/sh" >"$top/@root-blank/etc/passwd"
 echo "root:x:0:" >"$top/@root-blank/etc/group"
-"$scratch/files" "$top/@root-blank/data" "$files"
+"$scratch/files" "$top/@root-blank/data" "$files" content
 btrfs property set -ts "$top/@root-blank" ro true
 # Two roots, each a snapshot of the blank with 1 000 changes (400 files rewritten, 200 chmodded, 200
 # deleted, 200 added): "clustered" puts them in 10 directories, as a boot's logs, caches and state

@@ -43,29 +43,7 @@ trap cleanup EXIT
 mount -t tmpfs -o size=8g bench "$scratch"
 
 # Empty files, a thousand per directory: one C process, so that a million takes seconds.
-cat >"$scratch/files.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-    long n = atol(argv[2]);
-    char path[4096];
-    for (long i = 0; i < n; i++) {
-        if (i % 1000 == 0) {
-            snprintf(path, sizeof path, "%s/d%05ld", argv[1], i / 1000);
-            if (mkdir(path, 0755) != 0) { perror(path); return 1; }
-        }
-        snprintf(path, sizeof path, "%s/d%05ld/f%04ld", argv[1], i / 1000, i % 1000);
-        int fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0644);
-        if (fd < 0) { perror(path); return 1; }
-        close(fd);
-    }
-    return 0;
-}
-C
-gcc -O2 -o "$scratch/files" "$scratch/files.c"
+gcc -O2 -o "$scratch/files" "$here/bench/make-files.c"
 
 # new_disk NAME FILES: a fresh filesystem in $scratch/NAME.img whose @root holds FILES empty files,
 # its @root-blank made before them; the top level stays mounted at $scratch/NAME. Prints the device.

@@ -24,29 +24,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * lethe diff on real ZFS (zfs-fuse): the known changes of {@link DiffRig#makeKnownChanges} made on a
  * zfs root whose blank holds DiffRig's blank files, read against clones of the blank snapshots.
  */
+@ExtendWith(ZfsFuse.ForTheClass.class)
 class ZfsDiffTest {
-
-    private static ZfsFuse daemon;
-
-    @BeforeAll
-    static void startDaemon() throws Exception {
-        daemon = ZfsFuse.start();
-    }
-
-    @AfterAll
-    static void stopDaemon() throws Exception {
-        if (daemon != null) {
-            daemon.stop();
-        }
-    }
 
     /**
      * A second root in a {@link TestPool}'s pool, shaped like DiffRig's: {@code POOL/diffroot} mounted at

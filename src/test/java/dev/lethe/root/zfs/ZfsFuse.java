@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A zfs-fuse daemon of the test run's own. zfs-fuse makes its mounts itself, in its own mount
@@ -16,6 +19,25 @@ import java.util.List;
  * imported again by a later daemon.
  */
 final class ZfsFuse {
+
+    /** Runs a daemon for the whole test class: {@code @ExtendWith(ZfsFuse.ForTheClass.class)}. */
+    static final class ForTheClass implements BeforeAllCallback, AfterAllCallback {
+        private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ZfsFuse.class);
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            context.getStore(NAMESPACE).put("daemon", start());
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            ZfsFuse daemon = context.getStore(NAMESPACE).remove("daemon", ZfsFuse.class);
+            if (daemon != null) {
+                daemon.stop();
+            }
+        }
+    }
+
     /** Where zfs-fuse keeps its socket, its lock and its pool cache (compiled in). */
     private static final List<String> STATE_DIRS = List.of("/run/zfs", "/run/lock/zfs", "/var/lib/zfs");
 

@@ -16,30 +16,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The zfs strategy on real ZFS: zfs-fuse, a file-backed pool per test (see {@link TestPool} for its
  * shape). Needs root in a private mount namespace, as ./test runs the suite.
  */
+@ExtendWith(ZfsFuse.ForTheClass.class)
 class ZfsStrategyTest {
     private static final Instant MONDAY = Instant.parse("2026-11-23T04:00:00Z");
-
-    private static ZfsFuse daemon;
-
-    @BeforeAll
-    static void startDaemon() throws Exception {
-        daemon = ZfsFuse.start();
-    }
-
-    @AfterAll
-    static void stopDaemon() throws Exception {
-        if (daemon != null) {
-            daemon.stop();
-        }
-    }
 
     @Test
     void wipeArchivesTheOldRootAndMakesItAnewFromTheBlank() throws Exception {
