@@ -62,7 +62,8 @@ final class DiffCommand implements Callable<Integer> {
         try (RootSession session = RootSession.open(common, false)) {
             Syscalls sys = new FfmSyscalls();
             ignore = session.config.diff().ignoreAnd(ignore);  // so that the text also says when something is ignored
-            Filter filter = Filter.of(session.config.entries(), ignore, all);
+            Filter filter = Filter.of(session.config.entries(), ignore, all)
+                    .leavingOut(session.config.stores().stream().map(StoreConfig::path).toList());
             List<Change> changes;
             if (archive != null) {
                 changes = session.strategy.diffArchive(ArchiveCommand.find(session, archive), filter);

@@ -1,16 +1,22 @@
 package dev.lethe.diff;
 
+import dev.lethe.linux.Errno;
+import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** Whether two directory entries of the same name and type hold the same content, read through descriptors. */
 final class Contents {
 
     private static final long FILE = Flags.O_RDONLY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC | Flags.O_NONBLOCK;
+    /** Reading must not write: no access time for the files compared (root may ask this of any file). */
+    private static final long NO_ATIME = Flags.O_NOATIME;
     private static final int CHUNK = 1 << 16;
 
     private final Syscalls sys;
@@ -38,9 +44,9 @@ final class Contents {
         if (a.size() != b.size()) {
             return false;
         }
-        int fdA = sys.openat(dirA, name, FILE, 0);
+        int fdA = open(dirA, name);
         try {
-            int fdB = sys.openat(dirB, name, FILE, 0);
+            int fdB = open(dirB, name);
             try {
                 long offset = 0;
                 while (true) {
@@ -59,6 +65,66 @@ final class Contents {
             }
         } finally {
             sys.close(fdA);
+        }
+    }
+
+    /**
+     * True if {@code name} in both directories carries the same extended attributes (file
+     * capabilities, ACLs, security labels): names and values. Only regular files and directories
+     * are opened for it; for other types (a device must not be opened) it answers true.
+     */
+    boolean sameAttributes(int dirA, int dirB, byte[] name, Stat a) throws IOException {
+        if (!a.isRegularFile() && !a.isDirectory()) {
+            return true;
+        }
+        int fdA = open(dirA, name);
+        try {
+            int fdB = open(dirB, name);
+            try {
+                List<byte[]> namesA = attributeNames(fdA);
+                List<byte[]> namesB = attributeNames(fdB);
+                if (namesA.size() != namesB.size()) {
+                    return false;
+                }
+                for (int i = 0; i < namesA.size(); i++) {
+                    if (!Arrays.equals(namesA.get(i), namesB.get(i))
+                            || !Arrays.equals(sys.fgetxattr(fdA, namesA.get(i)), sys.fgetxattr(fdB, namesB.get(i)))) {
+                        return false;
+                    }
+                }
+                return true;
+            } finally {
+                sys.close(fdB);
+            }
+        } finally {
+            sys.close(fdA);
+        }
+    }
+
+    /** The attribute names, sorted; none where the filesystem has no extended attributes (zfs-fuse). */
+    private List<byte[]> attributeNames(int fd) throws ErrnoException {
+        List<byte[]> names;
+        try {
+            names = new ArrayList<>(sys.flistxattr(fd));
+        } catch (ErrnoException e) {
+            if (e.is(Errno.EOPNOTSUPP)) {
+                return List.of();
+            }
+            throw e;
+        }
+        names.sort(Arrays::compare);
+        return names;
+    }
+
+    /** Opens for reading without touching the access time; without O_NOATIME where it is refused (EPERM). */
+    private int open(int dir, byte[] name) throws IOException {
+        try {
+            return sys.openat(dir, name, FILE | NO_ATIME, 0);
+        } catch (ErrnoException e) {
+            if (!e.is(Errno.EPERM)) {
+                throw e;
+            }
+            return sys.openat(dir, name, FILE, 0);
         }
     }
 

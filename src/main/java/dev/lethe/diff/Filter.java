@@ -51,6 +51,14 @@ public final class Filter {
         return new Filter(kept, matchers, AbsolutePath.ROOT);
     }
 
+    /**
+     * This filter leaving out {@code paths} too, and all below them: the stores (one on the root
+     * filesystem holds what is persisted, and lethe's own records), which the next boot keeps.
+     */
+    public Filter leavingOut(List<AbsolutePath> paths) {
+        return new Filter(Stream.concat(persisted.stream(), paths.stream()).toList(), ignored, mountPoint);
+    }
+
     /** Nothing persisted, nothing ignored. */
     public static Filter none() {
         return new Filter(List.of(), List.of(), AbsolutePath.ROOT);

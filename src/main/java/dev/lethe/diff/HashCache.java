@@ -117,7 +117,7 @@ public final class HashCache {
      * @return false if the cache could not be written (not root, read-only store); the diff is unaffected
      */
     public boolean save(Fs fs, AbsolutePath store) {
-        if (!previous.isEmpty() && hits.get() == previous.size() && current.size() == previous.size()) {
+        if (!previous.isEmpty() && current.size() == previous.size() && current.keySet().equals(previous.keySet())) {
             return true;  // every recorded hash was used and none added: the file already says this
         }
         try {

@@ -535,7 +535,15 @@ public final class RootWalk {
     /** A regular file's descriptor for reading, or -1 if it vanished, became a link, or cannot be opened (noted). */
     private int openFile(int dirFd, byte[] name, AbsolutePath path) throws ErrnoException {
         try {
-            return sys.openat(dirFd, name, FILE, 0);
+            try {
+                // Reading must not write: no access time (root may ask this of any file).
+                return sys.openat(dirFd, name, FILE | Flags.O_NOATIME, 0);
+            } catch (ErrnoException e) {
+                if (!e.is(Errno.EPERM)) {
+                    throw e;
+                }
+                return sys.openat(dirFd, name, FILE, 0);
+            }
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT) || e.is(Errno.ELOOP)) {
                 return -1;

@@ -181,8 +181,9 @@ public final class Summary {
                 directoryLines.add(entry(directory.path(), live, accounts));
                 continue;
             }
+            // A directory whose owner or mode changed cannot be kept without keeping all it holds.
             for (Change change : directory.members().stream().filter(c -> c.kind() != Change.Kind.DELETED)
-                    .limit(PATHS_PER_GROUP).toList()) {
+                    .filter(c -> !(c.directory() && c.what().equals("metadata"))).limit(PATHS_PER_GROUP).toList()) {
                 (change.directory() ? directoryLines : fileLines).add(entry(change.path(), live, accounts));
             }
         }

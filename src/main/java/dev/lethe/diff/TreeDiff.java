@@ -29,7 +29,8 @@ import java.util.Set;
  * <li>a name both have is {@code MODIFIED}: "type changed"; "replaced" for a directory removed and
  * made anew (when the trees share inode numbers: a different inode), whose contents are then all
  * new; "modified" for other content or symbolic link target; "metadata" for the same content with
- * another owner, mode, link count or modification time. A directory that is only the way to a
+ * another owner, mode, link count, modification time or extended attributes (capabilities, ACLs,
+ * security labels). A directory that is only the way to a
  * changed path is not itself reported unless its owner or mode changed.</li>
  * </ul>
  *
@@ -194,12 +195,14 @@ public final class TreeDiff {
             return;  // vanished meanwhile
         }
         Stat blank = inBlank ? stat(blankFd, name) : null;
+        boolean blankHasIt = blank != null;
         if (blank != null && elsewhere(blank, blankDevice, blankMountId)) {
             blank = null;
         }
         if (elsewhere(live, liveDevice, liveMountId)) {
-            // Another filesystem: its mount point is the root's, its contents are not.
-            if (blank == null && live.isDirectory()) {
+            // Another filesystem: its mount point is the root's, its contents are not. A nested btrfs
+            // subvolume shows in both trees as a placeholder of another device: no change.
+            if (!blankHasIt && live.isDirectory()) {
                 changes.add(new Change(path, Change.Kind.ADDED, "added", 0, true));
             }
             return;
@@ -223,7 +226,8 @@ public final class TreeDiff {
         if (!contents.same(liveFd, blankFd, name, live, blank)) {
             changes.add(new Change(path, Change.Kind.MODIFIED, "modified", size, false));
         } else if (!sameMetadata(live, blank) || live.nlink() != blank.nlink()
-                || live.mtimeSec() != blank.mtimeSec() || live.mtimeNsec() != blank.mtimeNsec()) {
+                || live.mtimeSec() != blank.mtimeSec() || live.mtimeNsec() != blank.mtimeNsec()
+                || !contents.sameAttributes(liveFd, blankFd, name, live)) {
             changes.add(new Change(path, Change.Kind.MODIFIED, "metadata", size, false));
         }
     }
@@ -235,10 +239,10 @@ public final class TreeDiff {
             added(liveFd, name, path, live, Change.Kind.MODIFIED, "replaced");
             return;
         }
-        if (!sameMetadata(live, blank)) {
+        boolean sameNames = sharedInodes && hint.unchanged(live, blank);
+        if (!sameMetadata(live, blank) || (!sameNames && !contents.sameAttributes(liveFd, blankFd, name, live))) {
             changes.add(new Change(path, Change.Kind.MODIFIED, "metadata", 0, true));
         }
-        boolean sameNames = sharedInodes && hint.unchanged(live, blank);
         int liveChild = openDirectory(liveFd, name);
         if (liveChild < 0) {
             return;

@@ -22,6 +22,7 @@ public final class Flags {
     public static final long O_DIRECTORY = ARM64 ? 040000 : 0200000;
     public static final long O_NOFOLLOW = ARM64 ? 0100000 : 0400000;
     public static final long O_CLOEXEC = 02000000;
+    public static final long O_NOATIME = 01000000;
     public static final long O_PATH = 010000000;
 
     public static final int AT_FDCWD = -100;

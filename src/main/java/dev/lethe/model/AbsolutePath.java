@@ -40,13 +40,20 @@ public record AbsolutePath(String value) implements Comparable<AbsolutePath> {
         if (value.endsWith("/")) {
             return "the path ends with /";
         }
-        for (String part : value.substring(1).split("/", -1)) {
-            switch (part) {
-                case "" -> { return "the path contains //"; }
-                case "." -> { return "the path contains a . component"; }
-                case ".." -> { return "the path contains a .. component"; }
-                default -> { }
+        // Component by component without splitting: every path a diff walks is checked here.
+        for (int start = 1; start <= value.length(); ) {
+            int end = value.indexOf('/', start);
+            if (end < 0) {
+                end = value.length();
             }
+            int length = end - start;
+            if (length == 0) {
+                return "the path contains //";
+            }
+            if (value.charAt(start) == '.' && (length == 1 || (length == 2 && value.charAt(start + 1) == '.'))) {
+                return length == 1 ? "the path contains a . component" : "the path contains a .. component";
+            }
+            start = end + 1;
         }
         return null;
     }
@@ -96,7 +103,9 @@ public record AbsolutePath(String value) implements Comparable<AbsolutePath> {
 
     /** True if this path equals {@code other} or lies below it. */
     public boolean startsWith(AbsolutePath other) {
-        return other.isRoot() || value.equals(other.value) || value.startsWith(other.value + "/");
+        // No concatenation: the walks of lethe diff ask this for every path and every entry.
+        return other.isRoot() || (value.startsWith(other.value)
+                && (value.length() == other.value.length() || value.charAt(other.value.length()) == '/'));
     }
 
     /** The path below {@code ancestor}, without a leading slash; "" for the ancestor itself. */

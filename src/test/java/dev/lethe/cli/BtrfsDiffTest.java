@@ -32,6 +32,8 @@ class BtrfsDiffTest {
     private static BtrfsMachine machine() throws Exception {
         BtrfsMachine m = new BtrfsMachine();
         DiffRig.writeBlank(m.at("@root"));
+        // A nested subvolume, as systemd makes /var/lib/machines: the blank holds its placeholder.
+        Sh.run("btrfs", "-q", "subvolume", "create", m.at("@root").resolve("var/lib/machines").toString());
         Sh.run("btrfs", "-q", "subvolume", "delete", m.at("@root-blank").toString());
         Sh.run("btrfs", "-q", "subvolume", "snapshot", "-r", m.at("@root").toString(), m.at("@root-blank").toString());
         m.config(m.rootSection() + STORES);
@@ -74,6 +76,22 @@ class BtrfsDiffTest {
             assertThat(all).containsEntry("/var/cache/app", "added added 0 dir")
                     .containsEntry("/var/cache/app/blob", "added added 2")
                     .hasSize(DiffTestKnown.KNOWN.size() + 2);
+        }
+    }
+
+    @Test
+    void anExtendedAttributeAloneIsAChange() throws Exception {
+        try (BtrfsMachine m = machine()) {
+            boot(m);
+            wipeAndReboot(m);
+            boot(m);
+            // A file capability, a label: same bytes, same owner and mode, but not what the blank has.
+            Sh.run("setfattr", "-n", "user.lethe-test", "-v", "1", m.at("/etc/group").toString());
+            Sh.run("setfattr", "-n", "user.lethe-test", "-v", "1", m.at("/etc/dirC").toString());
+
+            assertThat(diff(m)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                    "/etc/group", "modified metadata 24",
+                    "/etc/dirC", "modified metadata 0 dir")));
         }
     }
 

@@ -86,4 +86,12 @@ class FilterTest {
         assertThat(var.within(AbsolutePath.of("/log")).excludes(AbsolutePath.of("/syslog"))).isTrue();
         assertThat(filter.within(AbsolutePath.ROOT).excludes(AbsolutePath.of("/var/log"))).isTrue();
     }
+
+    @Test
+    void storesAreLeftOutWithAllTheyHold() {
+        Filter filter = Filter.of(List.of(), List.of(), true).leavingOut(List.of(AbsolutePath.of("/persist")));
+        assertThat(excludes(filter, "/persist")).isTrue();
+        assertThat(excludes(filter, "/persist/.lethe/diff-hashes")).isTrue();
+        assertThat(excludes(filter, "/persistent")).isFalse();
+    }
 }

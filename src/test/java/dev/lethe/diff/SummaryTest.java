@@ -80,4 +80,16 @@ class SummaryTest {
         Summary.Result summary = Summary.rolledUp(changes, 100);
         assertThat(groups(summary)).hasSize(11).containsKey("/srv/site0").containsKey("/").doesNotContainKey("/srv");
     }
+
+    @Test
+    void aDirectoryWhoseModeChangedIsNeverSuggestedWhole() throws Exception {
+        List<Change> changes = List.of(
+                new Change(AbsolutePath.of("/etc"), Change.Kind.MODIFIED, "metadata", 0, true),
+                new Change(AbsolutePath.of("/etc/hosts"), Change.Kind.MODIFIED, "modified", 30, false),
+                new Change(AbsolutePath.of("/etc/gone"), Change.Kind.DELETED, "deleted", 0, false));
+        Summary.Suggestions suggestions = Summary.suggest(Summary.of(changes, 20).top(), path -> java.util.Optional.empty(),
+                dev.lethe.config.Accounts.of(List.of(), List.of()));
+        assertThat(suggestions.directories()).isEmpty();
+        assertThat(suggestions.files()).containsExactly("{ path = \"/etc/hosts\" }");
+    }
 }

@@ -190,11 +190,18 @@ final class ZfsDiff {
             }
         }
         String top = pool(names) + "/" + PREFIX + names.leaf() + "." + ProcessHandle.current().pid();
+        if (Zfs.exists(top)) {
+            // Not one this run made, and not a leftover lethe could prove its own: never touched.
+            throw new RootException("a dataset " + top + " exists already, named like the clone lethe diff would make"
+                    + " now; lethe did not make it in this run and does not destroy it. Rename it or destroy it"
+                    + " yourself if it is a leftover (zfs get all " + top + "), then run lethe diff again");
+        }
         Path empty = scratch.resolve("zfs-diff-empty");
         List<Path> mountPoints = new ArrayList<>();
+        boolean[] made = {false};
         Throwable failure = null;
         try {
-            List<Path> blanks = clone(trees, top, empty, mountPoints);
+            List<Path> blanks = clone(trees, top, empty, mountPoints, made);
             FfmSyscalls sys = new FfmSyscalls();
             List<Change> changes = new ArrayList<>();
             for (int i = 0; i < trees.size(); i++) {
@@ -215,7 +222,8 @@ final class ZfsDiff {
         } finally {
             List<RootException> cleanup = new ArrayList<>();
             try {
-                if (Zfs.exists(top)) {
+                // Only the clone this run made, proved again by its mark: never a dataset that was there before.
+                if (made[0] && Zfs.exists(top) && madeByThisProcess(top)) {
                     // Unmounts them, children first, then destroys them; zfs-fuse may call them busy a moment.
                     ZfsStrategy.run(List.of("zfs", "destroy", "-r", top));
                 }
@@ -235,7 +243,8 @@ final class ZfsDiff {
      * Clones each tree's blank, read-only, to {@code top} (the root's) and {@code top/<i>}, mounted in
      * a scratch directory each; returns where each tree's blank is readable, in the trees' order.
      */
-    private List<Path> clone(List<Tree> trees, String top, Path empty, List<Path> mountPoints) throws IOException {
+    private List<Path> clone(List<Tree> trees, String top, Path empty, List<Path> mountPoints, boolean[] made)
+            throws IOException {
         List<Path> blanks = new ArrayList<>();
         for (int i = 0; i < trees.size(); i++) {
             Optional<Blank> blank = trees.get(i).blank();
@@ -254,6 +263,9 @@ final class ZfsDiff {
             }
             command.addAll(List.of(blank.get().snapshot(), clone));
             ZfsStrategy.run(command);
+            if (i == 0) {
+                made[0] = true;
+            }
             // zfs-fuse mounts a new clone whatever canmount says; OpenZFS mounts none with canmount=noauto.
             if (!Zfs.get(clone, 0, "mounted").get(clone).value("mounted").orElse("no").equals("yes")) {
                 ZfsStrategy.run(List.of("zfs", "mount", clone));
@@ -320,6 +332,12 @@ final class ZfsDiff {
     }
 
     /** A process's pid and start time (ms), which no other process has while this boot lasts. */
+    /** True if the dataset's diff-by mark names this process (pid and start time). */
+    private static boolean madeByThisProcess(String dataset) throws RootException {
+        return Zfs.get(dataset, 0, DIFF_BY).get(dataset).value(DIFF_BY)
+                .filter(processId(ProcessHandle.current())::equals).isPresent();
+    }
+
     private static String processId(ProcessHandle process) {
         return process.pid() + "@" + process.info().startInstant().map(t -> Long.toString(t.toEpochMilli())).orElse("?");
     }

@@ -1,6 +1,7 @@
 package dev.lethe.root.zfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.cli.JsonTree;
@@ -176,6 +177,24 @@ class ZfsDiffTest {
                 }
             }
             ZfsStrategy.run(List.of("zfs", "destroy", "-r", p.pool + "/probe"));  // again while zfs-fuse calls it busy
+        }
+    }
+
+    @Test
+    void aDatasetNamedLikeTheCloneItWouldMakeIsNeverDestroyed() throws Exception {
+        try (TestPool p = new TestPool()) {
+            ZfsDiffRoot m = new ZfsDiffRoot(p);
+            // Named as this process's clone would be, with a snapshot in it, but not lethe's: no mark.
+            String stranger = p.pool + "/lethe-diff." + m.dataset.substring(m.dataset.lastIndexOf('/') + 1) + "."
+                    + ProcessHandle.current().pid();
+            p.zfs("create", stranger);
+            p.zfs("snapshot", stranger + "@precious");
+
+            assertThatThrownBy(() -> m.strategy().diff(m.root, m.filter())).hasMessageContaining(stranger)
+                    .hasMessageContaining("does not destroy it");
+
+            assertThat(Sh.run("zfs", "list", "-H", "-o", "name", "-t", "all", "-r", stranger).lines())
+                    .containsExactly(stranger, stranger + "@precious");
         }
     }
 
