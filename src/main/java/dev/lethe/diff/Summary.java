@@ -158,15 +158,16 @@ public final class Summary {
     private static final List<AbsolutePath> VOLATILE = List.of(AbsolutePath.of("/tmp"), AbsolutePath.of("/var/tmp"),
             AbsolutePath.of("/run"), AbsolutePath.of("/var/run"), AbsolutePath.of("/dev/shm"));
 
-    /** At most this many paths are suggested one by one from a group that is not a new directory. */
+    /** A group that is not a new directory is suggested path by path only if it has at most this many. */
     private static final int PATHS_PER_GROUP = 10;
 
     /**
      * Config lines that would keep the directories' changes, with the owner and mode of the live path.
      * A directory that is new as a whole becomes one {@code directories} entry; a group of changes in a
      * directory the blank state has too (such as /etc) is suggested path by path, never as the whole
-     * directory, which would persist everything else in it. Deletions have nothing to keep, and
-     * nothing below /tmp, /var/tmp, /run or /dev/shm is suggested.
+     * directory, which would persist everything else in it, and only if it holds a handful of them
+     * (a swarm such as downloaded packages is left to the reader). Deletions have nothing to keep,
+     * and nothing below /tmp, /var/tmp, /run or /dev/shm is suggested.
      */
     public static Suggestions suggest(List<Directory> directories, Lookup live, Accounts accounts) throws IOException {
         Set<String> directoryLines = new LinkedHashSet<>();
@@ -182,8 +183,12 @@ public final class Summary {
                 continue;
             }
             // A directory whose owner or mode changed cannot be kept without keeping all it holds.
-            for (Change change : directory.members().stream().filter(c -> c.kind() != Change.Kind.DELETED)
-                    .filter(c -> !(c.directory() && c.what().equals("metadata"))).limit(PATHS_PER_GROUP).toList()) {
+            List<Change> keepable = directory.members().stream().filter(c -> c.kind() != Change.Kind.DELETED)
+                    .filter(c -> !(c.directory() && c.what().equals("metadata"))).toList();
+            if (keepable.size() > PATHS_PER_GROUP) {
+                continue;  // a swarm (downloaded packages, __pycache__ everywhere): for a person to judge, not a list
+            }
+            for (Change change : keepable) {
                 (change.directory() ? directoryLines : fileLines).add(entry(change.path(), live, accounts));
             }
         }

@@ -92,4 +92,17 @@ class SummaryTest {
         assertThat(suggestions.directories()).isEmpty();
         assertThat(suggestions.files()).containsExactly("{ path = \"/etc/hosts\" }");
     }
+
+    @Test
+    void aSwarmOfChangesInAnExistingDirectoryIsNotSuggestedPathByPath() throws Exception {
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            changes.add(added("/var/cache/apt/archives/p" + i + ".deb", 1000, false));
+        }
+        changes.add(added("/etc/new.conf", 10, false));
+        Summary.Suggestions suggestions = Summary.suggest(Summary.of(changes, 20).top(), path -> java.util.Optional.empty(),
+                dev.lethe.config.Accounts.of(List.of(), List.of()));
+        assertThat(suggestions.files()).containsExactly("{ path = \"/etc/new.conf\" }");
+        assertThat(suggestions.directories()).isEmpty();
+    }
 }
