@@ -13,10 +13,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The diff of a live root against its blank state, both readable as directory trees (btrfs: the
@@ -158,11 +156,9 @@ public final class TreeDiff {
                 blankNames.put(ByteBuffer.wrap(entry.name()), entry);
             }
         }
-        Set<ByteBuffer> seen = new HashSet<>();
         for (Syscalls.DirEntry entry : liveNames) {
-            ByteBuffer key = ByteBuffer.wrap(entry.name());
-            seen.add(key);
-            Syscalls.DirEntry inBlank = sameNames ? entry : blankNames.get(key);
+            // What is left in blankNames once every live name is taken out is what was deleted.
+            Syscalls.DirEntry inBlank = sameNames ? entry : blankNames.remove(ByteBuffer.wrap(entry.name()));
             if (sharedInodes && inBlank != null && inBlank.inode() == entry.inode() && !hint.touched(entry.inode())) {
                 continue;  // the same inode, and nothing at or below it changed: not even examined
             }
@@ -174,9 +170,6 @@ public final class TreeDiff {
         }
         if (!sameNames) {
             for (Map.Entry<ByteBuffer, Syscalls.DirEntry> gone : blankNames.entrySet()) {
-                if (seen.contains(gone.getKey())) {
-                    continue;
-                }
                 AbsolutePath path = dir.resolve(gone.getValue().text());
                 if (filter.excludes(path)) {
                     continue;
