@@ -27,8 +27,8 @@ import java.util.Map;
  * <li>a name both have is {@code MODIFIED}: "type changed"; "replaced" for a directory removed and
  * made anew (when the trees share inode numbers: a different inode), whose contents are then all
  * new; "modified" for other content or symbolic link target; "metadata" for the same content with
- * another owner, mode, link count, modification time or extended attributes (capabilities, ACLs,
- * security labels). A directory that is only the way to a
+ * another owner, mode, link count, modification time, inode flags ({@code chattr}) or extended
+ * attributes (capabilities, ACLs, security labels). A directory that is only the way to a
  * changed path is not itself reported unless its owner or mode changed.</li>
  * </ul>
  *
@@ -294,7 +294,7 @@ public final class TreeDiff {
     }
 
     private static boolean sameMetadata(Stat a, Stat b) {
-        return a.permissions() == b.permissions() && a.uid() == b.uid() && a.gid() == b.gid();
+        return a.permissions() == b.permissions() && a.uid() == b.uid() && a.gid() == b.gid() && a.flags() == b.flags();
     }
 
     private static long size(Stat stat) {

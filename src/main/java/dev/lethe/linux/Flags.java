@@ -64,6 +64,10 @@ public final class Flags {
     public static final int STATX_BASIC_STATS = 0x7ff;
     public static final int STATX_MNT_ID = 0x1000;
     public static final long STATX_ATTR_MOUNT_ROOT = 0x2000;
+    public static final long STATX_ATTR_COMPRESSED = 0x4;
+    public static final long STATX_ATTR_IMMUTABLE = 0x10;
+    public static final long STATX_ATTR_APPEND = 0x20;
+    public static final long STATX_ATTR_NODUMP = 0x40;
 
     /** dirent d_type values. */
     public static final int DT_UNKNOWN = 0;

@@ -4,6 +4,8 @@ package dev.lethe.linux;
  * What statx(2) says about one path. {@code type} is one of the S_IF* constants in {@link FileType}.
  *
  * @param mountRoot true when the path is the root of a mount (STATX_ATTR_MOUNT_ROOT)
+ * @param flags     the inode flags statx reports and the filesystem supports ({@code chattr}:
+ *                  STATX_ATTR_COMPRESSED, _IMMUTABLE, _APPEND, _NODUMP), other attributes left out
  */
 public record Stat(
         int type,
@@ -23,7 +25,8 @@ public record Stat(
         long mtimeSec,
         int mtimeNsec,
         long ctimeSec,
-        int ctimeNsec) {
+        int ctimeNsec,
+        long flags) {
 
     public boolean isDirectory() {
         return type == FileType.S_IFDIR;

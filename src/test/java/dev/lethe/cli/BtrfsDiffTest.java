@@ -80,7 +80,7 @@ class BtrfsDiffTest {
     }
 
     @Test
-    void anExtendedAttributeAloneIsAChange() throws Exception {
+    void anExtendedAttributeOrAnInodeFlagAloneIsAChange() throws Exception {
         try (BtrfsMachine m = machine()) {
             boot(m);
             wipeAndReboot(m);
@@ -88,10 +88,12 @@ class BtrfsDiffTest {
             // A file capability, a label: same bytes, same owner and mode, but not what the blank has.
             Sh.run("setfattr", "-n", "user.lethe-test", "-v", "1", m.at("/etc/group").toString());
             Sh.run("setfattr", "-n", "user.lethe-test", "-v", "1", m.at("/etc/dirC").toString());
+            Sh.run("chattr", "+d", m.at("/etc/hostname").toString());  // an inode flag: "no dump"
 
             assertThat(diff(m)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
                     "/etc/group", "modified metadata 24",
-                    "/etc/dirC", "modified metadata 0 dir")));
+                    "/etc/dirC", "modified metadata 0 dir",
+                    "/etc/hostname", "modified metadata 9")));
         }
     }
 

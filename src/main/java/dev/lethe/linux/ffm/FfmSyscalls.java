@@ -177,8 +177,13 @@ public final class FfmSyscalls implements Syscalls {
                 buf.get(JAVA_INT, 16), device, rdev, buf.get(JAVA_LONG, 144), mountRoot,
                 buf.get(JAVA_LONG, 64), buf.get(JAVA_INT, 72),
                 buf.get(JAVA_LONG, 112), buf.get(JAVA_INT, 120),
-                buf.get(JAVA_LONG, 96), buf.get(JAVA_INT, 104));
+                buf.get(JAVA_LONG, 96), buf.get(JAVA_INT, 104),
+                attributes & attributesMask & INODE_FLAGS);
     }
+
+    /** The statx attributes that are inode flags a user sets (chattr). */
+    private static final long INODE_FLAGS = Flags.STATX_ATTR_COMPRESSED | Flags.STATX_ATTR_IMMUTABLE
+            | Flags.STATX_ATTR_APPEND | Flags.STATX_ATTR_NODUMP;
 
     /** glibc's gnu_dev_makedev, so device numbers compare like st_dev. */
     private static long makedev(int major, int minor) {
