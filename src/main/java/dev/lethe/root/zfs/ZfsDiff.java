@@ -323,12 +323,29 @@ final class ZfsDiff {
             }
         }
         Optional<String> by = Optional.ofNullable(tree.get(clone)).flatMap(top -> top.local(DIFF_BY));
-        if (by.isEmpty() || !by.get().matches("[0-9]+@[0-9]+")) {
+        if (by.isEmpty() || !by.get().matches("[0-9]+@[0-9]+@[0-9]+")) {
+            return Optional.empty();
+        }
+        // A pid means something only in the PID namespace that gave it: a diff run in a container is
+        // not visible from here, so its clone is left alone whether it still runs or not.
+        if (!by.get().endsWith("@" + PID_NAMESPACE)) {
             return Optional.empty();
         }
         long pid = Long.parseLong(by.get().substring(0, by.get().indexOf('@')));
         boolean running = ProcessHandle.of(pid).map(ZfsDiff::processId).filter(by.get()::equals).isPresent();
         return running ? Optional.empty() : Optional.of("process " + pid);
+    }
+
+    /** The inode of this process's PID namespace ("pid:[4026531836]"), or "unknown" without /proc. */
+    private static final String PID_NAMESPACE = pidNamespace();
+
+    private static String pidNamespace() {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return link.replaceAll("[^0-9]", "");
+        } catch (IOException | UnsupportedOperationException e) {
+            return "unknown";
+        }
     }
 
     /** A process's pid and start time (ms), which no other process has while this boot lasts. */
@@ -338,8 +355,10 @@ final class ZfsDiff {
                 .filter(processId(ProcessHandle.current())::equals).isPresent();
     }
 
+    /** The mark of a process: pid, start time (ms), PID namespace: unique on this machine for this boot. */
     private static String processId(ProcessHandle process) {
-        return process.pid() + "@" + process.info().startInstant().map(t -> Long.toString(t.toEpochMilli())).orElse("?");
+        return process.pid() + "@" + process.info().startInstant().map(t -> Long.toString(t.toEpochMilli())).orElse("?")
+                + "@" + PID_NAMESPACE;
     }
 
     private static String pool(Names n) {

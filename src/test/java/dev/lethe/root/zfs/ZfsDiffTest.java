@@ -288,26 +288,34 @@ class ZfsDiffTest {
             p.zfs("clone", "-o", "mountpoint=none", m.dataset + "@blank", foreign);
             String running = p.pool + "/lethe-diff.diffroot.2";
             ProcessHandle self = ProcessHandle.current();
+            String namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString().replaceAll("[^0-9]", "");
             p.zfs("clone", "-o", "mountpoint=none", "-o", "lethe:diff-of=" + m.dataset, "-o", "lethe:diff-by=" + self.pid()
-                    + "@" + self.info().startInstant().orElseThrow().toEpochMilli(), m.dataset + "@blank", running);
+                    + "@" + self.info().startInstant().orElseThrow().toEpochMilli() + "@" + namespace,
+                    m.dataset + "@blank", running);
+            // Marked by a process of another PID namespace (a container): its pid means nothing here.
+            String contained = p.pool + "/lethe-diff.diffroot.3";
+            p.zfs("clone", "-o", "mountpoint=none", "-o", "lethe:diff-of=" + m.dataset, "-o", "lethe:diff-by=999999@1@1",
+                    m.dataset + "@blank", contained);
 
             // Killed before its third zfs command: after the clones of the root's and var's blanks, before their destroy.
             OwnJvm.Run killed = m.killedDiff(3);
             assertThat(killed.exit()).as(killed.output()).isEqualTo(137);
-            List<String> left = m.diffClones().stream().filter(name -> !name.equals(foreign) && !name.equals(running)).toList();
+            List<String> left = m.diffClones().stream()
+                    .filter(name -> !name.equals(foreign) && !name.equals(running) && !name.equals(contained)).toList();
             assertThat(left).as("the killed diff's clones").hasSize(2);
 
             assertThat(describe(m.strategy().diff(m.root, m.filter("/var/cache/**")).orElseThrow()))
                     .containsExactlyEntriesOf(DiffTestKnown.KNOWN);
-            assertThat(m.diffClones()).containsExactlyInAnyOrder(foreign, running);
+            assertThat(m.diffClones()).containsExactlyInAnyOrder(foreign, running, contained);
 
             assertThat(m.killedDiff(3).exit()).isEqualTo(137);
-            String leftover = m.diffClones().stream().filter(name -> !name.equals(foreign) && !name.equals(running))
+            String leftover = m.diffClones().stream()
+                    .filter(name -> !name.equals(foreign) && !name.equals(running) && !name.equals(contained))
                     .filter(name -> !name.substring(p.pool.length() + 1).contains("/")).findFirst().orElseThrow();
             List<String> plan = m.wiping().planWipe(new WipeRequest(Instant.now(), false));
             assertThat(plan.getFirst()).startsWith("destroy " + leftover + ", a clone of " + m.dataset + "@blank");
             m.wipe(Instant.now());
-            assertThat(m.diffClones()).containsExactlyInAnyOrder(foreign, running);
+            assertThat(m.diffClones()).containsExactlyInAnyOrder(foreign, running, contained);
         }
     }
 }
