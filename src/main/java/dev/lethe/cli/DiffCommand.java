@@ -50,7 +50,8 @@ final class DiffCommand implements Callable<Integer> {
                     + "ignore in the config; repeatable.")
     List<String> ignore = new ArrayList<>();
 
-    @Option(names = "--suggest", description = "Print a ready-to-paste config line for each top directory.")
+    @Option(names = "--suggest", description = "Print ready-to-paste [[store]] entries (directories, files) that would keep "
+            + "the top directories' changes, with the live owner and mode.")
     boolean suggest;
 
     @Option(names = "--top", paramLabel = "N", defaultValue = "20", description = "Show the N largest directories. Default: 20")

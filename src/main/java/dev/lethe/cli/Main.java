@@ -6,7 +6,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The composition root: parses the command line and maps every failure to an exit code. */
-@Command(name = "lethe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+// scope INHERIT: every subcommand gets --help (and --version) too, "lethe diff --help" included.
+@Command(name = "lethe", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = Main.Version.class,
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
                 DiffCommand.class,

@@ -104,6 +104,19 @@ class CliTest {
     }
 
     @Test
+    void everyCommandHasItsOwnHelp() {
+        for (String[] command : List.of(new String[] {"check"}, new String[] {"plan"}, new String[] {"apply"},
+                new String[] {"status"}, new String[] {"orphans"}, new String[] {"diff"}, new String[] {"wipe"},
+                new String[] {"archive"}, new String[] {"archive", "restore"}, new String[] {"try"})) {
+            List<String> args = new java.util.ArrayList<>(List.of(command));
+            args.add("--help");
+            Result help = lethe(args.toArray(String[]::new));
+            assertThat(help.exit()).as("%s: %s", args, help.all()).isZero();
+            assertThat(help.out()).as("%s", args).contains("Usage: lethe " + String.join(" ", command));
+        }
+    }
+
+    @Test
     void anInvalidConfigExits3WithEveryErrorAsFileAndLine() throws Exception {
         String toml = """
                 [[store]]
