@@ -41,18 +41,14 @@ public final class DiffRig implements AutoCloseable {
             Files.createDirectories(dir);
         }
         Path lowerImage = scratch.resolve("lower.img");
-        Sh.run("truncate", "-s", "64M", lowerImage.toString());
-        Sh.run("mkfs.ext4", "-q", "-F", lowerImage.toString());
-        Sh.run("mount", "-o", "loop", lowerImage.toString(), lowerRw.toString());
+        Sh.mountNewExt4(lowerImage, "64M", lowerRw);
         Files.deleteIfExists(lowerRw.resolve("lost+found"));
         writeBlank(lowerRw);
         Sh.run("mount", "--bind", lowerRw.toString(), root.toString());
         Sh.run("mount", "-o", "remount,bind,ro", root.toString());
 
         Path diskImage = scratch.resolve("upper.img");
-        Sh.run("truncate", "-s", "64M", diskImage.toString());
-        Sh.run("mkfs.ext4", "-q", "-F", diskImage.toString());
-        Sh.run("mount", "-o", "loop", diskImage.toString(), root.resolve("overlay").toString());
+        Sh.mountNewExt4(diskImage, "64M", root.resolve("overlay"));
     }
 
     /** Fills {@code dir} with the blank root the known changes are made on (any strategy's blank). */

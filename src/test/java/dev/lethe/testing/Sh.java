@@ -2,6 +2,7 @@ package dev.lethe.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Runs a command for a test and fails loudly if it fails. */
@@ -16,6 +17,13 @@ public final class Sh {
             throw new IllegalStateException(String.join(" ", command) + " failed (" + result.exit() + "): " + result.output());
         }
         return result.output();
+    }
+
+    /** Makes a fresh ext4 filesystem in the file {@code image} of {@code size} ("64M") and loop-mounts it at {@code mountPoint}. */
+    public static void mountNewExt4(Path image, String size, Path mountPoint) {
+        run("truncate", "-s", size, image.toString());
+        run("mkfs.ext4", "-q", "-F", image.toString());
+        run("mount", "-o", "loop", image.toString(), mountPoint.toString());
     }
 
     public static Result tryRun(String... command) {

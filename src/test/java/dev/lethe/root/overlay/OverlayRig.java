@@ -43,9 +43,7 @@ final class OverlayRig implements AutoCloseable {
             Files.createDirectories(dir);
         }
         Path lowerImage = scratch.resolve("lower.img");
-        Sh.run("truncate", "-s", "64M", lowerImage.toString());
-        Sh.run("mkfs.ext4", "-q", "-F", lowerImage.toString());
-        Sh.run("mount", "-o", "loop", lowerImage.toString(), lowerRw.toString());
+        Sh.mountNewExt4(lowerImage, "64M", lowerRw);
         write(lowerRw.resolve("etc/hostname"), "pristine\n");
         write(lowerRw.resolve("etc/dirA/x"), "x\n");
         write(lowerRw.resolve("etc/dirB/y"), "y\n");
@@ -58,9 +56,7 @@ final class OverlayRig implements AutoCloseable {
 
         disk = root.resolve("overlay");
         Path diskImage = scratch.resolve("upper.img");
-        Sh.run("truncate", "-s", "256M", diskImage.toString());
-        Sh.run("mkfs.ext4", "-q", "-F", diskImage.toString());
-        Sh.run("mount", "-o", "loop", diskImage.toString(), disk.toString());
+        Sh.mountNewExt4(diskImage, "256M", disk);
     }
 
     static void write(Path file, String content) throws IOException {
