@@ -44,9 +44,9 @@ final class Contents {
         if (a.size() != b.size()) {
             return false;
         }
-        int fdA = open(dirA, name);
+        int fdA = openForReading(sys, dirA, name);
         try {
-            int fdB = open(dirB, name);
+            int fdB = openForReading(sys, dirB, name);
             try {
                 long offset = 0;
                 while (true) {
@@ -77,9 +77,9 @@ final class Contents {
         if (!a.isRegularFile() && !a.isDirectory()) {
             return true;
         }
-        int fdA = open(dirA, name);
+        int fdA = openForReading(sys, dirA, name);
         try {
-            int fdB = open(dirB, name);
+            int fdB = openForReading(sys, dirB, name);
             try {
                 List<byte[]> namesA = attributeNames(fdA);
                 List<byte[]> namesB = attributeNames(fdB);
@@ -116,8 +116,12 @@ final class Contents {
         return names;
     }
 
-    /** Opens for reading without touching the access time; without O_NOATIME where it is refused (EPERM). */
-    private int open(int dir, byte[] name) throws IOException {
+    /**
+     * A file opened for reading without following a link and without touching its access time
+     * (reading must not write); without O_NOATIME where it is refused (EPERM: not the owner, no
+     * CAP_FOWNER). Every diff reads files through this.
+     */
+    static int openForReading(Syscalls sys, int dir, byte[] name) throws ErrnoException {
         try {
             return sys.openat(dir, name, FILE | NO_ATIME, 0);
         } catch (ErrnoException e) {

@@ -66,7 +66,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RootWalk {
 
     private static final long DIRECTORY = Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
-    private static final long FILE = Flags.O_RDONLY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC | Flags.O_NONBLOCK;
     private static final int CHUNK = 1 << 16;
     /** getdents64 d_type values (dirent.h): only a known type lets a name go without statx. */
     private static final int DT_UNKNOWN = 0, DT_DIR = 4;
@@ -535,15 +534,7 @@ public final class RootWalk {
     /** A regular file's descriptor for reading, or -1 if it vanished, became a link, or cannot be opened (noted). */
     private int openFile(int dirFd, byte[] name, AbsolutePath path) throws ErrnoException {
         try {
-            try {
-                // Reading must not write: no access time (root may ask this of any file).
-                return sys.openat(dirFd, name, FILE | Flags.O_NOATIME, 0);
-            } catch (ErrnoException e) {
-                if (!e.is(Errno.EPERM)) {
-                    throw e;
-                }
-                return sys.openat(dirFd, name, FILE, 0);
-            }
+            return Contents.openForReading(sys, dirFd, name);
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT) || e.is(Errno.ELOOP)) {
                 return -1;
