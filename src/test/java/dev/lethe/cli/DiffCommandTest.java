@@ -337,4 +337,24 @@ class DiffCommandTest {
             assertThat(m.lethe("diff").out()).doesNotContain("could not be read").contains("/usr/bin/tool");
         }
     }
+
+    @Test
+    void aStoreOnTheRootIsNeverReportedNorWhatItHolds() throws Exception {
+        try (Machine m = new Machine(Machine.Disk.ON_ROOT)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/keep"]
+                    """);
+            m.write("/persist/var/lib/keep/data", "kept in the store\n");
+            m.write("/persist/.lethe/diff-hashes", "lethe's own record\n");
+            m.write("/var/lib/lost/data", "forgotten\n");
+
+            Machine.Run run = m.lethe("diff", "--json");
+
+            assertThat(run.exit()).as(run.all()).isZero();
+            // No package database here: /var is new as a whole, with /var/lib/lost in it; the store is not.
+            assertThat(run.out()).contains("\"path\" : \"/var\"").doesNotContain("/persist");
+        }
+    }
 }
