@@ -252,7 +252,7 @@ public final class Installer {
         int exit = process.waitFor();
         if (exit != 0) {
             throw new IOException(String.join(" ", full) + " failed (exit " + exit + "): " + output.strip()
-                    + ". The files are installed; regenerate the initramfs by hand");
+                    + ". Run it by hand");
         }
     }
 
