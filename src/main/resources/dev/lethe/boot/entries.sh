@@ -34,11 +34,14 @@ lethe_mount_store() {
     return 1
 }
 
-# Whether a directory holds nothing.
+# Whether a directory holds nothing. The script runs with globbing off (set -f); this is the one
+# place that needs it, to list the directory.
 lethe_empty_dir() {
+    set +f
     for child in "$1"/* "$1"/.[!.]* "$1"/..?*; do
-        [ -e "$child" ] || [ -L "$child" ] && return 1
+        if [ -e "$child" ] || [ -L "$child" ]; then set -f; return 1; fi
     done
+    set -f
     return 0
 }
 
