@@ -70,6 +70,11 @@ final class Journal {
         fs.writeFileAtomically(dir.resolve(key(record.target())), Syscalls.bytes(text), 0600);
     }
 
+    /** True if the record of {@code record}'s migration is on disk. */
+    static boolean exists(Fs fs, Record record) throws IOException {
+        return fs.stat(directory(record.store()).resolve(key(record.target()))).isPresent();
+    }
+
     static void finish(Fs fs, Record record) throws IOException {
         fs.removeFileIfPresent(directory(record.store()).resolve(key(record.target())));
         fs.syncDirectory(directory(record.store()));
