@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.exec.Activation;
 import dev.lethe.exec.Executor;
 import dev.lethe.exec.LetheMounts;
+import dev.lethe.exec.LiveObservation;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Stage;
@@ -36,7 +37,12 @@ final class Apply {
                 Activation.clear(session.fs);
             }
             Executor executor = new Executor(session.fs, session.config.entries());
-            Plan plan = Planner.plan(entries, session.scope(), session.observe());
+            LiveObservation observed = session.observe();
+            for (LiveObservation.JournalProblem problem : observed.journalProblems()) {
+                err.println("lethe: warning: " + problem.message());
+            }
+            err.flush();
+            Plan plan = Planner.plan(entries, session.scope(), observed);
             List<Action> repairs = plan.actions().stream().filter(Planner::isRepair).toList();
             Executor.Report report;
             if (repairs.isEmpty()) {

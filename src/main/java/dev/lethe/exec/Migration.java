@@ -16,6 +16,7 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Kind;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Moves existing data from a target into the store, so that every file is whole in at least one
@@ -51,6 +52,11 @@ final class Migration {
         AbsolutePath stagingDir = Journal.ensurePrivateDirectory(fs, store, "staging");
         AbsolutePath staging = stagingDir.resolve(Journal.key(target));
         discardStaging(staging);
+        // An unjournaled copy left by a version that named it differently: as worthless as the above.
+        Optional<String> legacy = Journal.legacyKey(target);
+        if (legacy.isPresent()) {
+            discardStaging(stagingDir.resolve(legacy.get()));
+        }
         Manifest manifest;
         try (Fs.Fd from = fs.open(target.parent(), Flags.O_PATH | Flags.O_DIRECTORY);
              Fs.Fd to = fs.open(stagingDir, Flags.O_PATH | Flags.O_DIRECTORY)) {
@@ -104,7 +110,7 @@ final class Migration {
     private void finish(Journal.Record record) throws IOException {
         AbsolutePath target = record.target();
         AbsolutePath source = record.source();
-        AbsolutePath staging = Journal.letheDirectory(record.store()).resolve("staging").resolve(Journal.key(target));
+        AbsolutePath staging = record.staging();
         Stat staged = fs.stat(staging).orElse(null);
         Stat inStore = fs.stat(source).orElse(null);
         if (staged != null && record.kind() == Kind.FILE && staged.isRegularFile() && staged.size() == 0

@@ -2,6 +2,7 @@ package dev.lethe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.linux.CrashPoints;
 import dev.lethe.testing.Machine;
 import dev.lethe.testing.Machine.Disk;
 import dev.lethe.testing.Sh;
@@ -15,6 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /** Migrations that fail or meet unusual paths: the store stays usable and nothing is lost. */
 class MigrationFailureTest {
+
+    @org.junit.jupiter.api.AfterEach
+    void disarm() {
+        CrashPoints.inject(null);
+    }
 
     @Test
     void aCopyThatRunsOutOfSpaceIsDiscardedSoTheStoreStaysUsable() throws Exception {
@@ -39,6 +45,144 @@ class MigrationFailureTest {
             assertThat(m.mountsBelowRoot()).as("the other entry of the store goes on").contains("/var/lib/small")
                     .doesNotContain("/var/lib/big");
             assertThat(m.read("/var/lib/small/state")).isEqualTo("small\n");
+        }
+    }
+
+    // ---- paths of any length and any bytes ----------------------------------------------------------
+
+    private static final String LONG = "/var/lib/" + "a".repeat(120) + "/" + "b".repeat(120);
+
+    @Test
+    void aPathLongerThanANameMigratesAndResumes() throws Exception {
+        // 250 bytes: its base64 (the old staging and record name) would be 334, over the 255 a name may have.
+        Machine m = crashedRightAfterTheJournal(Disk.TMPFS, LONG);
+        try (m) {
+            Machine.Run rerun = m.lethe("apply");
+            assertThat(rerun.exit()).as(rerun.all()).isZero();
+            assertThat(m.read(LONG + "/data")).isEqualTo("long\n");
+            assertThat(m.mountsBelowRoot()).contains(LONG);
+            assertThat(entries(m.disk.resolve(".lethe/migrations"))).isZero();
+        }
+        try (Machine fresh = machineWith(Disk.TMPFS, LONG)) {
+            Machine.Run run = fresh.lethe("apply");
+            assertThat(run.exit()).as(run.all()).isZero();
+            assertThat(fresh.read("/persist" + LONG + "/data")).isEqualTo("long\n");
+        }
+    }
+
+    @Test
+    void aPathWithANewlineOrCarriageReturnResumes() throws Exception {
+        String odd = "/var/lib/new\nline\rand %41 space";
+        try (Machine m = crashedAfterTheCopyWasPlaced(Disk.TMPFS, odd)) {
+            Machine.Run status = m.lethe("status");
+            assertThat(status.all()).doesNotContain("not a migration record");
+            Machine.Run rerun = m.lethe("apply");
+            assertThat(rerun.exit()).as(rerun.all()).isZero();
+            assertThat(rerun.err()).doesNotContain("warning");
+            assertThat(m.read(odd + "/data")).isEqualTo("long\n");
+            assertThat(entries(m.disk.resolve(".lethe/migrations"))).isZero();
+        }
+    }
+
+    @Test
+    void anUnreadableRecordIsReportedAndHidesNoOther() throws Exception {
+        try (Machine m = crashedAfterTheCopyWasPlaced(Disk.TMPFS, "/var/lib/app")) {
+            Path bad = m.at("/persist/.lethe/migrations/garbage");
+            Files.writeString(bad, "lethe-migration 1\ntarget /var/lib/x\n");
+
+            Machine.Run status = m.lethe("status");
+            assertThat(status.out()).contains(bad.toString()).contains("interrupted");
+            Machine.Run rerun = m.lethe("apply");
+            assertThat(rerun.exit()).as(rerun.all()).isZero();
+            assertThat(rerun.err()).contains("warning: " + bad + " is not a migration record lethe can read");
+            assertThat(m.read("/var/lib/app/data")).isEqualTo("long\n");
+            assertThat(Files.exists(bad)).as("lethe never removes what it cannot read").isTrue();
+        }
+    }
+
+    @Test
+    void aRecordOfTheFirstFormatIsStillResumed() throws Exception {
+        // A machine upgraded between a crash and the re-run: a version-1 record, named and with
+        // its staging copy named by the base64 of the path, the target raw on its line.
+        try (Machine m = crashedRightAfterTheJournal(Disk.TMPFS, "/var/lib/app")) {
+            Path migrations = m.disk.resolve(".lethe/migrations");
+            Path record;
+            try (Stream<Path> records = Files.list(migrations)) {
+                record = records.filter(p -> !p.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
+            }
+            String v1 = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("/var/lib/app".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String text = Files.readString(record).replaceFirst("lethe-migration 2", "lethe-migration 1");
+            Files.writeString(migrations.resolve(v1), text);
+            Files.delete(record);
+            Path staging = m.disk.resolve(".lethe/staging").resolve(record.getFileName());
+            if (Files.exists(staging)) {
+                Files.move(staging, staging.resolveSibling(v1));
+            }
+
+            Machine.Run rerun = m.lethe("apply");
+            assertThat(rerun.exit()).as(rerun.all()).isZero();
+            assertThat(rerun.out()).contains("resume");
+            assertThat(m.read("/var/lib/app/data")).isEqualTo("long\n");
+            assertThat(entries(migrations)).isZero();
+            assertThat(entries(m.disk.resolve(".lethe/staging"))).isZero();
+        }
+    }
+
+    private static Machine machineWith(Disk disk, String directory) throws IOException {
+        Machine m = new Machine(disk);
+        m.config("[[store]]\npath = \"/persist\"\ndirectories = [\"" + directory.replace("\n", "\\n").replace("\r", "\\r")
+                + "\"]\n");
+        m.write(directory + "/data", "long\n");
+        m.write(directory + "/sub/more", "more\n");
+        return m;
+    }
+
+    /** A machine whose apply died (in-process) at the first write after the journal record exists. */
+    private static Machine crashedRightAfterTheJournal(Disk disk, String directory) throws Exception {
+        return crashedWhen(disk, directory, MigrationFailureTest::hasRecord);
+    }
+
+    /**
+     * A machine whose apply died after the copy was placed in the store, with the journal record
+     * still there: the original may be half emptied, so only the record lets a re-run finish.
+     */
+    private static Machine crashedAfterTheCopyWasPlaced(Disk disk, String directory) throws Exception {
+        return crashedWhen(disk, directory, m -> hasRecord(m) && entries(m.disk.resolve(".lethe/staging")) == 0);
+    }
+
+    private interface Condition {
+        boolean holds(Machine m) throws IOException;
+    }
+
+    private static Machine crashedWhen(Disk disk, String directory, Condition reached) throws Exception {
+        for (long n = 1; n < 1000; n++) {
+            Machine m = machineWith(disk, directory);
+            CrashPoints.inject(CrashPoints.Fault.crashAt(n));
+            try {
+                Machine.Run run = m.lethe("apply");
+                throw new AssertionError("apply ran to its end without a journal record: " + run.all());
+            } catch (CrashPoints.SimulatedCrash expected) {
+                // as planned
+            } finally {
+                CrashPoints.inject(null);
+            }
+            if (reached.holds(m)) {
+                return m;
+            }
+            m.close();
+        }
+        throw new AssertionError("no crash point after the journal record");
+    }
+
+    /** A record, not the temporary it is written as. */
+    private static boolean hasRecord(Machine m) throws IOException {
+        Path migrations = m.disk.resolve(".lethe/migrations");
+        if (!Files.isDirectory(migrations)) {
+            return false;
+        }
+        try (Stream<Path> records = Files.list(migrations)) {
+            return records.anyMatch(p -> !p.getFileName().toString().startsWith("."));
         }
     }
 
