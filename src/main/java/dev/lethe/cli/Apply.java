@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** apply: observe, plan, execute, report. Shared by the picocli command and the boot fast path. */
 final class Apply {
@@ -44,19 +45,22 @@ final class Apply {
             err.flush();
             Plan plan = Planner.plan(entries, session.scope(), observed);
             List<Action> repairs = plan.actions().stream().filter(Planner::isRepair).toList();
+            // Each line as soon as its action is done, flushed: a long migration shows progress,
+            // and a killed apply has told what it finished.
+            Consumer<Executor.Outcome> progress = boot == null ? outcome -> printOne(out, outcome) : outcome -> { };
             Executor.Report report;
             if (repairs.isEmpty()) {
-                report = executor.execute(plan);
+                report = executor.execute(plan, progress);
             } else {
                 // Unmounts and resumed migrations change what the entries see: plan those again afterwards.
-                Executor.Report repaired = executor.execute(new Plan(repairs));
+                Executor.Report repaired = executor.execute(new Plan(repairs), progress);
                 Set<AbsolutePath> failed = new HashSet<>();
                 repaired.failures().forEach(o -> failed.add(o.action().entry()));
                 Plan rest = Planner.plan(entries, session.scope(), session.observe());
                 List<Action> next = rest.actions().stream()
                         .filter(x -> !Planner.isRepair(x) && !failed.contains(x.entry())).toList();
                 List<Executor.Outcome> all = new ArrayList<>(repaired.outcomes());
-                all.addAll(executor.execute(new Plan(next)).outcomes());
+                all.addAll(executor.execute(new Plan(next), progress).outcomes());
                 report = new Executor.Report(all);
             }
             String bootId = LetheMounts.bootId();
@@ -67,9 +71,6 @@ final class Apply {
             long waiting = report.outcomes().stream().filter(o -> o.status() == Executor.Status.WAITING).count();
             long changes = report.outcomes().stream()
                     .filter(o -> o.status() == Executor.Status.DONE && o.action().changes()).count();
-            if (boot == null) {
-                printEach(out, report);
-            }
             for (Executor.Outcome failure : report.failures()) {
                 err.printf("lethe: %s: %s%n", failure.action().entry(), failure.error().orElse("failed"));
             }
@@ -88,18 +89,17 @@ final class Apply {
         return report.failures().stream().map(o -> o.action().entry()).distinct().count();
     }
 
-    private static void printEach(PrintWriter out, Executor.Report report) {
-        for (Executor.Outcome outcome : report.outcomes()) {
-            Action action = outcome.action();
-            String status = switch (outcome.status()) {
-                case DONE -> action.changes() ? "done" : null;
-                case FAILED -> "FAILED";
-                case SKIPPED -> "skipped";
-                case WAITING -> "waiting";
-            };
-            if (status != null && !(action instanceof Action.Refuse)) {
-                out.printf("%-8s %-8s %s%n", status, ActionText.verb(action), ActionText.describe(action));
-            }
+    private static void printOne(PrintWriter out, Executor.Outcome outcome) {
+        Action action = outcome.action();
+        String status = switch (outcome.status()) {
+            case DONE -> action.changes() ? "done" : null;
+            case FAILED -> "FAILED";
+            case SKIPPED -> "skipped";
+            case WAITING -> "waiting";
+        };
+        if (status != null && !(action instanceof Action.Refuse)) {
+            out.printf("%-8s %-8s %s%n", status, ActionText.verb(action), ActionText.describe(action));
+            out.flush();
         }
     }
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,72 @@ class MigrationFailureTest {
             assertThat(m.mountsBelowRoot()).as("the other entry of the store goes on").contains("/var/lib/small")
                     .doesNotContain("/var/lib/big");
             assertThat(m.read("/var/lib/small/state")).isEqualTo("small\n");
+        }
+    }
+
+    // ---- what a killed apply has said, and what status says after it --------------------------------
+
+    @Test
+    void applyPrintsEachActionWhenItIsDoneSoAKilledApplyHasSaidWhatItFinished() throws Exception {
+        String config = """
+                [[store]]
+                path = "/persist"
+                directories = ["/var/lib/a", "/var/lib/b"]
+                """;
+        long mutations;
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(config);
+            m.write("/var/lib/a/data", "a\n");
+            m.write("/var/lib/b/data", "b\n");
+            CrashPoints.inject(CrashPoints.Fault.crashAt(Long.MAX_VALUE));
+            assertThat(m.lethe("apply").exit()).isZero();
+            mutations = CrashPoints.injectedMutations();
+        }
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(config);
+            m.write("/var/lib/a/data", "a\n");
+            m.write("/var/lib/b/data", "b\n");
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            CrashPoints.inject(CrashPoints.Fault.crashAt(mutations));  // the last one (the record of the mounts made)
+            try {
+                Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "apply", "--root", m.root.toString(),
+                        "--config", m.config.toString());
+                throw new AssertionError("apply was not killed: " + out + err);
+            } catch (CrashPoints.SimulatedCrash expected) {
+                // killed before its last mutation, as planned
+            } finally {
+                CrashPoints.inject(null);
+            }
+            assertThat(out.toString()).as("written out before the kill")
+                    .containsPattern("done +migrate +/var/lib/a ")
+                    .containsPattern("done +bind +/persist/var/lib/a on /var/lib/a")
+                    .containsPattern("done +migrate +/var/lib/b ")
+                    .containsPattern("done +bind +/persist/var/lib/b on /var/lib/b")
+                    .doesNotContain("lethe: 2 entries");
+        }
+    }
+
+    @Test
+    void statusSaysAMigrationKilledWhileCopyingWaitsAndHowMuchItHolds() throws Exception {
+        try (Machine m = crashedWhen(Disk.TMPFS, "/var/lib/app",
+                c -> entries(c.disk.resolve(".lethe/staging")) > 0 && !hasRecord(c))) {
+            Machine.Run status = m.lethe("status");
+            assertThat(status.out()).containsPattern("interrupted +/var/lib/app +a migration into the store was "
+                    + "interrupted while copying \\(\\d+ files?, \\d+ B in " + Pattern.quote(m.at("/persist/.lethe/staging/").toString()));
+            assertThat(status.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void statusSaysAMigrationKilledAfterItsCopyWasVerifiedWaitsToBeFinished() throws Exception {
+        try (Machine m = crashedAfterTheCopyWasPlaced(Disk.TMPFS, "/var/lib/app")) {
+            Machine.Run status = m.lethe("status");
+            assertThat(status.out()).containsPattern("interrupted +/var/lib/app +a migration into the store was "
+                    + "interrupted after its copy was verified \\(2 files, 10 B in " + Pattern.quote(m.at("/persist/var/lib/app").toString())
+                    + "\\); apply finishes it");
+            assertThat(m.lethe("apply").exit()).isZero();
+            assertThat(m.lethe("status").out()).containsPattern("active +/var/lib/app ");
         }
     }
 
