@@ -25,6 +25,27 @@ final class Apply {
     static int run(Path root, Path configFile, Stage boot, PrintWriter out, PrintWriter err) throws Exception {
         long started = System.nanoTime();
         Session.requireRoot("lethe apply");
+        // SIGTERM (shutdown, Ctrl-C) ends the JVM midway: say so, after the lines of what was done.
+        Thread stopped = new Thread(() -> {
+            out.flush();
+            err.println("lethe: apply was stopped before it finished; the lines above are what it did. "
+                    + "Apply again to finish: an interrupted migration is then finished, or discarded and redone.");
+            err.flush();
+        });
+        Runtime.getRuntime().addShutdownHook(stopped);
+        try {
+            return runLocked(root, configFile, boot, out, err, started);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopped);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook runs.
+            }
+        }
+    }
+
+    private static int runLocked(Path root, Path configFile, Stage boot, PrintWriter out, PrintWriter err, long started)
+            throws Exception {
         try (Session session = Session.open(root, configFile)) {
             if (!session.fs.tryLock()) {
                 err.println("lethe: another lethe apply is running on " + session.rootDirectory + "; waiting for it");

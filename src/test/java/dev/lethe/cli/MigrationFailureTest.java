@@ -93,6 +93,40 @@ class MigrationFailureTest {
     }
 
     @Test
+    void applyStoppedBySigtermSaysWhatItDidAndThatItWasStopped() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/big"]
+                    """);
+            for (int i = 0; i < 8; i++) {
+                Files.createDirectories(m.at("/var/lib/big"));
+                byte[] content = new byte[8 << 20];
+                new java.util.Random(i).nextBytes(content);
+                Files.write(m.at("/var/lib/big/f" + i), content);  // 64 MB: a copy and verify of a second or so
+            }
+            Path outFile = m.scratch.resolve("sigterm.out");
+            Path errFile = m.scratch.resolve("sigterm.err");
+            Process apply = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.lethe.cli.Main",
+                    "apply", "--root", m.root.toString(), "--config", m.config.toString())
+                    .redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(outFile).contains("mkdir") && System.nanoTime() < deadline) {
+                Thread.sleep(5);  // the store's parents are made, the migration has begun
+            }
+            apply.destroy();  // SIGTERM
+            apply.waitFor();
+            assertThat(Files.readString(outFile)).as("printed when done, before the end").containsPattern("done +mkdir +/persist/var ")
+                    .doesNotContain("lethe: 1 entries");
+            assertThat(Files.readString(errFile)).contains("apply was stopped before it finished");
+            assertThat(m.lethe("apply").exit()).isZero();
+            assertThat(m.lethe("apply").out()).contains("nothing to do");
+        }
+    }
+
+    @Test
     void statusSaysAMigrationKilledWhileCopyingWaitsAndHowMuchItHolds() throws Exception {
         try (Machine m = crashedWhen(Disk.TMPFS, "/var/lib/app",
                 c -> entries(c.disk.resolve(".lethe/staging")) > 0 && !hasRecord(c))) {
