@@ -135,7 +135,8 @@ final class Migration {
         fs.syncDirectory(target.parent());
         if (record.kind() == Kind.FILE && !kept.isEmpty() && holdsNoData(target)) {
             // The empty file made below as the mount point before a crash, not a change to the
-            // original: an empty file holds nothing to keep or merge.
+            // original. (Its inode cannot tell: ext4 may reuse the original's number at once. An
+            // original a program emptied after the copy looks the same, and holds nothing either.)
             kept = List.of();
         }
         if (record.kind() == Kind.FILE && kept.isEmpty()) {
