@@ -28,6 +28,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheCompositionRootMakesTheNativePort() {
+        noClasses().that().resideOutsideOfPackages("dev.lethe.cli..", "dev.lethe.linux.ffm..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.lethe.linux.ffm.FfmSyscalls")
+                .because("the layers below receive their Syscalls; none builds its own")
+                .check(classes);
+    }
+
+    @Test
     void picocliAndJacksonStayInTheCommandLayer() {
         noClasses().that().resideOutsideOfPackage("dev.lethe.cli..")
                 .should().dependOnClassesThat().resideInAnyPackage("picocli..", "com.fasterxml.jackson..")

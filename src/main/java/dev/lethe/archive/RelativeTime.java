@@ -1,5 +1,6 @@
 package dev.lethe.archive;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,7 +11,7 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * Short labels for when an archive was made, as {@code lethe archive list} shows them. The first step
- * that applies wins, counted back from {@code time.now()} in {@code time.zone()}:
+ * that applies wins, counted back from {@code time.instant()} in {@code time.getZone()}:
  *
  * <table>
  *   <caption>labels</caption>
@@ -37,8 +38,8 @@ public final class RelativeTime {
 
     private RelativeTime() {}
 
-    public static String label(Instant then, TimeSource time) {
-        Instant now = time.now();
+    public static String label(Instant then, Clock time) {
+        Instant now = time.instant();
         if (then.isAfter(now)) {
             return "in the future";
         }
@@ -52,9 +53,9 @@ public final class RelativeTime {
         if (age.compareTo(Duration.ofHours(6)) < 0) {
             return count(age.toHours(), "hour");
         }
-        ZonedDateTime local = then.atZone(time.zone());
+        ZonedDateTime local = then.atZone(time.getZone());
         LocalDate day = local.toLocalDate();
-        LocalDate today = LocalDate.ofInstant(now, time.zone());
+        LocalDate today = LocalDate.ofInstant(now, time.getZone());
         long days = ChronoUnit.DAYS.between(day, today);
         if (days == 0) {
             return "today " + CLOCK.format(local);

@@ -2,6 +2,7 @@ package dev.lethe.archive;
 
 import dev.lethe.config.RootConfig;
 import java.time.DateTimeException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -37,7 +38,7 @@ import java.util.Set;
  *       boundary, keeping is the safe side). Like btrbk, and unlike restic, D counts back from now, not
  *       from the newest archive.
  *   <li><b>hourly, daily, weekly, monthly = N</b>: for each of the N most recent hours, days, ISO weeks
- *       (Monday to Sunday, weeks of the week-based year) or months, in {@link TimeSource#zone()}, that
+ *       (Monday to Sunday, weeks of the week-based year) or months, in the clock's zone, that
  *       contain at least one archive, the newest archive of that period. As in restic: the newest of
  *       a period, where btrbk keeps the first; and periods without an archive do not use up the count,
  *       so an archive from a month ago is still one of "daily = 7" when the machine was off meanwhile.
@@ -101,14 +102,14 @@ public final class Retention {
     }
 
     /**
-     * Decides which archives the policy keeps at {@code time.now()}.
+     * Decides which archives the policy keeps at {@code time.instant()}.
      *
      * @throws IllegalArgumentException if two archives share an id, or a rule is negative
      */
-    public static Decision decide(List<ArchiveRef> archives, RootConfig.Retention policy, TimeSource time) {
+    public static Decision decide(List<ArchiveRef> archives, RootConfig.Retention policy, Clock time) {
         Objects.requireNonNull(policy);
-        Instant now = Objects.requireNonNull(time.now());
-        ZoneId zone = Objects.requireNonNull(time.zone());
+        Instant now = Objects.requireNonNull(time.instant());
+        ZoneId zone = Objects.requireNonNull(time.getZone());
         List<ArchiveRef> sorted = archives.stream().map(Objects::requireNonNull).sorted(NEWEST_FIRST).toList();
         requireUniqueIds(sorted);
         requireNotNegative(policy);

@@ -87,7 +87,7 @@ final class Apply {
             String bootId = LetheMounts.bootId();
             LetheMounts.record(session.fs, session.stores(), session.config.entries(), bootId);
             if (boot == Stage.SYSTEM && report.failures().isEmpty()) {
-                Activation.mark(session.fs, bootId);
+                Activation.mark(session.fs, bootId, Wiring.CLOCK);
             }
             long waiting = report.outcomes().stream().filter(o -> o.status() == Executor.Status.WAITING).count();
             long changes = report.outcomes().stream()

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.archive.RelativeTime;
 import dev.lethe.archive.Retention;
-import dev.lethe.archive.SystemTime;
 import dev.lethe.exec.Restore;
 import dev.lethe.linux.Fs;
-import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.root.Pruning;
@@ -61,7 +59,7 @@ final class ArchiveCommand implements Runnable {
                             json.writeStartObject();
                             json.writeStringField("id", archive.id());
                             json.writeStringField("created", archive.created().toString());
-                            json.writeStringField("age", RelativeTime.label(archive.created(), SystemTime.INSTANCE));
+                            json.writeStringField("age", RelativeTime.label(archive.created(), session.context.clock()));
                             json.writeStringField("strategy", session.strategy.name());
                             json.writeNumberField("bytes", session.strategy.sizeOf(archive));
                             json.writeBooleanField("degraded", archive.degraded());
@@ -76,7 +74,7 @@ final class ArchiveCommand implements Runnable {
                     for (ArchiveRef archive : archives) {
                         long bytes = session.strategy.sizeOf(archive);
                         out.printf("%-40s %-22s %-16s %-8s %10s%s%n", archive.id(), archive.created(),
-                                RelativeTime.label(archive.created(), SystemTime.INSTANCE), session.strategy.name(),
+                                RelativeTime.label(archive.created(), session.context.clock()), session.strategy.name(),
                                 bytes < 0 ? "-" : StatusCommand.humanBytes(bytes), archive.degraded() ? "  DEGRADED" : "");
                     }
                 }
@@ -173,7 +171,7 @@ final class ArchiveCommand implements Runnable {
                                 + "place in a store. Add an entry that covers it, apply, then restore."));
                 ArchiveRef archive = find(session, id);
                 AbsolutePath restored;
-                try (Fs fs = Fs.open(new FfmSyscalls(), session.root.toString())) {
+                try (Fs fs = Fs.open(session.context.sys(), session.root.toString())) {
                     restored = session.strategy.read(archive, files -> Restore.restore(fs, files, entry, wanted));
                 }
                 out.println("restored " + wanted + " from " + archive.id() + " into " + restored);
@@ -199,7 +197,7 @@ final class ArchiveCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (RootSession session = RootSession.open(common)) {
                 Pruning.Outcome outcome = ids == null || ids.isEmpty()
-                        ? Pruning.byPolicy(session.strategy, session.config.root().retention(), SystemTime.INSTANCE, dryRun)
+                        ? Pruning.byPolicy(session.strategy, session.config.root().retention(), session.context.clock(), dryRun)
                         : Pruning.byId(session.strategy, ids, dryRun);
                 for (Retention.Kept kept : outcome.kept()) {
                     out.println("keep    " + kept.archive().id() + "  (" + String.join(", ", kept.reasons()) + ")");

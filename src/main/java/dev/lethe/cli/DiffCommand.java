@@ -12,12 +12,12 @@ import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
-import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,7 @@ final class DiffCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (RootSession session = RootSession.open(common, false)) {
-            Syscalls sys = new FfmSyscalls();
+            Syscalls sys = session.context.sys();
             ignore = session.config.diff().ignoreAnd(ignore);  // so that the text also says when something is ignored
             Filter filter = Filter.of(session.config.entries(), ignore, all)
                     .leavingOut(session.config.stores().stream().map(StoreConfig::path).toList());
@@ -71,7 +71,7 @@ final class DiffCommand implements Callable<Integer> {
             } else {
                 Optional<List<Change>> againstBlank = session.strategy.diff(session.root, filter);
                 if (againstBlank.isEmpty()) {
-                    return adoption(out, sys, session.root, session.config.stores(), filter);
+                    return adoption(out, sys, session.context.clock(), session.root, session.config.stores(), filter);
                 }
                 changes = againstBlank.get();
             }
@@ -103,13 +103,13 @@ final class DiffCommand implements Callable<Integer> {
      * file hashes are cached in the first store (see {@link HashCache}), so a second run reads only
      * what changed.
      */
-    private int adoption(PrintWriter out, Syscalls sys, Path root, List<StoreConfig> stores, Filter filter)
+    private int adoption(PrintWriter out, Syscalls sys, Clock clock, Path root, List<StoreConfig> stores, Filter filter)
             throws IOException {
         PackageBaseline baseline = PackageBaseline.load(root);
         RootWalk.Result result;
         try (Fs live = Fs.open(sys, root.toString())) {
             // Files changed in the last seconds may change again within the same timestamp tick: not cached.
-            Instant trusted = Instant.now().minusSeconds(2);
+            Instant trusted = clock.instant().minusSeconds(2);
             long trustedNanos = trusted.getEpochSecond() * 1_000_000_000L + trusted.getNano();
             Optional<AbsolutePath> store = stores.stream().map(StoreConfig::path).findFirst();
             HashCache cache = store.map(path -> HashCache.load(live, path, trustedNanos))

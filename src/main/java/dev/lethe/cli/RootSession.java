@@ -2,10 +2,10 @@ package dev.lethe.cli;
 
 import dev.lethe.config.Config;
 import dev.lethe.config.StoreConfig;
+import dev.lethe.root.ProcessTools;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
-import dev.lethe.root.Strategies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +16,16 @@ final class RootSession implements AutoCloseable {
     final Config config;
     final RootStrategy strategy;
     final Path root;
+    /** The syscall port, tools and clock the strategy was given: the command uses the same. */
+    final RootContext context;
     private final Path scratch;
 
-    private RootSession(Config config, RootStrategy strategy, Path root, Path scratch) {
+    private RootSession(Config config, RootStrategy strategy, RootContext context) {
         this.config = config;
         this.strategy = strategy;
-        this.root = root;
-        this.scratch = scratch;
+        this.root = context.root();
+        this.context = context;
+        this.scratch = context.scratch();
     }
 
     static RootSession open(CommonOptions options) throws Exception {
@@ -37,7 +40,8 @@ final class RootSession implements AutoCloseable {
         Config config = Session.loadConfig(options);
         Path root = options.root.toAbsolutePath().normalize();
         Path scratch = Files.createTempDirectory("lethe-root");
-        RootContext context = new RootContext(root, config.stores().stream().map(StoreConfig::path).toList(), scratch);
+        RootContext context = new RootContext(root, config.stores().stream().map(StoreConfig::path).toList(), scratch,
+                Wiring.syscalls(), ProcessTools.INSTANCE, Wiring.CLOCK);
         RootStrategy strategy = Strategies.of(config.root(), context);
         try {
             if (check) {
@@ -48,7 +52,7 @@ final class RootSession implements AutoCloseable {
             Files.deleteIfExists(scratch);
             throw new EnvironmentException(refusal.getMessage());
         }
-        return new RootSession(config, strategy, root, scratch);
+        return new RootSession(config, strategy, context);
     }
 
     /**

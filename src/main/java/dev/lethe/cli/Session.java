@@ -5,10 +5,8 @@ import dev.lethe.config.ConfigException;
 import dev.lethe.config.ConfigLoader;
 import dev.lethe.config.StoreConfig;
 import dev.lethe.exec.LiveObservation;
-import dev.lethe.linux.CrashPoints;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Fs;
-import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.plan.Plan;
 import dev.lethe.plan.Planner;
@@ -63,7 +61,7 @@ final class Session implements AutoCloseable {
         String root = checked.toString();
         Fs fs;
         try {
-            fs = Fs.open(CrashPoints.wrap(new FfmSyscalls()), root);
+            fs = Fs.open(Wiring.syscalls(), root);
         } catch (ErrnoException e) {
             throw new EnvironmentException("cannot open the root " + root + ": " + e.getMessage());
         }

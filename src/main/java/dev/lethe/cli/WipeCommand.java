@@ -1,9 +1,9 @@
 package dev.lethe.cli;
 
 import dev.lethe.exec.Activation;
+import dev.lethe.root.ArchiveTime;
 import dev.lethe.root.RootStrategy;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,21 +24,6 @@ final class WipeCommand implements Callable<Integer> {
             + "its boot finished activation. Without it, a root whose boot did not finish is archived degraded.")
     boolean forceDegraded;
 
-    /**
-     * Now, or just after the newest archive if the clock is behind it (a dead RTC battery, a wipe
-     * before NTP): archive names then follow the order wipes happened in, so the archive made last
-     * is the newest, and retention never prunes it.
-     */
-    static Instant archiveTime(RootStrategy strategy) throws java.io.IOException {
-        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        for (dev.lethe.archive.ArchiveRef archive : strategy.archives()) {
-            if (!archive.created().isBefore(now)) {
-                now = archive.created().plusSeconds(1);
-            }
-        }
-        return now;
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -49,7 +34,7 @@ final class WipeCommand implements Callable<Integer> {
             RootStrategy strategy = session.strategy;
             boolean degraded = forceDegraded
                     || strategy.writtenRoot(session.root).map(written -> !Activation.marked(written)).orElse(false);
-            RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(archiveTime(strategy), degraded);
+            RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(ArchiveTime.next(strategy, session.context.clock()), degraded);
             if (strategy.wipes() && degraded) {
                 // Loud on purpose: writes that landed on this root while a store was missing are someone's data.
                 spec.commandLine().getErr().println("lethe: WARNING: the boot that used this root did not finish "

@@ -6,6 +6,7 @@ import dev.lethe.model.AbsolutePath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * The mark a boot leaves on its root when activation finished: {@code /.lethe-activated}, at the
@@ -20,8 +21,8 @@ public final class Activation {
     public static final AbsolutePath MARK = AbsolutePath.of("/.lethe-activated");
 
     /** Writes the mark (boot id and time) on the managed root after a fully successful apply. */
-    public static void mark(Fs fs, String bootId) throws IOException {
-        fs.writeFileAtomically(MARK, Syscalls.bytes(bootId + " " + java.time.Instant.now() + "\n"), 0644);
+    public static void mark(Fs fs, String bootId, Clock clock) throws IOException {
+        fs.writeFileAtomically(MARK, Syscalls.bytes(bootId + " " + clock.instant() + "\n"), 0644);
     }
 
     /**

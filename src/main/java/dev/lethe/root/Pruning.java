@@ -2,9 +2,9 @@ package dev.lethe.root;
 
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.archive.Retention;
-import dev.lethe.archive.TimeSource;
 import dev.lethe.config.RootConfig;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +20,7 @@ public final class Pruning {
     /** What a prune would remove (and, by policy, why the rest is kept). */
     public record Outcome(List<ArchiveRef> removed, List<Retention.Kept> kept) {}
 
-    public static Outcome byPolicy(RootStrategy strategy, RootConfig.Retention policy, TimeSource time, boolean dryRun)
+    public static Outcome byPolicy(RootStrategy strategy, RootConfig.Retention policy, Clock time, boolean dryRun)
             throws IOException {
         List<ArchiveRef> archives = strategy.archives();
         Retention.Decision decision = Retention.decide(archives, policy, time);

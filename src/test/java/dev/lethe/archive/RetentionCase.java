@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * One generated input of {@link Retention#decide}: up to 200 archives over about two years before a
  * fixed now, a policy with counts 0..10 and within 0..30 days, and a zone with or without summer time.
  */
-record RetentionCase(List<ArchiveRef> archives, RootConfig.Retention policy, FakeTime time) {
+record RetentionCase(List<ArchiveRef> archives, RootConfig.Retention policy, FakeClock time) {
 
     static final Instant NOW = Instant.parse("2026-11-28T21:45:00Z");
 
@@ -36,7 +36,7 @@ record RetentionCase(List<ArchiveRef> archives, RootConfig.Retention policy, Fak
 
     static RetentionCase generate(RandomGenerator r) {
         RootConfig.Retention policy = r.nextInt(10) == 0 ? Archives.NO_POLICY : policy(r);
-        FakeTime time = new FakeTime(NOW, ZONES.get(r.nextInt(ZONES.size())));
+        FakeClock time = new FakeClock(NOW, ZONES.get(r.nextInt(ZONES.size())));
         int size = r.nextInt(5) == 0 ? r.nextInt(6) : r.nextInt(201);
         List<ArchiveRef> archives = new ArrayList<>();
         Instant previous = NOW;
@@ -101,8 +101,8 @@ record RetentionCase(List<ArchiveRef> archives, RootConfig.Retention policy, Fak
                 new RootConfig.Retention(less(p.last()), p.within(), less(p.hourly()), less(p.daily()), less(p.weekly()),
                         less(p.monthly())))
                 .filter(q -> !q.equals(p));
-        Stream<RetentionCase> utc = time.zone().equals(ZoneId.of("UTC")) ? Stream.empty()
-                : Stream.of(new RetentionCase(archives, policy, new FakeTime(NOW, ZoneId.of("UTC"))));
+        Stream<RetentionCase> utc = time.getZone().equals(ZoneId.of("UTC")) ? Stream.empty()
+                : Stream.of(new RetentionCase(archives, policy, new FakeClock(NOW, ZoneId.of("UTC"))));
         return Stream.of(halves, fewer, simpler.map(q -> new RetentionCase(archives, q, time)), healthy, utc)
                 .flatMap(s -> s);
     }
@@ -118,7 +118,7 @@ record RetentionCase(List<ArchiveRef> archives, RootConfig.Retention policy, Fak
     @Override
     public String toString() {
         return "now " + time + ", policy " + policy + ", " + archives.size() + " archives:\n"
-                + archives.stream().map(a -> "  " + a.id() + " " + a.created() + " (" + a.created().atZone(time.zone())
+                + archives.stream().map(a -> "  " + a.id() + " " + a.created() + " (" + a.created().atZone(time.getZone())
                         .toLocalDateTime() + " local)" + (a.degraded() ? " degraded" : ""))
                         .collect(Collectors.joining("\n"));
     }

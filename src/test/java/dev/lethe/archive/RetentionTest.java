@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.config.RootConfig;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,10 +28,10 @@ class RetentionTest {
     private static final String NOW = "2026-11-28T21:45:00Z";
 
     private static List<String> decide(String policy, ArchiveRef... archives) {
-        return decide(keep(policy), FakeTime.at(NOW, "UTC"), archives);
+        return decide(keep(policy), FakeClock.at(NOW, "UTC"), archives);
     }
 
-    private static List<String> decide(RootConfig.Retention policy, TimeSource time, ArchiveRef... archives) {
+    private static List<String> decide(RootConfig.Retention policy, Clock time, ArchiveRef... archives) {
         return lines(Retention.decide(List.of(archives), policy, time));
     }
 
@@ -126,7 +127,7 @@ class RetentionTest {
             for (int month = 1; month <= 10; month++) {
                 monthly.add(archive("2026-%02d-15T08:00:00Z".formatted(month)));
             }
-            Retention.Decision decision = Retention.decide(monthly, keep("daily = 7"), FakeTime.at(NOW, "UTC"));
+            Retention.Decision decision = Retention.decide(monthly, keep("daily = 7"), FakeClock.at(NOW, "UTC"));
             assertThat(decision.kept()).hasSize(7);
             assertThat(decision.prune()).extracting(ArchiveRef::id)
                     .containsExactly("20260315T080000Z", "20260215T080000Z", "20260115T080000Z");
@@ -135,7 +136,7 @@ class RetentionTest {
         @Test
         void weeklyUsesIsoWeeksWhichCrossTheNewYear() {
             // 2026-12-28 (Monday) to 2027-01-03 (Sunday) are all ISO week 2026-W53.
-            assertThat(decide(keep("weekly = 2"), FakeTime.at("2027-01-05T12:00:00Z", "UTC"),
+            assertThat(decide(keep("weekly = 2"), FakeClock.at("2027-01-05T12:00:00Z", "UTC"),
                     archive("2027-01-04T08:00:00Z"), archive("2027-01-03T08:00:00Z"), archive("2026-12-28T08:00:00Z"),
                     archive("2026-12-27T08:00:00Z"), archive("2026-12-20T08:00:00Z")))
                     .containsExactly(
@@ -188,13 +189,13 @@ class RetentionTest {
         void periodsAreCountedInTheZoneOfTheClock() {
             ArchiveRef[] archives = {archive("2026-11-28T00:30:00Z"), archive("2026-11-27T23:30:00Z"),
                     archive("2026-11-26T12:00:00Z")};
-            assertThat(decide(keep("daily = 2"), FakeTime.at("2026-11-28T12:00:00Z", "UTC"), archives))
+            assertThat(decide(keep("daily = 2"), FakeClock.at("2026-11-28T12:00:00Z", "UTC"), archives))
                     .containsExactly(
                             "keep 20261128T003000Z: newest, daily 2026-11-28",
                             "keep 20261127T233000Z: daily 2026-11-27",
                             "prune 20261126T120000Z");
             // In New York the first two are both on the evening of the 27th.
-            assertThat(decide(keep("daily = 2"), FakeTime.at("2026-11-28T12:00:00Z", "America/New_York"), archives))
+            assertThat(decide(keep("daily = 2"), FakeClock.at("2026-11-28T12:00:00Z", "America/New_York"), archives))
                     .containsExactly(
                             "keep 20261128T003000Z: newest, daily 2026-11-27",
                             "keep 20261126T120000Z: daily 2026-11-26",
@@ -204,7 +205,7 @@ class RetentionTest {
         @Test
         void theRepeatedHourAtTheEndOfSummerTimeIsTwoHours() {
             // New York, 2026-11-01: 01:30 EDT is 05:30Z, then the clocks go back and 01:30 EST is 06:30Z.
-            assertThat(decide(keep("hourly = 2"), FakeTime.at("2026-11-01T07:00:00Z", "America/New_York"),
+            assertThat(decide(keep("hourly = 2"), FakeClock.at("2026-11-01T07:00:00Z", "America/New_York"),
                     archive("2026-11-01T06:30:00Z"), archive("2026-11-01T06:10:00Z"),
                     archive("2026-11-01T05:30:00Z"), archive("2026-11-01T04:30:00Z")))
                     .containsExactly(
@@ -258,7 +259,7 @@ class RetentionTest {
         @Test
         void aPolicyThatDeclaresNothingPrunesNothing() {
             assertThat(Retention.declaresNothing(NO_POLICY)).isTrue();
-            assertThat(decide(NO_POLICY, FakeTime.at(NOW, "UTC"),
+            assertThat(decide(NO_POLICY, FakeClock.at(NOW, "UTC"),
                     archive("2026-11-28T08:00:00Z"), degraded("2025-01-01T08:00:00Z"), archive("2020-01-01T08:00:00Z")))
                     .containsExactly(
                             "keep 20261128T080000Z: newest, no retention policy: nothing is pruned",
@@ -285,7 +286,7 @@ class RetentionTest {
             }
             boots.add(archive("2026-11-28T20:00:00Z"));
             Retention.Decision decision = Retention.decide(boots, keep("last = 3, daily = 7, weekly = 4"),
-                    FakeTime.at(NOW, "UTC"));
+                    FakeClock.at(NOW, "UTC"));
             assertThat(lines(decision)).startsWith(
                     "keep 20261128T200000Z: newest, last 3, daily 2026-11-28, weekly 2026-W48",
                     "keep 20261128T080000Z: last 3",
@@ -309,22 +310,22 @@ class RetentionTest {
                 archives.add(archive(Instant.parse("2026-11-26T21:00:00Z").plus(Duration.ofHours(hour)).toString()));
             }
             RootConfig.Retention policy = keep("last = 2, hourly = 5, daily = 1");
-            Retention.Decision sorted = Retention.decide(archives, policy, FakeTime.at(NOW, "UTC"));
+            Retention.Decision sorted = Retention.decide(archives, policy, FakeClock.at(NOW, "UTC"));
             Collections.shuffle(archives, new Random(7));
-            assertThat(Retention.decide(archives, policy, FakeTime.at(NOW, "UTC"))).isEqualTo(sorted);
+            assertThat(Retention.decide(archives, policy, FakeClock.at(NOW, "UTC"))).isEqualTo(sorted);
         }
 
         @Test
         void archivesMadeAtTheSameInstantAreOrderedByIdDescending() {
             Instant at = Instant.parse("2026-11-28T08:00:00Z");
             assertThat(lines(Retention.decide(List.of(new ArchiveRef("root-a", at, false),
-                    new ArchiveRef("root-b", at, false)), keep("last = 0"), FakeTime.at(NOW, "UTC"))))
+                    new ArchiveRef("root-b", at, false)), keep("last = 0"), FakeClock.at(NOW, "UTC"))))
                     .containsExactly("keep root-b: newest", "prune root-a");
         }
 
         @Test
         void noArchivesNoDecision() {
-            Retention.Decision decision = Retention.decide(List.of(), keep("last = 3"), FakeTime.at(NOW, "UTC"));
+            Retention.Decision decision = Retention.decide(List.of(), keep("last = 3"), FakeClock.at(NOW, "UTC"));
             assertThat(decision.keep()).isEmpty();
             assertThat(decision.prune()).isEmpty();
         }
@@ -333,14 +334,14 @@ class RetentionTest {
         void twoArchivesWithOneIdAreRefused() {
             List<ArchiveRef> archives = List.of(new ArchiveRef("@root-1", Instant.parse("2026-11-28T08:00:00Z"), false),
                     new ArchiveRef("@root-1", Instant.parse("2026-11-27T08:00:00Z"), false));
-            assertThatThrownBy(() -> Retention.decide(archives, keep("last = 3"), FakeTime.at(NOW, "UTC")))
+            assertThatThrownBy(() -> Retention.decide(archives, keep("last = 3"), FakeClock.at(NOW, "UTC")))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("@root-1");
         }
 
         @ParameterizedTest
         @ValueSource(strings = {"last = -1", "hourly = -1", "daily = -1", "weekly = -1", "monthly = -1", "within = -1h"})
         void negativeRulesAreRefused(String policy) {
-            assertThatThrownBy(() -> Retention.decide(List.of(archive(NOW)), keep(policy), FakeTime.at(NOW, "UTC")))
+            assertThatThrownBy(() -> Retention.decide(List.of(archive(NOW)), keep(policy), FakeClock.at(NOW, "UTC")))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keep.");
         }
 

@@ -2,53 +2,17 @@ package dev.lethe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.archive.ArchiveRef;
-import dev.lethe.root.RootStrategy;
 import dev.lethe.testing.Machine;
 import dev.lethe.testing.Machine.Disk;
 import dev.lethe.testing.Sh;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The wipe's own safety rules, apart from any one strategy. */
 class WipeSafetyTest {
-
-    /** A strategy that only lists archives: archiveTime reads nothing else. */
-    private static RootStrategy listing(List<ArchiveRef> archives) {
-        return new RootStrategy() {
-            @Override public String name() { return "listing"; }
-            @Override public void check() { }
-            @Override public List<String> planWipe(WipeRequest request) { return List.of(); }
-            @Override public WipeResult wipe(WipeRequest request) { return null; }
-            @Override public List<ArchiveRef> archives() { return archives; }
-            @Override public long sizeOf(ArchiveRef archive) { return -1; }
-            @Override public <T> T read(ArchiveRef archive, ArchiveReader<T> reader) { return null; }
-            @Override public void destroy(ArchiveRef archive) { }
-        };
-    }
-
-    @Test
-    void anArchiveIsNamedAfterTheNewestEvenWhenTheClockIsBehind() throws IOException {
-        Instant future = Instant.now().plus(400, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
-        Instant archiveTime = WipeCommand.archiveTime(listing(List.of(
-                new ArchiveRef("old", Instant.parse("2020-01-01T00:00:00Z"), false),
-                new ArchiveRef("ahead", future, false))));
-        assertThat(archiveTime).isEqualTo(future.plusSeconds(1));
-    }
-
-    @Test
-    void anArchiveIsNamedAfterNowWhenTheClockIsRight() throws IOException {
-        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Instant archiveTime = WipeCommand.archiveTime(listing(List.of(
-                new ArchiveRef("old", Instant.parse("2020-01-01T00:00:00Z"), false))));
-        assertThat(archiveTime).isBetween(before, Instant.now());
-    }
 
     @Test
     void scratchCleanupRemovesEmptyDirectoriesAndNeverAFile(@TempDir Path temp) throws IOException {

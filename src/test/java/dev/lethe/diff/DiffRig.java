@@ -1,10 +1,10 @@
 package dev.lethe.diff;
 
+import dev.lethe.testing.Contexts;
 import dev.lethe.config.Config;
 import dev.lethe.config.ConfigLoader;
-import dev.lethe.root.RootContext;
 import dev.lethe.root.RootStrategy;
-import dev.lethe.root.Strategies;
+import dev.lethe.cli.Strategies;
 import dev.lethe.root.overlay.OverlayStrategy;
 import dev.lethe.testing.Namespaces;
 import dev.lethe.testing.Sh;
@@ -85,7 +85,7 @@ public final class DiffRig implements AutoCloseable {
     /** The config's strategy on this machine. */
     public RootStrategy strategy(Config loaded) throws IOException {
         Path contextScratch = Files.createDirectories(scratch.resolve("context"));
-        return Strategies.of(loaded.root(), new RootContext(root,
+        return Strategies.of(loaded.root(), Contexts.of(root,
                 loaded.stores().stream().map(dev.lethe.config.StoreConfig::path).toList(), contextScratch));
     }
 

@@ -1,7 +1,7 @@
 package dev.lethe.root.btrfs;
 
 import dev.lethe.root.RootException;
-import dev.lethe.root.Tool;
+import dev.lethe.root.Tools;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,11 +13,15 @@ import java.util.regex.Pattern;
 
 /**
  * The few btrfs-progs and util-linux commands the strategy needs, with their output parsed. Commands
- * that change something go through {@link Tool#run} (each a crash point); probes that may fail
- * legitimately ("is this a subvolume?") go through {@link Tool#tryRun}.
+ * that change something go through {@link Tools#run} (each a crash point); probes that may fail
+ * legitimately ("is this a subvolume?") go through {@link Tools#tryRun}.
  */
 final class Btrfs {
-    private Btrfs() {}
+    private final Tools tools;
+
+    Btrfs(Tools tools) {
+        this.tools = tools;
+    }
 
     /**
      * A subvolume as {@code btrfs subvolume show} describes it.
@@ -45,9 +49,9 @@ final class Btrfs {
     /** What blkid reads from the device's superblock: TYPE and UUID, either possibly empty. */
     record Probe(String type, String uuid) {}
 
-    static Probe probe(String device) throws RootException {
+    Probe probe(String device) throws RootException {
         // -p reads the device itself, not blkid's cache, which may be stale or absent in an initrd.
-        Tool.Result result = Tool.tryRun(List.of("blkid", "-p", "-o", "export", device));
+        Tools.Result result = tools.tryRun(List.of("blkid", "-p", "-o", "export", device));
         Map<String, String> values = new HashMap<>();
         for (String line : result.output().split("\n")) {
             int eq = line.indexOf('=');
@@ -59,8 +63,8 @@ final class Btrfs {
     }
 
     /** The subvolume at {@code path}, or empty if there is none (missing, or a plain directory). */
-    static Optional<Subvolume> show(Path path) throws RootException {
-        Tool.Result result = Tool.tryRun(List.of("btrfs", "subvolume", "show", path.toString()));
+    Optional<Subvolume> show(Path path) throws RootException {
+        Tools.Result result = tools.tryRun(List.of("btrfs", "subvolume", "show", path.toString()));
         if (result.exit() != 0) {
             return Optional.empty();
         }
@@ -81,17 +85,17 @@ final class Btrfs {
         }
     }
 
-    static boolean isReadOnly(Path subvolume) throws RootException {
-        return Tool.run("btrfs", "property", "get", "-ts", subvolume.toString(), "ro").strip().equals("ro=true");
+    boolean isReadOnly(Path subvolume) throws RootException {
+        return tools.run("btrfs", "property", "get", "-ts", subvolume.toString(), "ro").strip().equals("ro=true");
     }
 
     private static final Pattern LISTED = Pattern.compile(
             "ID (\\d+) gen \\d+ parent (\\d+) top level \\d+ uuid (\\S+) path (.*)");
 
     /** Every subvolume of the filesystem mounted (top level) at {@code top}. */
-    static List<Listed> list(Path top) throws RootException {
+    List<Listed> list(Path top) throws RootException {
         List<Listed> subvolumes = new ArrayList<>();
-        for (String line : Tool.run("btrfs", "subvolume", "list", "-p", "-u", top.toString()).split("\n")) {
+        for (String line : tools.run("btrfs", "subvolume", "list", "-p", "-u", top.toString()).split("\n")) {
             if (line.isBlank()) {
                 continue;
             }
@@ -124,8 +128,8 @@ final class Btrfs {
     private static final Pattern DEFAULT = Pattern.compile("ID (\\d+)\\b.*", Pattern.DOTALL);
 
     /** The subvolume mounted when no subvol= option is given (btrfs subvolume set-default). */
-    static long defaultSubvolume(Path top) throws RootException {
-        String out = Tool.run("btrfs", "subvolume", "get-default", top.toString()).strip();
+    long defaultSubvolume(Path top) throws RootException {
+        String out = tools.run("btrfs", "subvolume", "get-default", top.toString()).strip();
         Matcher m = DEFAULT.matcher(out);
         if (!m.matches()) {
             throw new RootException("cannot read the output of btrfs subvolume get-default " + top + ": " + out);
@@ -134,8 +138,8 @@ final class Btrfs {
     }
 
     /** The ID of the subvolume that holds {@code path} (a file or directory on a mounted btrfs). */
-    static long subvolumeOf(Path path) throws RootException {
-        String out = Tool.run("btrfs", "inspect-internal", "rootid", path.toString()).strip();
+    long subvolumeOf(Path path) throws RootException {
+        String out = tools.run("btrfs", "inspect-internal", "rootid", path.toString()).strip();
         try {
             return Long.parseLong(out);
         } catch (NumberFormatException e) {

@@ -5,16 +5,15 @@ import dev.lethe.config.RootConfig;
 import dev.lethe.diff.Change;
 import dev.lethe.diff.Filter;
 import dev.lethe.diff.TreeDiff;
-import dev.lethe.linux.CrashPoints;
+import dev.lethe.linux.Errno;
+import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Syscalls;
-import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.linux.MountInfo;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
-import dev.lethe.root.Tool;
 import dev.lethe.root.btrfs.Btrfs.Listed;
 import dev.lethe.root.btrfs.Btrfs.Subvolume;
 import dev.lethe.root.btrfs.Mounted.Access;
@@ -23,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -67,10 +65,12 @@ public final class BtrfsStrategy implements RootStrategy {
 
     private final RootConfig config;
     private final RootContext context;
+    private final Btrfs btrfs;
 
     public BtrfsStrategy(RootConfig config, RootContext context) {
         this.config = config;
         this.context = context;
+        this.btrfs = new Btrfs(context.tools());
     }
 
     @Override
@@ -133,7 +133,7 @@ public final class BtrfsStrategy implements RootStrategy {
     public void check() throws IOException {
         Names names = names();
         requireDevice(names);
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
             situation(names, inspect(names, top));
         }
     }
@@ -142,7 +142,7 @@ public final class BtrfsStrategy implements RootStrategy {
     public List<String> planWipe(WipeRequest request) throws IOException {
         Names names = names();
         requireDevice(names);
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
             Layout layout = inspect(names, top);
             return describe(names, layout, situation(names, layout), request);
         }
@@ -152,11 +152,10 @@ public final class BtrfsStrategy implements RootStrategy {
     public WipeResult wipe(WipeRequest request) throws IOException {
         Names names = names();
         requireDevice(names);
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_WRITE, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_WRITE, context.scratch())) {
             Layout layout = inspect(names, top);
             Situation situation = situation(names, layout);
             List<String> steps = describe(names, layout, situation, request);
-            Path rootPath = top.resolve(names.subvolume());
             Path registry = top.resolve(ARCHIVES).resolve(Registry.FILE);
             ArchiveRef archive = switch (situation) {
                 case Situation.AlreadyFresh fresh -> fresh.newest().map(BtrfsStrategy::ref).orElse(null);
@@ -174,15 +173,15 @@ public final class BtrfsStrategy implements RootStrategy {
                 case Situation.Ordinary s -> {
                     if (!layout.archivesExist()) {
                         // 0700: an archive holds an old root's secrets (/etc/shadow, host keys).
-                        Tool.run("mkdir", "-m", "0700", top.resolve(ARCHIVES).toString());
+                        // A umask only takes bits away, and root reads through any mode: 0700 or stricter.
+                        inTopLevel(top, (sys, fd) -> sys.mkdirat(fd, Syscalls.bytes(ARCHIVES), 0700));
                     }
                     if (s.staleRecord().isPresent()) {
                         Registry.remove(registry, s.staleRecord().get());
                     }
                     Entry entry = newRecord(names, layout, s, request);
                     Registry.append(registry, entry);
-                    Path archivePath = top.resolve(names.archivePath(entry.name()));
-                    rename(rootPath, archivePath);
+                    rename(top, names.subvolume(), names.archivePath(entry.name()));
                     recreate(names, top);
                     yield ref(entry);
                 }
@@ -195,13 +194,13 @@ public final class BtrfsStrategy implements RootStrategy {
     public List<ArchiveRef> archives() throws IOException {
         Names names = names();
         requireDevice(names);
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
             Registry registry = Registry.read(top.resolve(ARCHIVES).resolve(Registry.FILE));
             if (registry.entries().isEmpty()) {
                 return List.of();
             }
             // One listing for all: a record counts only if its path holds a subvolume with its UUID and ID.
-            Map<String, Listed> byPath = Btrfs.list(top.path).stream()
+            Map<String, Listed> byPath = btrfs.list(top.path).stream()
                     .collect(Collectors.toMap(Listed::path, Function.identity(), (a, b) -> a));
             return registry.entries().stream()
                     .filter(e -> e.subvolume().equals(names.subvolume()))
@@ -225,7 +224,7 @@ public final class BtrfsStrategy implements RootStrategy {
     public Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException {
         Names names = names();
         requireDevice(names);
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
             Subvolume root = subvolumeAt(names, top, names.subvolume(), "subvolume").orElseThrow(() -> new RootException(
                     "the root subvolume " + names.subvolume() + " on " + names.device() + " is missing: a wipe is"
                             + " unfinished. Run lethe wipe first"));
@@ -238,7 +237,7 @@ public final class BtrfsStrategy implements RootStrategy {
     public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
         Names names = names();
         requireDevice(names);
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
             Subvolume proved = prove(names, top, archive);
             return compare(names, top, names.archivePath(archiveName(archive)), proved, filter);
         }
@@ -253,10 +252,10 @@ public final class BtrfsStrategy implements RootStrategy {
     private List<Change> compare(Names names, Mounted top, String path, Subvolume live, Filter filter)
             throws IOException {
         // Commits delayed inode items to the trees the generation search reads.
-        Tool.run("btrfs", "filesystem", "sync", top.path.toString());
+        context.tools().run("btrfs", "filesystem", "sync", top.path.toString());
         Subvolume blank = subvolumeAt(names, top, names.blank(), "blank").orElseThrow(() -> new RootException(
                 "the blank subvolume " + names.blank() + " does not exist on " + names.device()));
-        Syscalls sys = new FfmSyscalls();
+        Syscalls sys = context.sys();
         String livePath = top.resolve(path).toString();
         String blankPath = top.resolve(names.blank()).toString();
         int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(top.path.toString()),
@@ -289,11 +288,11 @@ public final class BtrfsStrategy implements RootStrategy {
         Names names = names();
         requireDevice(names);
         long id;
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
             id = prove(names, top, archive).id();
         }
         // Mounted by the ID just proved, not by path; read-only, nested subvolumes included.
-        try (Mounted opened = Mounted.subvolume(names.device(), id, Access.READ_ONLY, context.scratch())) {
+        try (Mounted opened = Mounted.subvolume(context.tools(), names.device(), id, Access.READ_ONLY, context.scratch())) {
             return reader.read(opened.path);
         }
     }
@@ -303,7 +302,7 @@ public final class BtrfsStrategy implements RootStrategy {
         Names names = names();
         requireDevice(names);
         String name = archiveName(archive);
-        try (Mounted top = Mounted.subvolume(names.device(), Mounted.TOP_LEVEL, Access.READ_WRITE, context.scratch())) {
+        try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_WRITE, context.scratch())) {
             Path registryFile = top.resolve(ARCHIVES).resolve(Registry.FILE);
             Entry entry = recorded(names, Registry.read(registryFile), name);
             Optional<Subvolume> root = subvolumeAt(names, top, names.subvolume(), "subvolume");
@@ -322,7 +321,7 @@ public final class BtrfsStrategy implements RootStrategy {
                 return;
             }
             Subvolume proved = prove(names, top, archive);
-            List<Listed> nested = Btrfs.nestedIn(proved.id(), Btrfs.list(top.path));
+            List<Listed> nested = Btrfs.nestedIn(proved.id(), btrfs.list(top.path));
             String prefix = names.archivePath(name) + "/";
             for (Listed s : nested) {
                 // Found by parent ID; a path elsewhere would mean the listing is not what we think.
@@ -333,10 +332,10 @@ public final class BtrfsStrategy implements RootStrategy {
             }
             // Deepest first: btrfs refuses to delete a subvolume that still holds another.
             for (Listed s : nested) {
-                Tool.run("btrfs", "subvolume", "delete", "--subvolid", Long.toString(s.id()), top.path.toString());
+                context.tools().run("btrfs", "subvolume", "delete", "--subvolid", Long.toString(s.id()), top.path.toString());
             }
             // Committed before the record goes, so a power cut cannot bring back an archive no record names.
-            Tool.run("btrfs", "subvolume", "delete", "--commit-after", "--subvolid", Long.toString(proved.id()),
+            context.tools().run("btrfs", "subvolume", "delete", "--commit-after", "--subvolid", Long.toString(proved.id()),
                     top.path.toString());
             Registry.remove(registryFile, entry);
         }
@@ -384,12 +383,12 @@ public final class BtrfsStrategy implements RootStrategy {
         return name;
     }
 
-    private static void requireDevice(Names names) throws RootException {
+    private void requireDevice(Names names) throws RootException {
         if (!Files.exists(Path.of(names.device()))) {
             throw new RootException("the btrfs device " + names.device() + " does not exist. Check [root] device"
                     + " (ls -l /dev/disk/by-label /dev/disk/by-uuid lists the names); nothing was changed");
         }
-        Btrfs.Probe probe = Btrfs.probe(names.device());
+        Btrfs.Probe probe = btrfs.probe(names.device());
         if (!probe.type().equals("btrfs")) {
             throw new RootException(names.device() + " holds " + (probe.type().isEmpty() ? "no filesystem lethe can read"
                     : probe.type()) + ", not btrfs: [root] strategy = \"btrfs\" needs the device of the btrfs"
@@ -401,14 +400,14 @@ public final class BtrfsStrategy implements RootStrategy {
     private Layout inspect(Names names, Mounted top) throws IOException {
         // Commits pending writes, so that a subvolume's generation shows whether it was written to
         // (see Subvolume.isUntouchedSnapshotOf). Best effort: on a read-only filesystem nothing is pending.
-        Tool.tryRun(List.of("btrfs", "filesystem", "sync", top.path.toString()));
+        context.tools().tryRun(List.of("btrfs", "filesystem", "sync", top.path.toString()));
         Optional<Subvolume> root = subvolumeAt(names, top, names.subvolume(), "subvolume");
         Subvolume blank = subvolumeAt(names, top, names.blank(), "blank").orElseThrow(() -> new RootException(
                 "the blank subvolume " + names.blank() + " does not exist on " + names.device()
                         + ". Make it once, from an empty root: btrfs subvolume snapshot -r TOP/" + names.subvolume()
                         + " TOP/" + names.blank() + " (TOP: the top level mounted with -o subvolid=5),"
                         + " or fix [root] blank; nothing was changed"));
-        if (!Btrfs.isReadOnly(top.resolve(names.blank()))) {
+        if (!btrfs.isReadOnly(top.resolve(names.blank()))) {
             throw new RootException("the blank subvolume " + names.blank() + " on " + names.device()
                     + " is writable: whatever is written to it would come back at every boot. Make it read-only:"
                     + " btrfs property set -ts TOP/" + names.blank() + " ro true (TOP: the top level mounted with"
@@ -420,7 +419,7 @@ public final class BtrfsStrategy implements RootStrategy {
             throw new RootException(ARCHIVES + " on the top level of " + names.device()
                     + " is not a directory; lethe keeps its archives there. Move it away; nothing was changed");
         }
-        if (root.isPresent() && Btrfs.defaultSubvolume(top.path) == root.get().id()) {
+        if (root.isPresent() && btrfs.defaultSubvolume(top.path) == root.get().id()) {
             throw new RootException("subvolume " + names.subvolume() + " is the default subvolume of " + names.device()
                     + " (btrfs subvolume set-default): after a wipe the default would still be the old root, now an"
                     + " archive, and the machine would boot into it. Mount the root by name (rootflags=subvol="
@@ -428,20 +427,20 @@ public final class BtrfsStrategy implements RootStrategy {
                     + " then btrfs subvolume set-default 5 TOP (TOP: the top level mounted with -o subvolid=5);"
                     + " nothing was changed");
         }
-        List<Listed> subvolumes = Btrfs.list(top.path);
+        List<Listed> subvolumes = btrfs.list(top.path);
         Registry registry = Registry.read(archives.resolve(Registry.FILE));
         checkStores(names, root, blank, subvolumes);
         return new Layout(root, blank, subvolumes, registry, archivesExist);
     }
 
     /** The subvolume at a path of the top level; empty if nothing is there; refused if something else is. */
-    private static Optional<Subvolume> subvolumeAt(Names names, Mounted top, String name, String key)
+    private Optional<Subvolume> subvolumeAt(Names names, Mounted top, String name, String key)
             throws RootException {
         Path path = top.resolve(name);
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        Optional<Subvolume> subvolume = Files.isSymbolicLink(path) ? Optional.empty() : Btrfs.show(path);
+        Optional<Subvolume> subvolume = Files.isSymbolicLink(path) ? Optional.empty() : btrfs.show(path);
         if (subvolume.isEmpty()) {
             throw new RootException("[root] " + key + " " + name + " on " + names.device() + " is "
                     + (Files.isSymbolicLink(path) ? "a symbolic link" : Files.isDirectory(path) ? "a plain directory" : "a file")
@@ -479,7 +478,7 @@ public final class BtrfsStrategy implements RootStrategy {
             if (mount == null || !mount.fsType().equals("btrfs") || !sameFilesystem(names, mount.source())) {
                 continue;
             }
-            long id = Btrfs.subvolumeOf(real);
+            long id = btrfs.subvolumeOf(real);
             if (forbidden.contains(id)) {
                 String which = root.isPresent() && id == root.get().id() ? "subvolume = \"" + names.subvolume() + "\""
                         : id == blank.id() ? "blank = \"" + names.blank() + "\"" : "subvolume = \"" + names.subvolume()
@@ -493,7 +492,7 @@ public final class BtrfsStrategy implements RootStrategy {
         }
     }
 
-    private static boolean sameFilesystem(Names names, String source) throws IOException {
+    private boolean sameFilesystem(Names names, String source) throws IOException {
         if (!source.startsWith("/")) {
             return false;
         }
@@ -503,8 +502,8 @@ public final class BtrfsStrategy implements RootStrategy {
             return true;
         }
         // A filesystem of several devices is mounted under any of them: compare the filesystem UUID.
-        String uuid = Btrfs.probe(names.device()).uuid();
-        return !uuid.isEmpty() && Files.exists(other) && uuid.equals(Btrfs.probe(source).uuid());
+        String uuid = btrfs.probe(names.device()).uuid();
+        return !uuid.isEmpty() && Files.exists(other) && uuid.equals(btrfs.probe(source).uuid());
     }
 
     /** Where the wipe stands; refuses a missing root that no interrupted wipe explains. */
@@ -598,24 +597,46 @@ public final class BtrfsStrategy implements RootStrategy {
     }
 
     /**
-     * The rename that archives the root: rename(2), so it is constant time and cannot turn into a
-     * copy (mv would copy across filesystems). A crash point like every tool step.
+     * The rename that archives the root: renameat2(2) with RENAME_NOREPLACE, so it is constant time,
+     * cannot turn into a copy (mv would copy across filesystems) and never lands on an existing name.
+     * A crash point like every mutation.
      */
-    private static void rename(Path root, Path archive) throws IOException {
-        if (Files.exists(archive, LinkOption.NOFOLLOW_LINKS)) {
-            throw new RootException(archive + " exists already; nothing was changed");
+    private void rename(Mounted top, String root, String archive) throws IOException {
+        try {
+            inTopLevel(top, (sys, fd) -> sys.renameat2(fd, Syscalls.bytes(root), fd, Syscalls.bytes(archive),
+                    Flags.RENAME_NOREPLACE));
+        } catch (ErrnoException e) {
+            if (e.is(Errno.EEXIST)) {
+                throw new RootException(top.resolve(archive) + " exists already; nothing was changed");
+            }
+            throw e.withPath(top.resolve(root) + " -> " + top.resolve(archive));
         }
-        CrashPoints.beforeStep();
-        Files.move(root, archive, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void recreate(Names names, Mounted top) throws IOException {
+    /** One change made relative to the mounted top level, through the injected syscall port. */
+    @FunctionalInterface
+    private interface TopLevelChange {
+        void apply(Syscalls sys, int topFd) throws ErrnoException;
+    }
+
+    private void inTopLevel(Mounted top, TopLevelChange change) throws ErrnoException {
+        Syscalls sys = context.sys();
+        int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(top.path.toString()),
+                Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
+        try {
+            change.apply(sys, fd);
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    private void recreate(Names names, Mounted top) throws IOException {
         Path root = top.resolve(names.subvolume());
         // btrfs would put the snapshot inside an existing directory of that name: make sure there is none.
         if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new RootException(root + " exists already; the root was not recreated");
         }
-        Tool.run("btrfs", "subvolume", "snapshot", top.resolve(names.blank()).toString(), root.toString());
+        context.tools().run("btrfs", "subvolume", "snapshot", top.resolve(names.blank()).toString(), root.toString());
     }
 
     // ---- proving an archive is lethe's ----
@@ -636,11 +657,11 @@ public final class BtrfsStrategy implements RootStrategy {
     }
 
     /** The archive's subvolume, after proving by the registry and its UUID and ID that lethe made it. */
-    private static Subvolume prove(Names names, Mounted top, ArchiveRef archive) throws IOException {
+    private Subvolume prove(Names names, Mounted top, ArchiveRef archive) throws IOException {
         String name = archiveName(archive);
         Entry entry = recorded(names, Registry.read(top.resolve(ARCHIVES).resolve(Registry.FILE)), name);
         Path path = top.resolve(names.archivePath(name));
-        Optional<Subvolume> shown = Files.isSymbolicLink(path) ? Optional.empty() : Btrfs.show(path);
+        Optional<Subvolume> shown = Files.isSymbolicLink(path) ? Optional.empty() : btrfs.show(path);
         if (shown.isEmpty()) {
             throw new RootException(names.archivePath(name) + " on " + names.device()
                     + " is not a subvolume (any more); nothing was touched");

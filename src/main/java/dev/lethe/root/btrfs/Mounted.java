@@ -1,7 +1,7 @@
 package dev.lethe.root.btrfs;
 
 import dev.lethe.root.RootException;
-import dev.lethe.root.Tool;
+import dev.lethe.root.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,25 +28,27 @@ final class Mounted implements AutoCloseable {
     static final long TOP_LEVEL = 5;
 
     final Path path;
+    private final Tools tools;
 
-    private Mounted(Path path) {
+    private Mounted(Path path, Tools tools) {
         this.path = path;
+        this.tools = tools;
     }
 
     /**
      * Mounts subvolume {@code id} of {@code device}. noatime: reading the registry or an archive must
      * not write to the filesystem.
      */
-    static Mounted subvolume(String device, long id, Access access, Path scratch) throws IOException {
+    static Mounted subvolume(Tools tools, String device, long id, Access access, Path scratch) throws IOException {
         Path directory = Files.createTempDirectory(scratch, id == TOP_LEVEL ? "btrfs-top-" : "btrfs-archive-");
         try {
-            Tool.run("mount", "-t", "btrfs", "-o", access.option + ",noatime,subvolid=" + id, device,
+            tools.run("mount", "-t", "btrfs", "-o", access.option + ",noatime,subvolid=" + id, device,
                     directory.toString());
         } catch (RootException e) {
             Files.deleteIfExists(directory);
             throw e;
         }
-        return new Mounted(directory);
+        return new Mounted(directory, tools);
     }
 
     Path resolve(String relative) {
@@ -55,7 +57,7 @@ final class Mounted implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        Tool.run("umount", path.toString());
+        tools.run("umount", path.toString());
         Files.deleteIfExists(path);
     }
 }

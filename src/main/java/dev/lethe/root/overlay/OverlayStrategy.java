@@ -8,7 +8,6 @@ import dev.lethe.diff.Change;
 import dev.lethe.diff.Filter;
 import dev.lethe.diff.UpperDiff;
 import dev.lethe.exec.copy.TreeRemover;
-import dev.lethe.linux.CrashPoints;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;
@@ -18,12 +17,11 @@ import dev.lethe.linux.MountInfo;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.UnsafePathException;
-import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
-import dev.lethe.root.Tool;
+import dev.lethe.root.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -154,13 +152,9 @@ public final class OverlayStrategy implements RootStrategy {
     private final Syscalls sys;
 
     public OverlayStrategy(RootConfig config, RootContext context) {
-        this(config, context, CrashPoints.wrap(new FfmSyscalls()));
-    }
-
-    OverlayStrategy(RootConfig config, RootContext context, Syscalls sys) {
         this.config = config;
         this.context = context;
-        this.sys = sys;
+        this.sys = context.sys();
     }
 
     @Override
@@ -215,7 +209,7 @@ public final class OverlayStrategy implements RootStrategy {
         if (upper.isEmpty()) {
             return Optional.of(List.of());
         }
-        return Optional.of(UpperDiff.of(new FfmSyscalls(), upper.get().toString(), hostRoot.toString(), filter));
+        return Optional.of(UpperDiff.of(sys, upper.get().toString(), hostRoot.toString(), filter));
     }
 
     /**
@@ -224,7 +218,7 @@ public final class OverlayStrategy implements RootStrategy {
      */
     @Override
     public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
-        return read(archive, upper -> UpperDiff.of(new FfmSyscalls(), upper.toString(), context.root().toString(), filter));
+        return read(archive, upper -> UpperDiff.of(sys, upper.toString(), context.root().toString(), filter));
     }
 
     @Override
@@ -516,7 +510,7 @@ public final class OverlayStrategy implements RootStrategy {
     public long sizeOf(ArchiveRef archive) throws IOException {
         Path boot = archiveDirectory(archive);
         // du counts blocks (what pruning frees), each hard link once, and stays on this filesystem (-x).
-        Tool.Result du = Tool.tryRun(List.of("du", "-s", "-x", "-B1", boot.toString()));
+        Tools.Result du = context.tools().tryRun(List.of("du", "-s", "-x", "-B1", boot.toString()));
         if (du.exit() != 0) {
             throw new RootException("du -s -x -B1 " + boot + " failed (exit " + du.exit() + "): " + du.output().strip());
         }

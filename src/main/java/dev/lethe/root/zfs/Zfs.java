@@ -1,7 +1,7 @@
 package dev.lethe.root.zfs;
 
 import dev.lethe.root.RootException;
-import dev.lethe.root.Tool;
+import dev.lethe.root.Tools;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -11,12 +11,16 @@ import java.util.Optional;
 
 /**
  * Reads datasets through zfs(8). Only probes live here: they change nothing, so they go through
- * {@link Tool#tryRun} and are no crash points; every change goes through {@link Tool#run}.
+ * {@link Tools#tryRun} and are no crash points; every change goes through {@link #run}.
  * Written for the oldest zfs lethe meets (zfs-fuse, pool version 23): one property per
  * {@code zfs set}, no {@code zfs list -p}, so values are read with {@code zfs get -H -p}.
  */
 final class Zfs {
-    private Zfs() {}
+    private final Tools tools;
+
+    Zfs(Tools tools) {
+        this.tools = tools;
+    }
 
     /** Depth for {@link #get}: the dataset and everything below it. */
     static final int ALL_BELOW = -1;
@@ -71,7 +75,7 @@ final class Zfs {
      *
      * @param depth 0 for {@code top} alone, 1 for its children too, {@link #ALL_BELOW} for all
      */
-    static Map<String, Node> get(String top, int depth, String... properties) throws RootException {
+    Map<String, Node> get(String top, int depth, String... properties) throws RootException {
         List<String> command = new ArrayList<>(List.of("zfs", "get", "-H", "-p"));
         if (depth != 0) {
             command.add("-r");
@@ -80,7 +84,7 @@ final class Zfs {
             command.addAll(List.of("-d", Integer.toString(depth)));
         }
         command.addAll(List.of("-o", "name,property,value,source", String.join(",", properties), top));
-        Tool.Result result = Tool.tryRun(command);
+        Tools.Result result = tools.tryRun(command);
         if (result.exit() != 0) {
             if (result.output().contains("does not exist")) {
                 return Map.of();
@@ -112,7 +116,7 @@ final class Zfs {
      * Every node at and below {@code top} (to {@code depth}) with all its properties. "all" leaves
      * out some that zfs-fuse knows, guid and origin among them, so those are asked for by name.
      */
-    static Map<String, Node> all(String top, int depth) throws RootException {
+    Map<String, Node> all(String top, int depth) throws RootException {
         Map<String, Node> all = get(top, depth, "all");
         Map<String, Node> hidden = get(top, depth, "guid", "origin");
         Map<String, Node> merged = new LinkedHashMap<>();
@@ -130,11 +134,11 @@ final class Zfs {
     }
 
     /** One dataset or snapshot with all its properties, if it exists. */
-    static Optional<Node> node(String name) throws RootException {
+    Optional<Node> node(String name) throws RootException {
         return Optional.ofNullable(all(name, 0).get(name));
     }
 
-    static boolean exists(String name) throws RootException {
+    boolean exists(String name) throws RootException {
         return !get(name, 0, "type").isEmpty();
     }
 
@@ -151,5 +155,33 @@ final class Zfs {
     static String parent(String dataset) {
         int slash = dataset.lastIndexOf('/');
         return slash < 0 ? "" : dataset.substring(0, slash);
+    }
+
+    /** How long a dataset may stay "busy" after its unmount before lethe gives up. */
+    private static final long BUSY_PATIENCE_NANOS = 30_000_000_000L;
+
+    /**
+     * Runs a zfs command, again while zfs says "dataset is busy": zfs-fuse tears a filesystem down
+     * in its daemon after the unmount has returned, and until then refuses to rename or destroy it.
+     * A failed command changed nothing, so trying it again is safe.
+     */
+    void run(List<String> command) throws RootException {
+        long deadline = System.nanoTime() + BUSY_PATIENCE_NANOS;
+        while (true) {
+            try {
+                tools.run(command);
+                return;
+            } catch (RootException e) {
+                if (!e.getMessage().contains("dataset is busy") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RootException("interrupted while waiting for a busy dataset: " + String.join(" ", command), e);
+            }
+        }
     }
 }

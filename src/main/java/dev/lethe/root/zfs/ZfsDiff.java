@@ -5,8 +5,9 @@ import dev.lethe.diff.Filter;
 import dev.lethe.diff.TreeDiff;
 import dev.lethe.linux.MountInfo;
 import dev.lethe.linux.Stat;
-import dev.lethe.linux.ffm.FfmSyscalls;
+import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.zfs.ZfsStrategy.Names;
 import dev.lethe.root.zfs.ZfsStrategy.Step;
@@ -74,10 +75,14 @@ final class ZfsDiff {
 
     private final Names names;
     private final Path scratch;
+    private final Zfs zfs;
+    private final Syscalls sys;
 
-    ZfsDiff(Names names, Path scratch) {
+    ZfsDiff(Names names, RootContext context) {
         this.names = names;
-        this.scratch = scratch.toAbsolutePath().normalize();
+        this.scratch = context.scratch().toAbsolutePath().normalize();
+        this.zfs = new Zfs(context.tools());
+        this.sys = context.sys();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -87,10 +92,10 @@ final class ZfsDiff {
      * The root dataset and its child datasets where they are mounted below {@code hostRoot}, minus
      * those the filter leaves out whole (a store mounted over a child dataset is persisted).
      */
-    static List<Tree> live(Names n, Path hostRoot, Filter filter) throws IOException {
+    List<Tree> live(Names n, Path hostRoot, Filter filter) throws IOException {
         String top = hostRoot.toAbsolutePath().normalize().toString();
         MountInfo mounts = MountInfo.read();
-        Map<String, Node> tree = Zfs.get(n.root(), Zfs.ALL_BELOW, "type", "canmount", "creation");
+        Map<String, Node> tree = zfs.get(n.root(), Zfs.ALL_BELOW, "type", "canmount", "creation");
         List<Tree> trees = new ArrayList<>();
         for (Node dataset : Zfs.filesystems(tree)) {
             Optional<MountInfo.Mount> mount = mounts.mounts().stream()
@@ -132,9 +137,9 @@ final class ZfsDiff {
      * blank it was cloned from. Paths are named by the datasets' names: a child dataset's own
      * mountpoint, if it had one, went at the wipe.
      */
-    static List<Tree> archived(Names n, String archive, Path files, Filter filter) throws IOException {
-        Map<String, Node> datasets = Zfs.get(archive, Zfs.ALL_BELOW, "type", "origin");
-        Map<String, Node> blanks = Zfs.get(n.root(), Zfs.ALL_BELOW, "type", "creation");
+    List<Tree> archived(Names n, String archive, Path files, Filter filter) throws IOException {
+        Map<String, Node> datasets = zfs.get(archive, Zfs.ALL_BELOW, "type", "origin");
+        Map<String, Node> blanks = zfs.get(n.root(), Zfs.ALL_BELOW, "type", "creation");
         List<Tree> trees = new ArrayList<>();
         for (Node dataset : Zfs.filesystems(datasets)) {
             String rel = dataset.name().substring(archive.length());
@@ -186,11 +191,11 @@ final class ZfsDiff {
         }
         for (Step leftover : leftovers(names)) {
             for (List<String> command : leftover.commands()) {
-                ZfsStrategy.run(command);
+                zfs.run(command);
             }
         }
         String top = pool(names) + "/" + PREFIX + names.leaf() + "." + ProcessHandle.current().pid();
-        if (Zfs.exists(top)) {
+        if (zfs.exists(top)) {
             // Not one this run made, and not a leftover lethe could prove its own: never touched.
             throw new RootException("a dataset " + top + " exists already, named like the clone lethe diff would make"
                     + " now; lethe did not make it in this run and does not destroy it. Rename it or destroy it"
@@ -202,7 +207,6 @@ final class ZfsDiff {
         Throwable failure = null;
         try {
             List<Path> blanks = clone(trees, top, empty, mountPoints, made);
-            FfmSyscalls sys = new FfmSyscalls();
             List<Change> changes = new ArrayList<>();
             for (int i = 0; i < trees.size(); i++) {
                 Tree tree = trees.get(i);
@@ -223,9 +227,9 @@ final class ZfsDiff {
             List<RootException> cleanup = new ArrayList<>();
             try {
                 // Only the clone this run made, proved again by its mark: never a dataset that was there before.
-                if (made[0] && Zfs.exists(top) && madeByThisProcess(top)) {
+                if (made[0] && zfs.exists(top) && madeByThisProcess(top)) {
                     // Unmounts them, children first, then destroys them; zfs-fuse may call them busy a moment.
-                    ZfsStrategy.run(List.of("zfs", "destroy", "-r", top));
+                    zfs.run(List.of("zfs", "destroy", "-r", top));
                 }
                 for (Path dir : mountPoints.reversed()) {
                     Files.deleteIfExists(dir);
@@ -262,13 +266,13 @@ final class ZfsDiff {
                 command.addAll(List.of("-o", DIFF_BY + "=" + processId(ProcessHandle.current())));
             }
             command.addAll(List.of(blank.get().snapshot(), clone));
-            ZfsStrategy.run(command);
+            zfs.run(command);
             if (i == 0) {
                 made[0] = true;
             }
             // zfs-fuse mounts a new clone whatever canmount says; OpenZFS mounts none with canmount=noauto.
-            if (!Zfs.get(clone, 0, "mounted").get(clone).value("mounted").orElse("no").equals("yes")) {
-                ZfsStrategy.run(List.of("zfs", "mount", clone));
+            if (!zfs.get(clone, 0, "mounted").get(clone).value("mounted").orElse("no").equals("yes")) {
+                zfs.run(List.of("zfs", "mount", clone));
             }
             blanks.add(mountPoint);
         }
@@ -295,11 +299,11 @@ final class ZfsDiff {
     // leftovers
 
     /** The steps that destroy the clones a cut-short diff of this root left behind: see the class comment. */
-    static List<Step> leftovers(Names n) throws RootException {
+    List<Step> leftovers(Names n) throws RootException {
         String pool = pool(n);
         Pattern named = Pattern.compile(Pattern.quote(pool + "/" + PREFIX + n.leaf() + ".") + "[0-9]+");
         List<Step> steps = new ArrayList<>();
-        for (Node child : Zfs.get(pool, 1, "type").values()) {
+        for (Node child : zfs.get(pool, 1, "type").values()) {
             if (!named.matcher(child.name()).matches()) {
                 continue;
             }
@@ -313,8 +317,8 @@ final class ZfsDiff {
     }
 
     /** The process that made {@code clone}, if the clone is a lethe diff's of this root and that process is gone. */
-    private static Optional<String> leftBehindBy(Names n, String clone) throws RootException {
-        Map<String, Node> tree = Zfs.get(clone, Zfs.ALL_BELOW, "type", "origin", DIFF_OF, DIFF_BY);
+    private Optional<String> leftBehindBy(Names n, String clone) throws RootException {
+        Map<String, Node> tree = zfs.get(clone, Zfs.ALL_BELOW, "type", "origin", DIFF_OF, DIFF_BY);
         Pattern blankOfTheRoot = Pattern.compile(Pattern.quote(n.root()) + "(/[^@]+)?@" + Pattern.quote(n.blank()));
         for (Node node : tree.values()) {
             if (!node.isFilesystem() || !node.local(DIFF_OF).equals(Optional.of(n.root()))
@@ -350,8 +354,8 @@ final class ZfsDiff {
 
     /** A process's pid and start time (ms), which no other process has while this boot lasts. */
     /** True if the dataset's diff-by mark names this process (pid and start time). */
-    private static boolean madeByThisProcess(String dataset) throws RootException {
-        return Zfs.get(dataset, 0, DIFF_BY).get(dataset).value(DIFF_BY)
+    private boolean madeByThisProcess(String dataset) throws RootException {
+        return zfs.get(dataset, 0, DIFF_BY).get(dataset).value(DIFF_BY)
                 .filter(processId(ProcessHandle.current())::equals).isPresent();
     }
 

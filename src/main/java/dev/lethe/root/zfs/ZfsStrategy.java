@@ -9,7 +9,6 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
-import dev.lethe.root.Tool;
 import dev.lethe.root.zfs.Zfs.Node;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,10 +120,12 @@ public final class ZfsStrategy implements RootStrategy {
 
     private final RootConfig config;
     private final RootContext context;
+    private final Zfs zfs;
 
     public ZfsStrategy(RootConfig config, RootContext context) {
         this.config = config;
         this.context = context;
+        this.zfs = new Zfs(context.tools());
     }
 
     @Override
@@ -195,13 +196,13 @@ public final class ZfsStrategy implements RootStrategy {
         if (interrupted(n).isPresent()) {
             return;  // the root is missing or half made because a wipe was cut short: wipe finishes it
         }
-        Node root = Zfs.node(n.root()).orElseThrow(() -> new RootException("dataset " + n.root()
+        Node root = zfs.node(n.root()).orElseThrow(() -> new RootException("dataset " + n.root()
                 + " does not exist ([root] dataset in " + config.origin() + "); `zfs list` shows the datasets"));
         if (!root.isFilesystem()) {
             throw new RootException(n.root() + " is a " + root.value("type").orElse("?")
                     + ", not a filesystem dataset ([root] dataset in " + config.origin() + ")");
         }
-        if (!Zfs.exists(n.blankSnapshot())) {
+        if (!zfs.exists(n.blankSnapshot())) {
             throw new RootException("the blank snapshot " + n.blankSnapshot() + " does not exist ([root] blank in "
                     + config.origin() + "). Take it once, while the root is fresh: zfs snapshot -r "
                     + n.blankSnapshot());
@@ -232,7 +233,7 @@ public final class ZfsStrategy implements RootStrategy {
 
     /** The same for a store not mounted yet (in the initrd): a dataset of the root whose mountpoint is the store. */
     private void refuseStoresInRootTree(Names n) throws RootException {
-        for (Node dataset : Zfs.filesystems(Zfs.get(n.root(), Zfs.ALL_BELOW, "type", "mountpoint"))) {
+        for (Node dataset : Zfs.filesystems(zfs.get(n.root(), Zfs.ALL_BELOW, "type", "mountpoint"))) {
             Optional<String> mountpoint = dataset.value("mountpoint");
             for (AbsolutePath store : context.stores()) {
                 if (mountpoint.isPresent() && (mountpoint.get().equals(store.toString())
@@ -258,11 +259,15 @@ public final class ZfsStrategy implements RootStrategy {
     // ---------------------------------------------------------------------------------------------
     // diff
 
+    private ZfsDiff diff(Names n) {
+        return new ZfsDiff(n, context);
+    }
+
     /** The root's datasets where they are mounted below {@code hostRoot}, against clones of their blanks: see {@link ZfsDiff}. */
     @Override
     public Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException {
         Names n = names();
-        return Optional.of(new ZfsDiff(n, context.scratch()).of(ZfsDiff.live(n, hostRoot, filter), filter));
+        return Optional.of(diff(n).of(diff(n).live(n, hostRoot, filter), filter));
     }
 
     /** The archive's datasets, mounted read-only, against clones of the root's blanks they were made from. */
@@ -270,7 +275,7 @@ public final class ZfsStrategy implements RootStrategy {
     public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
         Names n = names();
         String dataset = proven(n, archive);
-        return read(archive, files -> new ZfsDiff(n, context.scratch()).of(ZfsDiff.archived(n, dataset, files, filter), filter));
+        return read(archive, files -> diff(n).of(diff(n).archived(n, dataset, files, filter), filter));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -298,7 +303,7 @@ public final class ZfsStrategy implements RootStrategy {
         List<String> done = new ArrayList<>();
         for (Step step : plan.steps()) {
             for (List<String> command : step.commands()) {
-                run(command);
+                zfs.run(command);
             }
             done.add(step.says());
         }
@@ -311,7 +316,7 @@ public final class ZfsStrategy implements RootStrategy {
     private Plan steps(WipeRequest request) throws IOException {
         Names n = names();
         // Clones of the blank a cut-short lethe diff left: gone first, they belong to no archive.
-        List<Step> steps = new ArrayList<>(ZfsDiff.leftovers(n));
+        List<Step> steps = new ArrayList<>(diff(n).leftovers(n));
         Optional<String> interrupted = interrupted(n);
         if (interrupted.isPresent()) {
             steps.addAll(finishing(n, interrupted.get()));
@@ -328,11 +333,11 @@ public final class ZfsStrategy implements RootStrategy {
 
     /** Every step of a wipe that starts from an intact root. */
     private List<Step> fresh(Names n, String archive) throws RootException {
-        if (Zfs.exists(archive)) {
+        if (zfs.exists(archive)) {
             throw new RootException(archive + " already exists: a wipe of " + n.root()
                     + " already ran within this second; try again");
         }
-        Map<String, Node> tree = Zfs.all(n.root(), Zfs.ALL_BELOW);
+        Map<String, Node> tree = zfs.all(n.root(), Zfs.ALL_BELOW);
         List<Member> members = new ArrayList<>();
         for (Node dataset : Zfs.filesystems(tree)) {
             String rel = dataset.name().substring(n.root().length());
@@ -346,7 +351,7 @@ public final class ZfsStrategy implements RootStrategy {
                         List.of("zfs", "unmount", member.node().name())));
             }
         }
-        if (!Zfs.exists(n.archives())) {
+        if (!zfs.exists(n.archives())) {
             steps.add(Step.of("create " + n.archives() + " to hold the archives (canmount=off, mountpoint=none: "
                             + "never mounted itself)",
                     List.of("zfs", "create", "-o", "canmount=off", "-o", "mountpoint=none", n.archives())));
@@ -361,12 +366,12 @@ public final class ZfsStrategy implements RootStrategy {
 
     /** The steps that remain of a wipe cut short after it renamed the root to {@code archive}. */
     private List<Step> finishing(Names n, String archive) throws RootException {
-        Map<String, Node> tree = Zfs.all(archive, Zfs.ALL_BELOW);
+        Map<String, Node> tree = zfs.all(archive, Zfs.ALL_BELOW);
         List<Member> members = new ArrayList<>();
         for (Node dataset : Zfs.filesystems(tree)) {
             String rel = dataset.name().substring(archive.length());
             members.add(new Member(rel, dataset, tree.containsKey(dataset.name() + "@" + n.blank()),
-                    Zfs.node(n.root() + rel)));
+                    zfs.node(n.root() + rel)));
         }
         List<Step> steps = new ArrayList<>();
         steps.add(Step.note("finish the wipe that was cut short after it archived " + n.root() + " as " + archive
@@ -478,11 +483,11 @@ public final class ZfsStrategy implements RootStrategy {
 
     /** The archive of a wipe of this root that was cut short, if any: see the class comment. */
     private Optional<String> interrupted(Names n) throws RootException {
-        Map<String, Node> children = Zfs.get(n.archives(), 1, "type", OF, STATE);
+        Map<String, Node> children = zfs.get(n.archives(), 1, "type", OF, STATE);
         if (children.isEmpty()) {
             return Optional.empty();
         }
-        boolean rootExists = Zfs.exists(n.root());
+        boolean rootExists = zfs.exists(n.root());
         List<String> found = new ArrayList<>();
         for (Node child : children.values()) {
             if (!child.isFilesystem() || n.ref(child.name()).isEmpty()) {
@@ -491,7 +496,7 @@ public final class ZfsStrategy implements RootStrategy {
             Optional<String> of = child.local(OF);
             if (!rootExists) {
                 // Cut short between the rename and the clone: only that archive still holds the blank.
-                if (of.map(n.root()::equals).orElse(true) && Zfs.exists(child.name() + "@" + n.blank())) {
+                if (of.map(n.root()::equals).orElse(true) && zfs.exists(child.name() + "@" + n.blank())) {
                     found.add(child.name());
                 }
             } else if (of.equals(Optional.of(n.root())) && child.local(STATE).equals(Optional.of(PENDING))) {
@@ -511,7 +516,7 @@ public final class ZfsStrategy implements RootStrategy {
     @Override
     public List<ArchiveRef> archives() throws IOException {
         Names n = names();
-        Map<String, Node> children = Zfs.get(n.archives(), 1, "type", "guid", "origin", ARCHIVE, OF, GUID, STATE);
+        Map<String, Node> children = zfs.get(n.archives(), 1, "type", "guid", "origin", ARCHIVE, OF, GUID, STATE);
         List<ArchiveRef> archives = new ArrayList<>();
         for (Node child : children.values()) {
             Optional<ArchiveRef> ref = n.ref(child.name());
@@ -534,7 +539,7 @@ public final class ZfsStrategy implements RootStrategy {
     public long sizeOf(ArchiveRef archive) throws IOException {
         String dataset = datasetOf(names(), archive);
         // "used" of a clone is what destroying it frees: its own blocks, snapshots and children.
-        return Zfs.get(dataset, 0, "used").values().stream().findFirst()
+        return zfs.get(dataset, 0, "used").values().stream().findFirst()
                 .flatMap(node -> node.value("used")).map(Long::parseLong).orElse(-1L);
     }
 
@@ -550,7 +555,7 @@ public final class ZfsStrategy implements RootStrategy {
     /** The archive's dataset, after proving it is lethe's archive of this root: see the class comment. */
     private String proven(Names n, ArchiveRef archive) throws IOException {
         String dataset = datasetOf(n, archive);
-        Map<String, Node> tree = Zfs.get(dataset, Zfs.ALL_BELOW, "type", "guid", "origin", ARCHIVE, OF, GUID, STATE);
+        Map<String, Node> tree = zfs.get(dataset, Zfs.ALL_BELOW, "type", "guid", "origin", ARCHIVE, OF, GUID, STATE);
         Node top = tree.get(dataset);
         String refuse = "refusing to touch " + dataset + ": ";
         if (top == null || !top.isFilesystem()) {
@@ -590,18 +595,18 @@ public final class ZfsStrategy implements RootStrategy {
     public <T> T read(ArchiveRef archive, ArchiveReader<T> reader) throws IOException {
         Names n = names();
         String dataset = proven(n, archive);
-        List<Node> datasets = Zfs.filesystems(Zfs.get(dataset, Zfs.ALL_BELOW, "type"));
+        List<Node> datasets = Zfs.filesystems(zfs.get(dataset, Zfs.ALL_BELOW, "type"));
         Path dir = context.scratch().toAbsolutePath().normalize().resolve("zfs-" + archive.id());
         Files.createDirectories(dir);
         List<String> mounted = new ArrayList<>();
         // A mountpoint property is the one way to mount a dataset on zfs-fuse (it has no mount.zfs for
         // mount -t zfs). The archive is canmount=noauto, so setting it mounts nothing; readonly=on is
         // inherited by each dataset, so every mount below is read-only.
-        run(List.of("zfs", "set", "mountpoint=" + dir, dataset));
+        zfs.run(List.of("zfs", "set", "mountpoint=" + dir, dataset));
         Throwable failure = null;
         try {
             for (Node node : datasets) {
-                run(List.of("zfs", "mount", node.name()));
+                zfs.run(List.of("zfs", "mount", node.name()));
                 mounted.add(node.name());
             }
             return reader.read(dir);
@@ -612,13 +617,13 @@ public final class ZfsStrategy implements RootStrategy {
             List<RootException> cleanup = new ArrayList<>();
             for (String name : mounted.reversed()) {
                 try {
-                    run(List.of("zfs", "unmount", name));
+                    zfs.run(List.of("zfs", "unmount", name));
                 } catch (RootException e) {
                     cleanup.add(e);
                 }
             }
             try {
-                run(List.of("zfs", "inherit", "mountpoint", dataset));
+                zfs.run(List.of("zfs", "inherit", "mountpoint", dataset));
                 Files.deleteIfExists(dir);
             } catch (IOException e) {
                 cleanup.add(new RootException("cannot restore " + dataset + " after reading it: " + e.getMessage(), e));
@@ -649,34 +654,6 @@ public final class ZfsStrategy implements RootStrategy {
         String dataset = proven(names(), archive);
         // -r: the archive's own child datasets and snapshots go with it; never -R, which would also
         // destroy clones of them elsewhere: if someone cloned one, zfs refuses and says so.
-        run(List.of("zfs", "destroy", "-r", dataset));
-    }
-
-    /** How long a dataset may stay "busy" after its unmount before lethe gives up. */
-    private static final long BUSY_PATIENCE_NANOS = 30_000_000_000L;
-
-    /**
-     * Runs a zfs command, again while zfs says "dataset is busy": zfs-fuse tears a filesystem down
-     * in its daemon after the unmount has returned, and until then refuses to rename or destroy it.
-     * A failed command changed nothing, so trying it again is safe.
-     */
-    static void run(List<String> command) throws RootException {
-        long deadline = System.nanoTime() + BUSY_PATIENCE_NANOS;
-        while (true) {
-            try {
-                Tool.run(command);
-                return;
-            } catch (RootException e) {
-                if (!e.getMessage().contains("dataset is busy") || System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RootException("interrupted while waiting for a busy dataset: " + String.join(" ", command), e);
-            }
-        }
+        zfs.run(List.of("zfs", "destroy", "-r", dataset));
     }
 }

@@ -1,5 +1,6 @@
 package dev.lethe.root.btrfs;
 
+import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Origin;
@@ -143,7 +144,7 @@ final class BtrfsDisk implements AutoCloseable {
     RootContext context(List<AbsolutePath> stores) throws IOException {
         Path dir = scratch.resolve("strategy-" + (++contexts));
         Files.createDirectories(dir);
-        return new RootContext(hostRoot, stores, dir);
+        return Contexts.of(hostRoot, stores, dir);
     }
 
     BtrfsStrategy strategy(String subvolume, String blank, String... stores) throws IOException {

@@ -1,8 +1,8 @@
 package dev.lethe.root.btrfs;
 
+import dev.lethe.testing.Contexts;
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.model.AbsolutePath;
-import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ public final class BtrfsMain {
         Path scratch = Path.of(args[4]);
         Files.createDirectories(scratch);
         RootStrategy strategy = new BtrfsStrategy(BtrfsDisk.config(args[1], args[2], args[3]),
-                new RootContext(Path.of("/nonexistent-root"), List.<AbsolutePath>of(), scratch));
+                Contexts.of(Path.of("/nonexistent-root"), List.<AbsolutePath>of(), scratch));
         try {
             long start = System.nanoTime();
             switch (args[0]) {

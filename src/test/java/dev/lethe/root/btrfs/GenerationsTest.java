@@ -1,5 +1,6 @@
 package dev.lethe.root.btrfs;
 
+import dev.lethe.root.ProcessTools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.diff.Change;
@@ -34,6 +35,7 @@ class GenerationsTest {
 
     private static final int SEEDS = Integer.getInteger("lethe.property.tries", 12);
     private static final int EDITS = 40;
+    private static final Btrfs BTRFS = new Btrfs(ProcessTools.INSTANCE);
     private final Syscalls sys = new FfmSyscalls();
 
     @Test
@@ -47,7 +49,7 @@ class GenerationsTest {
                 List<String> edits = edit(live, new Random(seed));
                 Sh.run("btrfs", "filesystem", "sync", m.top.toString());
 
-                Btrfs.Subvolume shown = Btrfs.show(live).orElseThrow();
+                Btrfs.Subvolume shown = BTRFS.show(live).orElseThrow();
                 Generations.Changes changes = changes(m, shown);
                 List<Change> fast = TreeDiff.of(sys, live.toString(), blank.toString(), Filter.none(), changes.hint(), true);
                 List<Change> full = TreeDiff.of(sys, live.toString(), blank.toString(), Filter.none(), TreeDiff.Hint.NONE, true);
@@ -69,12 +71,12 @@ class GenerationsTest {
         try (BtrfsMachine m = new BtrfsMachine()) {
             Path blank = blank(m, new Random(2));
             Path live = snapshot(m, blank, "@live");
-            assertThat(changes(m, Btrfs.show(live).orElseThrow()).changed()).isEmpty();
+            assertThat(changes(m, BTRFS.show(live).orElseThrow()).changed()).isEmpty();
 
             Path file = live.resolve("d1/d2/f3");
             Files.writeString(file, "changed");
             Sh.run("btrfs", "filesystem", "sync", m.top.toString());
-            Generations.Changes changes = changes(m, Btrfs.show(live).orElseThrow());
+            Generations.Changes changes = changes(m, BTRFS.show(live).orElseThrow());
             long inode = (long) Files.getAttribute(file, "unix:ino");
             long d2 = (long) Files.getAttribute(file.getParent(), "unix:ino");
             long d1 = (long) Files.getAttribute(file.getParent().getParent(), "unix:ino");
@@ -101,7 +103,7 @@ class GenerationsTest {
             Files.writeString(live.resolve("a/file"), "LINKED");
             Sh.run("btrfs", "filesystem", "sync", m.top.toString());
 
-            Generations.Changes changes = changes(m, Btrfs.show(live).orElseThrow());
+            Generations.Changes changes = changes(m, BTRFS.show(live).orElseThrow());
             long b = (long) Files.getAttribute(live.resolve("b"), "unix:ino");
             assertThat(changes.touched()).contains(b);
             List<Change> fast = TreeDiff.of(sys, live.toString(), blank.toString(), Filter.none(), changes.hint(), true);
@@ -110,7 +112,7 @@ class GenerationsTest {
             long file = (long) Files.getAttribute(live.resolve("a/file"), "unix:ino");
             int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(m.top.toString()), Flags.O_RDONLY | Flags.O_DIRECTORY, 0);
             try {
-                assertThat(Generations.directoriesHolding(sys, fd, Btrfs.show(live).orElseThrow().id(), file))
+                assertThat(Generations.directoriesHolding(sys, fd, BTRFS.show(live).orElseThrow().id(), file))
                         .containsExactlyInAnyOrder(a, b);
             } finally {
                 sys.close(fd);

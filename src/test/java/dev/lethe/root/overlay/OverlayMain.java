@@ -1,7 +1,7 @@
 package dev.lethe.root.overlay;
 
+import dev.lethe.testing.Contexts;
 import dev.lethe.archive.ArchiveRef;
-import dev.lethe.root.RootContext;
 import dev.lethe.root.RootStrategy.WipeRequest;
 import dev.lethe.root.RootStrategy.WipeResult;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ public final class OverlayMain {
         Path root = Path.of(args[1]);
         // The overlay strategy mounts nothing, so it never uses the scratch directory; a killed run leaves none behind.
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
-        OverlayStrategy strategy = new OverlayStrategy(OverlayRig.config(args[2]), new RootContext(root, List.of(), scratch));
+        OverlayStrategy strategy = new OverlayStrategy(OverlayRig.config(args[2]), Contexts.of(root, List.of(), scratch));
         switch (args[0]) {
             case "wipe" -> {
                 WipeRequest request = new WipeRequest(Instant.ofEpochSecond(Long.parseLong(args[3])), Boolean.parseBoolean(args[4]));

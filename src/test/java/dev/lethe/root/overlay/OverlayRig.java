@@ -1,5 +1,6 @@
 package dev.lethe.root.overlay;
 
+import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Origin;
@@ -81,7 +82,7 @@ final class OverlayRig implements AutoCloseable {
 
     RootContext context(String... stores) throws IOException {
         Path contextScratch = Files.createDirectories(scratch.resolve("context"));
-        return new RootContext(root, Stream.of(stores).map(AbsolutePath::of).toList(), contextScratch);
+        return Contexts.of(root, Stream.of(stores).map(AbsolutePath::of).toList(), contextScratch);
     }
 
     /** Host path of a managed path: "/overlay/x" → scratch/root/overlay/x. */

@@ -1,5 +1,6 @@
 package dev.lethe.root.overlay;
 
+import dev.lethe.testing.Contexts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -336,7 +337,7 @@ class OverlayStrategyTest {
                     OverlayRig.config("/overlay", Optional.of(rig.scratch.resolve("lower.img").toString())), rig.context());
             assertRefused(rig, notADevice, "is not a block device");
             OverlayStrategy missingRoot = new OverlayStrategy(OverlayRig.config("/overlay"),
-                    new dev.lethe.root.RootContext(rig.scratch.resolve("nowhere"), List.of(), rig.scratch));
+                    Contexts.of(rig.scratch.resolve("nowhere"), List.of(), rig.scratch));
             assertRefused(rig, missingRoot, "the lower root " + rig.scratch.resolve("nowhere"));
         }
     }

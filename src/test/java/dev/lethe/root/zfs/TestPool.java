@@ -1,5 +1,6 @@
 package dev.lethe.root.zfs;
 
+import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.config.RootConfig.Retention;
 import dev.lethe.config.RootConfig.Strategy;
@@ -108,7 +109,7 @@ final class TestPool implements AutoCloseable {
     }
 
     RootContext context(Path managedRoot) throws IOException {
-        return new RootContext(managedRoot, List.of(AbsolutePath.of("/persist")),
+        return Contexts.of(managedRoot, List.of(AbsolutePath.of("/persist")),
                 Files.createTempDirectory(scratch, "work"));
     }
 

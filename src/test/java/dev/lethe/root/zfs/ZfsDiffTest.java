@@ -1,5 +1,6 @@
 package dev.lethe.root.zfs;
 
+import dev.lethe.root.ProcessTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -176,7 +177,7 @@ class ZfsDiffTest {
                     assertThat(live).as(path).isEqualTo(blank);
                 }
             }
-            ZfsStrategy.run(List.of("zfs", "destroy", "-r", p.pool + "/probe"));  // again while zfs-fuse calls it busy
+            new Zfs(ProcessTools.INSTANCE).run(List.of("zfs", "destroy", "-r", p.pool + "/probe"));  // again while zfs-fuse calls it busy
         }
     }
 

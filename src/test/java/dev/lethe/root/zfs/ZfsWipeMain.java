@@ -1,5 +1,6 @@
 package dev.lethe.root.zfs;
 
+import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.config.RootConfig.Retention;
 import dev.lethe.config.RootConfig.Strategy;
@@ -29,7 +30,7 @@ public final class ZfsWipeMain {
                 OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
                 new Origin("lethe.toml", 2));
         Path scratch = Files.createTempDirectory(Path.of(args[5]), "wipe");
-        RootContext context = new RootContext(Path.of(args[2]), List.of(AbsolutePath.of("/persist")), scratch);
+        RootContext context = Contexts.of(Path.of(args[2]), List.of(AbsolutePath.of("/persist")), scratch);
         WipeRequest request = new WipeRequest(Instant.ofEpochSecond(Long.parseLong(args[3])), args[4].equals("degraded"));
         try {
             long start = System.nanoTime();

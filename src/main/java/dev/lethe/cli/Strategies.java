@@ -1,11 +1,14 @@
-package dev.lethe.root;
+package dev.lethe.cli;
 
 import dev.lethe.config.RootConfig;
+import dev.lethe.root.NoWipeStrategy;
+import dev.lethe.root.RootContext;
+import dev.lethe.root.RootStrategy;
 import dev.lethe.root.btrfs.BtrfsStrategy;
 import dev.lethe.root.overlay.OverlayStrategy;
 import dev.lethe.root.zfs.ZfsStrategy;
 
-/** The strategy the config names. */
+/** The strategy the config names; here, in the composition root, so that {@code root} never depends on its subpackages. */
 public final class Strategies {
     private Strategies() {}
 
@@ -14,11 +17,8 @@ public final class Strategies {
             case BTRFS -> new BtrfsStrategy(config, context);
             case ZFS -> new ZfsStrategy(config, context);
             case OVERLAY -> new OverlayStrategy(config, context);
-            case TMPFS -> new EphemeralStrategy("tmpfs",
-                    "the root is a tmpfs: it is already forgotten at every boot, so there is nothing to wipe");
-            case NONE -> new EphemeralStrategy("none",
-                    "strategy \"none\" is adoption mode: lethe persists your entries but never wipes the root. "
-                            + "Choose btrfs, zfs, overlay or tmpfs in [root] to start forgetting");
+            case TMPFS -> NoWipeStrategy.tmpfs();
+            case NONE -> NoWipeStrategy.none();
         };
     }
 }

@@ -12,9 +12,22 @@ import java.util.Optional;
  * The strategies with nothing to wipe: tmpfs (the root vanishes with the power) and none
  * (adoption mode, the root is kept). They have no archives; {@link #wipe} only explains.
  */
-final class EphemeralStrategy implements RootStrategy {
+public final class NoWipeStrategy implements RootStrategy {
     private final String name;
     private final String explanation;
+
+    /** The root is a tmpfs: the power forgets it. */
+    public static NoWipeStrategy tmpfs() {
+        return new NoWipeStrategy("tmpfs",
+                "the root is a tmpfs: it is already forgotten at every boot, so there is nothing to wipe");
+    }
+
+    /** Adoption mode: entries are persisted, the root is kept. */
+    public static NoWipeStrategy none() {
+        return new NoWipeStrategy("none",
+                "strategy \"none\" is adoption mode: lethe persists your entries but never wipes the root. "
+                        + "Choose btrfs, zfs, overlay or tmpfs in [root] to start forgetting");
+    }
 
     /** No blank state exists: the adoption-mode diff against the package database applies. */
     @Override
@@ -22,7 +35,7 @@ final class EphemeralStrategy implements RootStrategy {
         return Optional.empty();
     }
 
-    EphemeralStrategy(String name, String explanation) {
+    private NoWipeStrategy(String name, String explanation) {
         this.name = name;
         this.explanation = explanation;
     }
