@@ -181,7 +181,7 @@ final class DiffCommand implements Callable<Integer> {
                 json.writeStartObject();
                 json.writeStringField("path", change.path().value());
                 json.writeStringField("kind", change.kind().word());
-                json.writeStringField("what", change.what());
+                json.writeStringField("what", change.what().word());
                 json.writeNumberField("bytes", change.bytes());
                 json.writeBooleanField("directory", change.directory());
                 if (adoption != null) {
@@ -223,7 +223,7 @@ final class DiffCommand implements Callable<Integer> {
             out.printf("%10s %7d %-7s  %s%n", StatusCommand.humanBytes(directory.bytes()), count,
                     count == 1 ? "change" : "changes", directory.path());
             for (Change change : directory.members().stream().limit(5).toList()) {
-                out.printf("      %-8s %-12s %s%s%n", change.kind().word(), change.what(), change.path(),
+                out.printf("      %-8s %-12s %s%s%n", change.kind().word(), change.what().word(), change.path(),
                         change.directory() ? "/" : "");
             }
             if (directory.members().size() > 5) {

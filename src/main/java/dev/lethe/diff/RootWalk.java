@@ -204,12 +204,12 @@ public final class RootWalk {
                 continue;
             }
             switch (owner.kind()) {
-                case NOT_OWNED -> added(dirFd, child.name(), path, stat, Change.Kind.ADDED, "added");
+                case NOT_OWNED -> added(dirFd, child.name(), path, stat, Change.Kind.ADDED, Change.What.ADDED);
                 case OWNED_DIRECTORY -> {
                     if (stat.isDirectory()) {
                         walkBelow(dirFd, child.name(), path);
                     } else {
-                        changes.add(new Change(path, Change.Kind.MODIFIED, "type changed", size(stat), false));
+                        changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED, size(stat), false));
                     }
                 }
                 case OWNED_FILE, CONFFILE -> ownedFile(dirFd, child.name(), path, stat, owner);
@@ -244,7 +244,7 @@ public final class RootWalk {
                 continue;
             }
             boolean directory = baseline.owner(ownedPath).kind() == Ownership.Kind.OWNED_DIRECTORY;
-            changes.add(new Change(path, Change.Kind.DELETED, "deleted", 0, directory));
+            changes.add(new Change(path, Change.Kind.DELETED, Change.What.DELETED, 0, directory));
             if (directory) {
                 counts.put(path, 1 + ownedBelow(ownedPath));
             }
@@ -270,21 +270,21 @@ public final class RootWalk {
                 // "directory", so the path is a directory or a symlink, and a directory it is.
                 walkBelow(dirFd, name, path);
             } else {
-                added(dirFd, name, path, stat, Change.Kind.MODIFIED, "type changed");
+                added(dirFd, name, path, stat, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED);
             }
             return;
         }
         if (!owner.md5Known()) {
             if (conffile) {
-                changes.add(new Change(path, Change.Kind.MODIFIED, "config changed", size(stat), false));
+                changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.CONFIG_CHANGED, size(stat), false));
             }
             return;  // the database records nothing to compare
         }
         if (!stat.isRegularFile()) {
-            changes.add(new Change(path, Change.Kind.MODIFIED, "type changed", size(stat), false));
+            changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED, size(stat), false));
             return;
         }
-        Change ifDifferent = new Change(path, Change.Kind.MODIFIED, conffile ? "config changed" : "modified",
+        Change ifDifferent = new Change(path, Change.Kind.MODIFIED, conffile ? Change.What.CONFIG_CHANGED : Change.What.MODIFIED,
                 stat.size(), false);
         byte[] known = cache.lookup(stat);
         if (known != null) {
@@ -377,7 +377,7 @@ public final class RootWalk {
     }
 
     /** A path no package owns (or a directory where a package file was): reported with what is below it. */
-    private void added(int dirFd, byte[] name, AbsolutePath path, Stat stat, Change.Kind kind, String what)
+    private void added(int dirFd, byte[] name, AbsolutePath path, Stat stat, Change.Kind kind, Change.What what)
             throws IOException {
         if (!stat.isDirectory()) {
             changes.add(new Change(path, kind, what, size(stat), false));
@@ -435,13 +435,13 @@ public final class RootWalk {
             if (!stat.isDirectory()) {
                 tally.bytes += size(stat);
                 tally.paths++;
-                parts.add(new Change(path, Change.Kind.ADDED, "added", size(stat), false));
+                parts.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, size(stat), false));
                 continue;
             }
             int childFd = openDirectory(dirFd, child.name(), path);
             if (childFd == UNREADABLE) {
                 tally.paths++;  // there, but its contents are unknown
-                parts.add(new Change(path, Change.Kind.ADDED, "added", 0, true));
+                parts.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
             }
             if (childFd < 0) {
                 continue;
@@ -453,11 +453,11 @@ public final class RootWalk {
                 tally.bytes += sub.bytes;
                 tally.paths += sub.paths + 1;
                 if (sub.whole) {
-                    parts.add(new Change(path, Change.Kind.ADDED, "added", sub.bytes, true));
+                    parts.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, sub.bytes, true));
                     counts.put(path, sub.paths + 1);
                 } else {
                     tally.whole = false;
-                    parts.add(new Change(path, Change.Kind.ADDED, "added", 0, true));
+                    parts.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
                     parts.addAll(subParts);
                 }
             } finally {

@@ -111,7 +111,7 @@ public final class Summary {
     private static Map<AbsolutePath, List<Change>> groups(List<Change> changes) {
         Set<AbsolutePath> wholeDirectories = new HashSet<>();
         for (Change change : changes) {
-            if (change.directory() && change.kind() != Change.Kind.DELETED && !change.what().equals("metadata")) {
+            if (change.directory() && change.kind() != Change.Kind.DELETED && change.what() != Change.What.METADATA) {
                 wholeDirectories.add(change.path());
             }
         }
@@ -177,14 +177,14 @@ public final class Summary {
                 continue;
             }
             boolean newAsAWhole = directory.members().stream().anyMatch(c -> c.path().equals(directory.path())
-                    && c.directory() && c.kind() != Change.Kind.DELETED && !c.what().equals("metadata"));
+                    && c.directory() && c.kind() != Change.Kind.DELETED && c.what() != Change.What.METADATA);
             if (newAsAWhole) {
                 directoryLines.add(entry(directory.path(), live, accounts));
                 continue;
             }
             // A directory whose owner or mode changed cannot be kept without keeping all it holds.
             List<Change> keepable = directory.members().stream().filter(c -> c.kind() != Change.Kind.DELETED)
-                    .filter(c -> !(c.directory() && c.what().equals("metadata"))).toList();
+                    .filter(c -> !(c.directory() && c.what() == Change.What.METADATA)).toList();
             if (keepable.size() > PATHS_PER_GROUP) {
                 continue;  // a swarm (downloaded packages, __pycache__ everywhere): for a person to judge, not a list
             }

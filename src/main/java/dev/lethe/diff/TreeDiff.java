@@ -176,7 +176,7 @@ public final class TreeDiff {
                 }
                 Stat was = stat(blankFd, gone.getValue().name());
                 if (was != null && !elsewhere(was, blankDevice, blankMountId)) {
-                    changes.add(new Change(path, Change.Kind.DELETED, "deleted", 0, was.isDirectory()));
+                    changes.add(new Change(path, Change.Kind.DELETED, Change.What.DELETED, 0, was.isDirectory()));
                 }
             }
         }
@@ -196,16 +196,16 @@ public final class TreeDiff {
             // Another filesystem: its mount point is the root's, its contents are not. A nested btrfs
             // subvolume shows in both trees as a placeholder of another device: no change.
             if (!blankHasIt && live.isDirectory()) {
-                changes.add(new Change(path, Change.Kind.ADDED, "added", 0, true));
+                changes.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
             }
             return;
         }
         if (blank == null) {
-            added(liveFd, name, path, live, Change.Kind.ADDED, "added");
+            added(liveFd, name, path, live, Change.Kind.ADDED, Change.What.ADDED);
             return;
         }
         if (live.type() != blank.type()) {
-            added(liveFd, name, path, live, Change.Kind.MODIFIED, "type changed");
+            added(liveFd, name, path, live, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED);
             return;
         }
         if (live.isDirectory()) {
@@ -217,11 +217,11 @@ public final class TreeDiff {
         }
         long size = size(live);
         if (!contents.same(liveFd, blankFd, name, live, blank)) {
-            changes.add(new Change(path, Change.Kind.MODIFIED, "modified", size, false));
+            changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.MODIFIED, size, false));
         } else if (!sameMetadata(live, blank) || live.nlink() != blank.nlink()
                 || live.mtimeSec() != blank.mtimeSec() || live.mtimeNsec() != blank.mtimeNsec()
                 || !contents.sameAttributes(liveFd, blankFd, name, live)) {
-            changes.add(new Change(path, Change.Kind.MODIFIED, "metadata", size, false));
+            changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.METADATA, size, false));
         }
     }
 
@@ -229,12 +229,12 @@ public final class TreeDiff {
             throws IOException {
         if (sharedInodes && live.inode() != blank.inode()) {
             // Removed and made anew: nothing below it is the blank's any more.
-            added(liveFd, name, path, live, Change.Kind.MODIFIED, "replaced");
+            added(liveFd, name, path, live, Change.Kind.MODIFIED, Change.What.REPLACED);
             return;
         }
         boolean sameNames = sharedInodes && hint.unchanged(live, blank);
         if (!sameMetadata(live, blank) || (!sameNames && !contents.sameAttributes(liveFd, blankFd, name, live))) {
-            changes.add(new Change(path, Change.Kind.MODIFIED, "metadata", 0, true));
+            changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.METADATA, 0, true));
         }
         int liveChild = openDirectory(liveFd, name);
         if (liveChild < 0) {
@@ -256,7 +256,7 @@ public final class TreeDiff {
     }
 
     /** Reports a path the blank has not got (or not as this type), and everything below it, as new. */
-    private void added(int dirFd, byte[] name, AbsolutePath path, Stat stat, Change.Kind kind, String what)
+    private void added(int dirFd, byte[] name, AbsolutePath path, Stat stat, Change.Kind kind, Change.What what)
             throws IOException {
         changes.add(new Change(path, kind, what, size(stat), stat.isDirectory()));
         if (!stat.isDirectory()) {
@@ -278,11 +278,11 @@ public final class TreeDiff {
                 }
                 if (elsewhere(child, liveDevice, liveMountId)) {
                     if (child.isDirectory()) {
-                        changes.add(new Change(childPath, Change.Kind.ADDED, "added", 0, true));
+                        changes.add(new Change(childPath, Change.Kind.ADDED, Change.What.ADDED, 0, true));
                     }
                     continue;
                 }
-                added(childFd, entry.name(), childPath, child, Change.Kind.ADDED, "added");
+                added(childFd, entry.name(), childPath, child, Change.Kind.ADDED, Change.What.ADDED);
             }
         } finally {
             sys.close(childFd);

@@ -87,7 +87,7 @@ public final class UpperDiff {
             Stat lowerStat = lowerFd < 0 ? null : lowerStat(lowerFd, child.name());
             if (stat.type() == FileType.S_IFCHR && stat.rdev() == 0) {
                 if (lowerStat != null) {  // a whiteout over nothing hides nothing
-                    changes.add(new Change(path, Change.Kind.DELETED, "deleted", 0, lowerStat.isDirectory()));
+                    changes.add(new Change(path, Change.Kind.DELETED, Change.What.DELETED, 0, lowerStat.isDirectory()));
                 }
                 continue;
             }
@@ -98,7 +98,7 @@ public final class UpperDiff {
             if (stat.device() != device) {
                 // Another filesystem mounted inside the upper: its mount point is the boot's, its contents are not.
                 if (lowerStat == null) {
-                    changes.add(new Change(path, Change.Kind.ADDED, "added", 0, true));
+                    changes.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
                 }
                 continue;
             }
@@ -106,13 +106,13 @@ public final class UpperDiff {
             try {
                 boolean opaque = isOpaque(childFd);
                 if (lowerStat == null) {
-                    changes.add(new Change(path, Change.Kind.ADDED, "added", 0, true));
+                    changes.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
                 } else if (!lowerStat.isDirectory()) {
-                    changes.add(new Change(path, Change.Kind.MODIFIED, "type changed", 0, true));
+                    changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED, 0, true));
                 } else if (opaque) {
-                    changes.add(new Change(path, Change.Kind.MODIFIED, "replaced", 0, true));
+                    changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.REPLACED, 0, true));
                 } else if (!sameMetadata(stat, lowerStat)) {
-                    changes.add(new Change(path, Change.Kind.MODIFIED, "metadata", 0, true));
+                    changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.METADATA, 0, true));
                 }
                 boolean lowerContinues = lowerStat != null && lowerStat.isDirectory() && !opaque;
                 int lowerChildFd = lowerContinues ? sys.openat(lowerFd, child.name(), DIRECTORY, 0) : -1;
@@ -133,14 +133,14 @@ public final class UpperDiff {
             throws IOException {
         long size = stat.isDirectory() ? 0 : stat.size();
         if (lowerStat == null) {
-            changes.add(new Change(path, Change.Kind.ADDED, "added", size, false));
+            changes.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, size, false));
         } else if (lowerStat.type() != stat.type()) {
-            changes.add(new Change(path, Change.Kind.MODIFIED, "type changed", size, false));
+            changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED, size, false));
         } else if (!contents.same(upperFd, lowerFd, name, stat, lowerStat)) {
-            changes.add(new Change(path, Change.Kind.MODIFIED, "modified", size, false));
+            changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.MODIFIED, size, false));
         } else {
             // Same content: owner, mode, times or links changed (overlayfs copied the file up for that).
-            changes.add(new Change(path, Change.Kind.MODIFIED, "metadata", size, false));
+            changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.METADATA, size, false));
         }
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SummaryTest {
 
     private static Change added(String path, long bytes, boolean directory) {
-        return new Change(AbsolutePath.of(path), Change.Kind.ADDED, "added", bytes, directory);
+        return new Change(AbsolutePath.of(path), Change.Kind.ADDED, Change.What.ADDED, bytes, directory);
     }
 
     private static Map<String, Long> groups(Summary.Result summary) {
@@ -84,9 +84,9 @@ class SummaryTest {
     @Test
     void aDirectoryWhoseModeChangedIsNeverSuggestedWhole() throws Exception {
         List<Change> changes = List.of(
-                new Change(AbsolutePath.of("/etc"), Change.Kind.MODIFIED, "metadata", 0, true),
-                new Change(AbsolutePath.of("/etc/hosts"), Change.Kind.MODIFIED, "modified", 30, false),
-                new Change(AbsolutePath.of("/etc/gone"), Change.Kind.DELETED, "deleted", 0, false));
+                new Change(AbsolutePath.of("/etc"), Change.Kind.MODIFIED, Change.What.METADATA, 0, true),
+                new Change(AbsolutePath.of("/etc/hosts"), Change.Kind.MODIFIED, Change.What.MODIFIED, 30, false),
+                new Change(AbsolutePath.of("/etc/gone"), Change.Kind.DELETED, Change.What.DELETED, 0, false));
         Summary.Suggestions suggestions = Summary.suggest(Summary.of(changes, 20).top(), path -> java.util.Optional.empty(),
                 dev.lethe.config.Accounts.of(List.of(), List.of()));
         assertThat(suggestions.directories()).isEmpty();

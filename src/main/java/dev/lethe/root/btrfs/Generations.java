@@ -90,7 +90,7 @@ final class Generations {
      * @param fd   any descriptor on the filesystem
      * @param tree the subvolume's ID (its tree's objectid)
      */
-    private Generations(Syscalls sys, int fd, long tree) {
+    Generations(Syscalls sys, int fd, long tree) {
         this.sys = sys;
         this.fd = fd;
         this.tree = tree;
@@ -106,11 +106,6 @@ final class Generations {
     /** True if some inode of subvolume {@code tree} was written after transaction {@code transid}. */
     static boolean changedSince(Syscalls sys, int fd, long tree, long transid) throws IOException {
         return !new Generations(sys, fd, tree).changedInodes(transid).isEmpty();
-    }
-
-    /** The directories holding a name of the inode, searched for directly (for tests of the search). */
-    static Set<Long> directoriesHolding(Syscalls sys, int fd, long tree, long inode) throws IOException {
-        return Set.copyOf(new Generations(sys, fd, tree).parents(inode));
     }
 
     /**
@@ -184,7 +179,7 @@ final class Generations {
      * The directories that hold a name of the inode: from the scan when it saw as many names as the
      * inode has links (a directory has one), else from a search of the inode's own items.
      */
-    private Set<Long> parents(long inode) throws IOException {
+    Set<Long> parents(long inode) throws IOException {
         Integer links = linksSeen.get(inode);
         if (links != null && links.equals(namesSeen.get(inode))) {
             return parentsSeen.get(inode);
