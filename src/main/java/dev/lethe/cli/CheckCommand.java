@@ -2,7 +2,6 @@ package dev.lethe.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.config.Config;
-import dev.lethe.config.ConfigException;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Mode;
 import dev.lethe.model.PathGlob;
@@ -23,12 +22,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Config config;
-        try {
-            config = Session.loadConfig(common);
-        } catch (ConfigException e) {
-            throw e; // mapped to exit 3 with every error printed, in Main
-        }
+        Config config = Session.loadConfig(common);  // a ConfigException: every error printed, exit 3, in Main
         if (output.json) {
             try (JsonGenerator json = Json.on(out)) {
                 json.writeStartObject();

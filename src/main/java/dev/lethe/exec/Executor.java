@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 /**
  * Runs a plan's actions in order through {@link Fs}. A failed action stops the remaining actions of
  * its entry only; the other entries go on. Each action checks its precondition again just before
- * acting, because the machine may have changed since it was observed.
+ * acting, because the machine may have changed since it was observed. A bug (a RuntimeException) is
+ * not an entry's failure: it stops the run and reaches the user as an internal error.
  */
 public final class Executor {
 
@@ -44,10 +45,6 @@ public final class Executor {
         public List<Outcome> failures() {
             return outcomes.stream().filter(o -> o.status() == Status.FAILED).toList();
         }
-
-        public long done() {
-            return outcomes.stream().filter(o -> o.status() == Status.DONE).count();
-        }
     }
 
     public Report execute(Plan plan) {
@@ -68,7 +65,8 @@ public final class Executor {
             } else {
                 try {
                     outcome = new Outcome(action, run(action), Optional.empty());
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException e) {
+                    // Only what the machine did fails an entry; a RuntimeException is a bug and goes up (exit 70).
                     failedEntries.add(action.entry());
                     String message = e.getMessage() == null ? e.toString() : e.getMessage();
                     outcome = new Outcome(action, Status.FAILED, Optional.of(message));

@@ -149,6 +149,4 @@ public final class CrashPoints implements Syscalls {
     @Override public void moveMount(int a, byte[] b, int c, byte[] d, int flags) throws ErrnoException { mutation(); real.moveMount(a, b, c, d, flags); }
     @Override public void umount2(byte[] target, int flags) throws ErrnoException { mutation(); real.umount2(target, flags); }
     @Override public void flock(int fd, int operation) throws ErrnoException { real.flock(fd, operation); }
-    @Override public int getpid() { return real.getpid(); }
-    @Override public void kill(int pid, int signal) throws ErrnoException { real.kill(pid, signal); }
 }

@@ -105,12 +105,6 @@ public interface Syscalls {
      */
     int ioctl(int fd, long request, byte[] buffer, int length) throws ErrnoException;
 
-    /** {@code pid_t getpid(void)}. */
-    int getpid();
-
-    /** {@code int kill(pid_t pid, int sig)}. */
-    void kill(int pid, int signal) throws ErrnoException;
-
     /** The UTF-8 bytes of a path written as text (config paths are text). */
     static byte[] bytes(String path) {
         return path.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -214,8 +214,8 @@ public final class Planner {
                     + "; lethe does not follow or replace symbolic links. Remove it, then apply again.");
         }
 
-        boolean sourceHasData = entry.kind() == Kind.DIRECTORY ? atSource.holdsData() : atSource.exists() && atSource.holdsData();
-        boolean targetHasData = entry.kind() == Kind.DIRECTORY ? atTarget.holdsData() : atTarget.holdsData();
+        boolean sourceHasData = atSource.holdsData();  // an absent path holds none
+        boolean targetHasData = atTarget.holdsData();
         boolean sourceExists = atSource.exists();
 
         if (sourceHasData && targetHasData) {

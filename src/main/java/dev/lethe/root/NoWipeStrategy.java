@@ -76,6 +76,11 @@ public final class NoWipeStrategy implements RootStrategy {
     }
 
     @Override
+    public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
+        throw new RootException("strategy " + name + " keeps no archives");
+    }
+
+    @Override
     public <T> T read(ArchiveRef archive, ArchiveReader<T> reader) throws IOException {
         throw new RootException("strategy " + name + " keeps no archives");
     }

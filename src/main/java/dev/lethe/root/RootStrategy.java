@@ -34,15 +34,10 @@ public interface RootStrategy {
      * state, minus what {@code filter} leaves out, sorted by path; empty for the strategies without a
      * blank state (tmpfs, none), where the adoption-mode diff against the package database applies.
      */
-    default Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException {
-        throw new RootException("lethe diff for strategy " + name() + " is not available yet");
-    }
+    Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException;
 
     /** What the boot an archive holds changed against the blank state, minus what {@code filter} leaves out. */
-    default List<Change> diffArchive(ArchiveRef archive, Filter filter)
-            throws IOException {
-        throw new RootException("lethe diff --archive is not available for strategy " + name());
-    }
+    List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException;
 
     /** False for the strategies with nothing to wipe (tmpfs, none). */
     default boolean wipes() {

@@ -3,12 +3,16 @@ package dev.lethe.root;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.archive.ArchiveRef;
+import dev.lethe.diff.Change;
+import dev.lethe.diff.Filter;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The time a new archive is named after. */
@@ -22,6 +26,8 @@ class ArchiveTimeTest {
         return new RootStrategy() {
             @Override public String name() { return "listing"; }
             @Override public void check() { }
+            @Override public Optional<List<Change>> diff(Path hostRoot, Filter filter) { return Optional.empty(); }
+            @Override public List<Change> diffArchive(ArchiveRef archive, Filter filter) { return List.of(); }
             @Override public List<String> planWipe(WipeRequest request) { return List.of(); }
             @Override public WipeResult wipe(WipeRequest request) { return null; }
             @Override public List<ArchiveRef> archives() { return archives; }

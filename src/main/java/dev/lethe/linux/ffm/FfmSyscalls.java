@@ -509,20 +509,4 @@ public final class FfmSyscalls implements Syscalls {
             call(arena, nr.flock(), "flock", null, fd, operation, 0, 0, 0, 0);
         }
     }
-
-    @Override
-    public int getpid() {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) call(arena, nr.getpid(), "getpid", null, 0, 0, 0, 0, 0, 0);
-        } catch (ErrnoException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @Override
-    public void kill(int pid, int signal) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.kill(), "kill", null, pid, signal, 0, 0, 0, 0);
-        }
-    }
 }

@@ -63,10 +63,6 @@ final class Zfs {
         boolean isFilesystem() {
             return value("type").orElse("").equals("filesystem");
         }
-
-        boolean isSnapshot() {
-            return name.contains("@");
-        }
     }
 
     /**
