@@ -1,21 +1,16 @@
 package dev.lethe.cli;
 
 import dev.lethe.exec.Activation;
+import dev.lethe.exec.Converge;
 import dev.lethe.exec.Executor;
 import dev.lethe.exec.LetheMounts;
 import dev.lethe.exec.LiveObservation;
-import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Stage;
 import dev.lethe.plan.Action;
-import dev.lethe.plan.Plan;
-import dev.lethe.plan.Planner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /** apply: observe, plan, execute, report. Shared by the picocli command and the boot fast path. */
@@ -64,26 +59,11 @@ final class Apply {
                 err.println("lethe: warning: " + problem.message());
             }
             err.flush();
-            Plan plan = Planner.plan(entries, session.scope(), observed);
-            List<Action> repairs = plan.actions().stream().filter(Planner::isRepair).toList();
             // Each line as soon as its action is done, flushed: a long migration shows progress,
             // and a killed apply has told what it finished.
             Consumer<Executor.Outcome> progress = boot == null ? outcome -> printOne(out, outcome) : outcome -> { };
-            Executor.Report report;
-            if (repairs.isEmpty()) {
-                report = executor.execute(plan, progress);
-            } else {
-                // Unmounts and resumed migrations change what the entries see: plan those again afterwards.
-                Executor.Report repaired = executor.execute(new Plan(repairs), progress);
-                Set<AbsolutePath> failed = new HashSet<>();
-                repaired.failures().forEach(o -> failed.add(o.action().entry()));
-                Plan rest = Planner.plan(entries, session.scope(), session.observe());
-                List<Action> next = rest.actions().stream()
-                        .filter(x -> !Planner.isRepair(x) && !failed.contains(x.entry())).toList();
-                List<Executor.Outcome> all = new ArrayList<>(repaired.outcomes());
-                all.addAll(executor.execute(new Plan(next), progress).outcomes());
-                report = new Executor.Report(all);
-            }
+            Executor.Report report = Converge.run(entries, session.scope(), observed, session::observe,
+                    executor::execute, progress);
             String bootId = LetheMounts.bootId();
             LetheMounts.record(session.fs, session.stores(), session.config.entries(), bootId);
             if (boot == Stage.SYSTEM && report.failures().isEmpty()) {

@@ -12,25 +12,25 @@ import dev.lethe.model.Stage;
 import java.util.Optional;
 
 /** Entries for planner tests, built the way the config normalises them. */
-final class Entries {
+public final class Entries {
     private Entries() {}
 
-    static final Attributes ROOT_PARENTS = Attributes.of(Principal.ROOT_USER, Principal.ROOT_GROUP, Mode.DIRECTORY_DEFAULT);
+    public static final Attributes ROOT_PARENTS = Attributes.of(Principal.ROOT_USER, Principal.ROOT_GROUP, Mode.DIRECTORY_DEFAULT);
 
-    static Entry directory(String target) {
+    public static Entry directory(String target) {
         return entry(target, Kind.DIRECTORY, Method.BIND, Attributes.UNDECLARED);
     }
 
-    static Entry file(String target) {
+    public static Entry file(String target) {
         return entry(target, Kind.FILE, Method.BIND, Attributes.UNDECLARED);
     }
 
-    static Entry entry(String target, Kind kind, Method method, Attributes attributes) {
+    public static Entry entry(String target, Kind kind, Method method, Attributes attributes) {
         return new Entry(AbsolutePath.of(target), AbsolutePath.of("/persist"), kind, method, Stage.SYSTEM,
                 attributes, ROOT_PARENTS, Optional.empty(), new Origin("lethe.toml", 7));
     }
 
-    static Entry userDirectory(String target, String home) {
+    public static Entry userDirectory(String target, String home) {
         Principal alice = new Principal("alice", 1000);
         Principal group = new Principal("alice", 1000);
         return new Entry(AbsolutePath.of(target), AbsolutePath.of("/persist"), Kind.DIRECTORY, Method.BIND, Stage.SYSTEM,

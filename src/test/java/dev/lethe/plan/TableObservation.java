@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** A hand-written {@link Observation}: a table of path states. Paths not in the table are absent. */
-final class TableObservation implements Observation {
+public final class TableObservation implements Observation {
     private final Map<AbsolutePath, PathState> states = new HashMap<>();
     private final List<LetheMount> mounts = new ArrayList<>();
     private final Map<AbsolutePath, AbsolutePath> interrupted = new HashMap<>();
@@ -17,36 +17,36 @@ final class TableObservation implements Observation {
     private long nextInode = 100;
 
     /** A store: a directory that is the root of a mount. */
-    TableObservation store(String path) {
+    public TableObservation store(String path) {
         return put(path, new PathState.Directory(facts(0, 0, 0755, true), false));
     }
 
-    TableObservation dir(String path) {
+    public TableObservation dir(String path) {
         return put(path, new PathState.Directory(facts(0, 0, 0755, false), true));
     }
 
-    TableObservation dirWithData(String path) {
+    public TableObservation dirWithData(String path) {
         return put(path, new PathState.Directory(facts(0, 0, 0755, false), false));
     }
 
-    TableObservation dir(String path, int uid, int gid, int mode, boolean empty) {
+    public TableObservation dir(String path, int uid, int gid, int mode, boolean empty) {
         return put(path, new PathState.Directory(facts(uid, gid, mode, false), empty));
     }
 
-    TableObservation file(String path, long size) {
+    public TableObservation file(String path, long size) {
         return put(path, new PathState.RegularFile(facts(0, 0, 0644, false), size));
     }
 
-    TableObservation symlink(String path, String target) {
+    public TableObservation symlink(String path, String target) {
         return put(path, new PathState.Symlink(target));
     }
 
-    TableObservation unreachable(String path, String reason) {
+    public TableObservation unreachable(String path, String reason) {
         return put(path, new PathState.Unreachable(reason));
     }
 
     /** {@code target} is a mount root showing the same inode as {@code source}. */
-    TableObservation mounted(String source, String target) {
+    public TableObservation mounted(String source, String target) {
         PathState s = states.get(AbsolutePath.of(source));
         PathState.Facts f = Observation.facts(s);
         PathState.Facts onTarget = new PathState.Facts(f.uid(), f.gid(), f.mode(), f.device(), f.inode(), true);
@@ -55,23 +55,23 @@ final class TableObservation implements Observation {
         return put(target, t);
     }
 
-    TableObservation mountPointOfSomethingElse(String path) {
+    public TableObservation mountPointOfSomethingElse(String path) {
         return put(path, new PathState.Directory(facts(0, 0, 0755, true), false));
     }
 
     /** lethe recorded mounting {@code target} from {@code store}; {@code topmost} unless something covers it. */
-    TableObservation letheMount(String store, String target, boolean topmost) {
+    public TableObservation letheMount(String store, String target, boolean topmost) {
         AbsolutePath t = AbsolutePath.of(target);
         mounts.add(new LetheMount(AbsolutePath.of(store), t.under(AbsolutePath.of(store)), t, topmost));
         return this;
     }
 
-    TableObservation interrupted(String target, String store) {
+    public TableObservation interrupted(String target, String store) {
         interrupted.put(AbsolutePath.of(target), AbsolutePath.of(store));
         return this;
     }
 
-    TableObservation identical(String a, String b) {
+    public TableObservation identical(String a, String b) {
         identical.add(a + "\0" + b);
         identical.add(b + "\0" + a);
         return this;
