@@ -150,6 +150,34 @@ class CliTest {
     }
 
     @Test
+    void thousandsOfErrorsArePrintedCapped() throws Exception {
+        // 2 000 nested entries used to give 2 million errors (OutOfMemoryError); now one each, 50 shown.
+        StringBuilder toml = new StringBuilder("[[store]]\npath = \"/persist\"\ndirectories = [\n");
+        String path = "";
+        for (int i = 0; i < 2000; i++) {
+            path += "/d";
+            toml.append("  \"").append(path).append("\",\n");
+        }
+        toml.append("]\n");
+        Path config = write("nested.toml", toml.toString());
+        Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.err()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err().lines().count()).isEqualTo(Main.MAX_ERRORS_SHOWN + 2);
+        assertThat(run.err()).contains("... and 1949 more\n", "the config is invalid (1999 errors)");
+    }
+
+    @Test
+    void anyInputFileIsAConfigErrorEvenOneThatMakesTheParserRecurse() throws Exception {
+        for (String toml : List.of("x = " + "[".repeat(3000), "x = " + "{ a = ".repeat(3000),
+                "a" + ".a".repeat(20000) + " = 1\n", "[" + "a.".repeat(20000) + "a]\n")) {
+            Path config = write("deep.toml", toml);
+            Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+            assertThat(run.exit()).as(run.all()).isEqualTo(ExitCode.CONFIG);
+            assertThat(run.err()).startsWith(config + ":").doesNotContain("Exception", "Error:", "\tat ");
+        }
+    }
+
+    @Test
     void aBadIgnoreGlobExits3NamingFileLineAndGlob() throws Exception {
         String toml = """
                 [[store]]
