@@ -91,11 +91,12 @@ final class ArchiveCommand implements Runnable {
         @Mixin CommonOptions common;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "ID") String id;
-        @Parameters(index = "1", paramLabel = "PATH", defaultValue = "/") String path;
+        @Parameters(index = "1", paramLabel = "PATH", arity = "0..1", defaultValue = "/", converter = Converters.Absolute.class,
+                description = "A path in the archive. Default: / (the top of the archived root)")
+        AbsolutePath wanted;
 
         @Override
         public Integer call() throws Exception {
-            AbsolutePath wanted = AbsolutePath.of(path);
             PrintWriter out = spec.commandLine().getOut();
             try (RootSession session = RootSession.open(common)) {
                 ArchiveRef archive = find(session, id);
@@ -160,12 +161,11 @@ final class ArchiveCommand implements Runnable {
         @Mixin CommonOptions common;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "ID") String id;
-        @Parameters(index = "1", paramLabel = "PATH") String path;
+        @Parameters(index = "1", paramLabel = "PATH", converter = Converters.Absolute.class) AbsolutePath wanted;
 
         @Override
         public Integer call() throws Exception {
             Session.requireRoot("lethe archive restore");
-            AbsolutePath wanted = AbsolutePath.of(path);
             PrintWriter out = spec.commandLine().getOut();
             try (RootSession session = RootSession.open(common)) {
                 Entry entry = session.config.entries().stream().filter(e -> wanted.startsWith(e.target())).findFirst()

@@ -54,7 +54,7 @@ final class DiffCommand implements Callable<Integer> {
             + "the top directories' changes, with the live owner and mode.")
     boolean suggest;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "20", description = "Show the N largest directories. Default: 20")
+    @Option(names = "--top", paramLabel = "N", defaultValue = "20", converter = Converters.Positive.class, description = "Show the N largest directories. Default: 20")
     int top;
 
     @Override

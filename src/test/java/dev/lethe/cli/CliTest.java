@@ -104,6 +104,29 @@ class CliTest {
     }
 
     @Test
+    void aBadOptionValueIsAUsageErrorBeforeAnyWork() throws Exception {
+        Path config = write("lethe.toml", "[[store]]\npath = \"/persist\"\n");
+        String root = root().toString();
+        for (String[] args : List.of(
+                new String[] {"diff", "--top", "-1"},
+                new String[] {"diff", "--top", "0"},
+                new String[] {"diff", "--top", "many"},
+                new String[] {"diff", "--top=99999999999"},
+                new String[] {"archive", "show", "root.1", "etc/motd"},
+                new String[] {"archive", "show", "root.1", "/etc/../motd"},
+                new String[] {"archive", "restore", "root.1", "motd"})) {
+            List<String> line = new ArrayList<>(List.of(args));
+            line.addAll(List.of("--root", root, "--config", config.toString()));
+            Result run = lethe(line.toArray(String[]::new));
+            assertThat(run.exit()).as("%s: %s", line, run.all()).isEqualTo(ExitCode.USAGE);
+            assertThat(run.err()).as("%s", line).doesNotContain("internal error, please report").doesNotContain("Exception");
+            assertThat(run.out()).as("%s", line).isEmpty();
+        }
+        assertThat(lethe("diff", "--top", "-1", "--root", root, "--config", config.toString()).err())
+                .contains("--top", "must be 1 or more");
+    }
+
+    @Test
     void everyCommandHasItsOwnHelp() {
         for (String[] command : List.of(new String[] {"check"}, new String[] {"plan"}, new String[] {"apply"},
                 new String[] {"status"}, new String[] {"orphans"}, new String[] {"diff"}, new String[] {"wipe"},
