@@ -2,7 +2,9 @@ package dev.lethe.cli;
 
 import dev.lethe.exec.Activation;
 import dev.lethe.exec.Executor;
+import dev.lethe.exec.KnownEntries;
 import dev.lethe.exec.LetheMounts;
+import dev.lethe.exec.Stores;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Stage;
@@ -55,6 +57,7 @@ final class Apply {
             }
             String bootId = LetheMounts.bootId();
             LetheMounts.record(session.fs, session.stores(), session.config.entries(), bootId);
+            KnownEntries.record(session.fs, Stores.usable(session.fs, session.config.stores()), session.config.entries());
             if (boot == Stage.SYSTEM && report.failures().isEmpty()) {
                 Activation.mark(session.fs, bootId);
             }
