@@ -8,6 +8,7 @@ import dev.lethe.diff.Filter;
 import dev.lethe.diff.HashCache;
 import dev.lethe.diff.RootWalk;
 import dev.lethe.diff.Summary;
+import dev.lethe.exec.Stores;
 import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
@@ -111,7 +112,14 @@ final class DiffCommand implements Callable<Integer> {
             // Files changed in the last seconds may change again within the same timestamp tick: not cached.
             Instant trusted = Instant.now().minusSeconds(2);
             long trustedNanos = trusted.getEpochSecond() * 1_000_000_000L + trusted.getNano();
-            Optional<AbsolutePath> store = stores.stream().map(StoreConfig::path).findFirst();
+            // Only a store that passes apply's check gets the cache: diff must never write onto the root
+            // in the place of a store whose filesystem is not mounted.
+            Optional<AbsolutePath> store = Stores.usable(live, stores).stream().findFirst();
+            if (store.isEmpty() && !stores.isEmpty()) {
+                spec.commandLine().getErr().println("lethe: no store is mounted (" + stores.getFirst().path()
+                        + " is not a mount point, and not on-root = true): diff runs without its hash cache, "
+                        + "so every package file is read.");
+            }
             HashCache cache = store.map(path -> HashCache.load(live, path, trustedNanos))
                     .orElseGet(() -> HashCache.empty(trustedNanos));
             result = RootWalk.of(sys, root.toString(), baseline, filter, cache);

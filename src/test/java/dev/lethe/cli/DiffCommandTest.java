@@ -283,6 +283,35 @@ class DiffCommandTest {
         }
     }
 
+    @Test
+    void aStoreThatIsNotMountedGetsNoHashCache() throws Exception {
+        try (Machine m = new Machine(Machine.Disk.ON_ROOT)) {
+            // /persist is a plain directory on the root and the config does not say on-root = true
+            // (written directly: Machine.config adds it for this kind of disk).
+            java.nio.file.Files.writeString(m.config, """
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/keep"]
+                    """);
+            m.write("/var/lib/app/state", "s");
+            Machine.Run run = m.lethe("diff");
+            assertThat(run.exit()).as(run.all()).isZero();
+            assertThat(m.at("/persist/.lethe")).doesNotExist();
+            assertThat(run.err()).containsOnlyOnce("without its hash cache").contains("/persist is not a mount point");
+            assertThat(run.out()).contains("paths the next boot will forget");
+            // Declared on the root, it passes apply's check and holds the cache.
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/keep"]
+                    """);
+            Machine.Run onRoot = m.lethe("diff");
+            assertThat(onRoot.err()).as(onRoot.all()).doesNotContain("hash cache");
+            assertThat(onRoot.exit()).as(onRoot.all()).isZero();
+            assertThat(m.at("/persist/.lethe/" + dev.lethe.diff.HashCache.FILE_NAME)).exists();
+        }
+    }
+
     /**
      * Runs lethe diff in another process as root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH,
      * so that permission bits apply to it as to any file's owner.
