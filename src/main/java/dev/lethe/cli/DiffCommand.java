@@ -72,7 +72,7 @@ final class DiffCommand implements Callable<Integer> {
             } else {
                 Optional<List<Change>> againstBlank = session.strategy.diff(session.root, filter);
                 if (againstBlank.isEmpty()) {
-                    return adoption(out, sys, session.root, session.config.stores(), filter);
+                    return adoption(out, sys, session.root, session.config, filter);
                 }
                 changes = againstBlank.get();
             }
@@ -89,7 +89,7 @@ final class DiffCommand implements Callable<Integer> {
                             Optional<Stat> stat = writtenFs.stat(path);
                             return stat.isPresent() ? stat : rootFs.stat(path);
                         };
-                        return Summary.suggest(directories, live, Accounts.load(session.root));
+                        return Summary.suggest(directories, live, Accounts.load(session.root), taken(session.config));
                     }
                 });
             }
@@ -104,8 +104,9 @@ final class DiffCommand implements Callable<Integer> {
      * file hashes are cached in the first store (see {@link HashCache}), so a second run reads only
      * what changed.
      */
-    private int adoption(PrintWriter out, Syscalls sys, Path root, List<StoreConfig> stores, Filter filter)
+    private int adoption(PrintWriter out, Syscalls sys, Path root, dev.lethe.config.Config config, Filter filter)
             throws IOException {
+        List<StoreConfig> stores = config.stores();
         PackageBaseline baseline = PackageBaseline.load(root);
         RootWalk.Result result;
         try (Fs live = Fs.open(sys, root.toString())) {
@@ -136,13 +137,19 @@ final class DiffCommand implements Callable<Integer> {
             }
             text(out, result.changes(), Summary.rolledUp(result.changes(), top), result::count, directories -> {
                 try (Fs live = Fs.open(sys, root.toString())) {
-                    return Summary.suggest(directories, live::stat, Accounts.load(root));
+                    return Summary.suggest(directories, live::stat, Accounts.load(root), taken(config));
                 }
             });
             unreadable(out, result.unreadable());
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    /** What no suggestion may clash with: the stores and the entries the config has. */
+    private static Summary.Taken taken(dev.lethe.config.Config config) {
+        return new Summary.Taken(config.stores().stream().map(StoreConfig::path).toList(),
+                config.entries().stream().map(dev.lethe.model.Entry::target).toList());
     }
 
     /** The paths left out because they could not be read, counted, with the first few named. */
@@ -246,7 +253,8 @@ final class DiffCommand implements Callable<Integer> {
         if (suggest) {
             Summary.Suggestions suggestions = suggester.suggest(summary.top());
             if (suggestions.isEmpty()) {
-                out.println("Nothing to suggest: what is left is deletions or in directories meant to be lost (/tmp, /run).");
+                out.println("Nothing to suggest: what is left is deletions, whole system directories (/etc, /var, /root: "
+                        + "persist what you need in them path by path), or in directories meant to be lost (/tmp, /run).");
                 return;
             }
             out.println("To keep them, add to a [[store]]:");

@@ -284,6 +284,43 @@ class DiffCommandTest {
     }
 
     @Test
+    void everySuggestionPassesCheckWhenPastedIntoTheConfig() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            String head = """
+                    [[store]]
+                    path = "/persist"
+                    """;
+            String users = """
+                    [store.users.alice]
+                    directories = ["Documents"]
+                    """;
+            m.config(head + users);
+            // Besides what the packages own: the kernel's and early boot's places, root's home, apt's lists.
+            m.write("/proc/1/status", "not a real proc");
+            m.write("/sys/kernel/x", "x");
+            m.write("/dev/null-ish", "x");
+            m.write("/run/lock/x", "x");
+            m.write("/root/.bash_history", "ls");
+            m.write("/etc/motd", "hello");
+            m.write("/var/lib/apt/lists/lock", "");
+            m.write("/var/lib/apt/lists/deb.debian.org_InRelease", "r".repeat(500));
+            m.write("/srv/app/data", "d".repeat(100));
+            Machine.Run run = m.lethe("diff", "--suggest");
+            assertThat(run.exit()).as(run.all()).isZero();
+            String out = run.out();
+            assertThat(out).contains("To keep them, add to a [[store]]:");
+            String pasted = out.substring(out.indexOf("To keep them, add to a [[store]]:\n") + 34);
+            for (String never : List.of("\"/proc", "\"/sys", "\"/dev", "\"/run", "\"/persist", "\"/etc\"", "\"/var\"",
+                    "\"/home\"", "\"/root\"", "\"/home/alice\"", "lock", "/var/lib/dpkg")) {
+                assertThat(pasted).as(out).doesNotContain(never);
+            }
+            m.config(head + pasted + users);
+            Machine.Run check = m.lethe("check");
+            assertThat(check.exit()).as(pasted + check.all()).isZero();
+        }
+    }
+
+    @Test
     void aStoreThatIsNotMountedGetsNoHashCache() throws Exception {
         try (Machine m = new Machine(Machine.Disk.ON_ROOT)) {
             // /persist is a plain directory on the root and the config does not say on-root = true
