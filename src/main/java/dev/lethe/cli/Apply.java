@@ -71,8 +71,9 @@ final class Apply {
                 err.printf("lethe: %s: %s%n", failure.action().entry(), failure.error().orElse("failed"));
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
-            String summary = String.format("lethe: %d entries: %s%d failed, %d waiting to be created (%d ms)",
-                    entries.size(), changes == 0 && report.failures().isEmpty() ? "nothing to do, " : changes + " changes, ",
+            String summary = String.format("lethe: %s: %s%d failed, %d waiting to be created (%d ms)",
+                    Words.count(entries.size(), "entry", "entries"),
+                    changes == 0 && report.failures().isEmpty() ? "nothing to do, " : Words.count(changes, "change", "changes") + ", ",
                     countFailedEntries(report), waiting, millis);
             (report.failures().isEmpty() ? out : err).println(summary);
             out.flush();
@@ -85,16 +86,28 @@ final class Apply {
         return report.failures().stream().map(o -> o.action().entry()).distinct().count();
     }
 
+    /**
+     * One line per action taken. A file waiting for a program to create it is named only in a run
+     * that changed something else too (so the user reads why it was not mounted): an idempotent run
+     * stays one line, whatever waits.
+     */
     private static void printEach(PrintWriter out, Executor.Report report) {
+        boolean acted = report.outcomes().stream().anyMatch(o -> o.status() != Executor.Status.WAITING
+                && !(o.status() == Executor.Status.DONE && !o.action().changes()));
         for (Executor.Outcome outcome : report.outcomes()) {
             Action action = outcome.action();
             String status = switch (outcome.status()) {
                 case DONE -> action.changes() ? "done" : null;
                 case FAILED -> "FAILED";
                 case SKIPPED -> "skipped";
-                case WAITING -> "waiting";
+                case WAITING -> acted ? "waiting" : null;
             };
-            if (status != null && !(action instanceof Action.Refuse)) {
+            if (status == null || action instanceof Action.Refuse) {
+                continue;
+            }
+            if (action instanceof Action.AwaitCreation) {
+                out.printf("%-8s %s%n", status, ActionText.describe(action));  // "waiting wait" said it twice
+            } else {
                 out.printf("%-8s %-8s %s%n", status, ActionText.verb(action), ActionText.describe(action));
             }
         }

@@ -73,6 +73,7 @@ final class ArchiveCommand implements Runnable {
                 } else if (archives.isEmpty()) {
                     out.println("No archives (strategy " + session.strategy.name() + ").");
                 } else {
+                    out.printf("%-40s %-22s %-16s %-8s %10s%n", "ID", "CREATED", "AGE", "STRATEGY", "SIZE");
                     for (ArchiveRef archive : archives) {
                         long bytes = session.strategy.sizeOf(archive);
                         out.printf("%-40s %-22s %-16s %-8s %10s%s%n", archive.id(), archive.created(),
@@ -86,7 +87,7 @@ final class ArchiveCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "List a directory of an archive, or print one of its files.")
+    @Command(name = "show", description = "List a directory of an archive (its top without PATH), or print one of its files.")
     static final class Show implements Callable<Integer> {
         @Mixin CommonOptions common;
         @Spec CommandSpec spec;

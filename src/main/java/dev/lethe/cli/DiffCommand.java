@@ -238,7 +238,8 @@ final class DiffCommand implements Callable<Integer> {
             out.printf("%10s %7d %-7s  %s%n", StatusCommand.humanBytes(directory.bytes()), count,
                     count == 1 ? "change" : "changes", directory.path());
             for (Change change : directory.members().stream().limit(5).toList()) {
-                out.printf("      %-8s %-12s %s%s%n", change.kind().word(), change.what(), change.path(),
+                // The detail alone ("added", "modified", "metadata", "config changed"): it names the kind too.
+                out.printf("      %-14s %s%s%n", change.what(), change.path(),
                         change.directory() ? "/" : "");
             }
             if (directory.members().size() > 5) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
                 DiffCommand.class,
                 WipeCommand.class,
-                ArchiveCommand.class, TryCommand.class},
+                ArchiveCommand.class, TryCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, or nothing to do",

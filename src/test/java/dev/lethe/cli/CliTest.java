@@ -127,6 +127,27 @@ class CliTest {
     }
 
     @Test
+    void helpIsACommandAndEveryHelpTellsTheTruth() throws Exception {
+        Result help = lethe("help");
+        assertThat(help.exit()).as(help.all()).isZero();
+        assertThat(help.out()).contains("Usage: lethe").contains("check").doesNotContain("Did you mean");
+        Result diffHelp = lethe("help", "diff");
+        assertThat(diffHelp.exit()).as(diffHelp.all()).isZero();
+        assertThat(diffHelp.out()).contains("Usage: lethe diff");
+        // No command that does not exist yet is named; an optional PATH is shown as optional.
+        assertThat(lethe("orphans", "--help").out()).doesNotContain("forget");
+        assertThat(lethe("archive", "show", "--help").out()).contains("ID [PATH]");
+    }
+
+    @Test
+    void countsAreWrittenAsAPersonWouldWriteThem() throws Exception {
+        Path config = write("one.toml", "[[store]]\npath = \"/persist\"\ndirectories = [\"/var/log\"]\n");
+        Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.all()).isZero();
+        assertThat(run.out()).contains("root strategy none; 1 store, 1 entry\n");
+    }
+
+    @Test
     void everyCommandHasItsOwnHelp() {
         for (String[] command : List.of(new String[] {"check"}, new String[] {"plan"}, new String[] {"apply"},
                 new String[] {"status"}, new String[] {"orphans"}, new String[] {"diff"}, new String[] {"wipe"},
@@ -298,20 +319,21 @@ class CliTest {
         assertThat(run.err()).isEmpty();
         List<String> lines = run.out().lines().toList();
         assertThat(lines.getFirst()).isEqualTo(config + ": valid; root strategy none; 2 stores, 6 entries");
+        assertThat(run.out()).doesNotContain("-:- -");
         assertThat(lines).hasSize(7);
         String at = Pattern.quote(config.toString());
-        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/log\\s+in /persist\\s+bind\\s+system\\s+-:- -\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/log\\s+in /persist\\s+bind\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + lineOf(CHECKED, "\"/var/log\"") + "\\)"));
         assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/lib/app\\s+in /persist\\s+bind\\s+system\\s+root:adm 0700\\s+\\("
                 + at + ":" + lineOf(CHECKED, "/var/lib/app") + "\\)"));
         int files = lineOf(CHECKED, "machine-id");
-        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/machine-id\\s+in /persist\\s+bind\\s+initrd\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/machine-id\\s+in /persist\\s+bind\\s+initrd\\s+owner/mode as found\\s+\\("
                 + at + ":" + files + "\\)"));
-        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/app.conf\\s+in /persist\\s+symlink\\s+system\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/app.conf\\s+in /persist\\s+symlink\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + files + "\\)"));
-        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/home/alice/.ssh\\s+in /persist\\s+bind\\s+system\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/home/alice/.ssh\\s+in /persist\\s+bind\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + lineOf(CHECKED, "\".ssh\"") + "\\)"));
-        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/cache\\s+in /scratch\\s+bind\\s+system\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/cache\\s+in /scratch\\s+bind\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + lineOf(CHECKED, "/var/cache") + "\\)"));
     }
 
@@ -593,7 +615,7 @@ class CliTest {
 
             Machine.Run initrd = m.lethe("apply", "--boot", "initrd");
             assertThat(initrd.exit()).as(initrd.all()).isZero();
-            assertThat(initrd.out().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("lethe: 1 entries:"));
+            assertThat(initrd.out().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("lethe: 1 entry:"));
             assertThat(m.mountsBelowRoot()).containsExactlyInAnyOrder("/persist", "/etc/machine-id");
             assertThat(Files.exists(m.disk.resolve("var/log"))).as("the system-stage entry is untouched").isFalse();
             assertThat(Files.readString(m.disk.resolve("etc/machine-id"))).isEqualTo("0123456789abcdef\n");

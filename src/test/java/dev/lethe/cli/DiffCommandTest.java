@@ -74,6 +74,9 @@ class DiffCommandTest {
                     .contains("1005 B       4 changes  /var/lib/foo\n", "  20 B       9 changes  /etc\n", "... and 4 more")
                     .doesNotContain("/var/log", "/var/cache");
             assertThat(out.indexOf("/var/lib/foo")).isLessThan(out.indexOf("/etc"));
+            // Each change's word once: the detail names the kind too.
+            assertThat(out).contains("      added          /var/lib/foo/\n", "      modified       /etc/hostname\n",
+                    "      metadata       /etc/mode-me\n").doesNotContain("added    added", "modified modified");
             assertThat(lethe(rig).out()).contains("/var/cache/app", "19 paths");
             assertThat(lethe(rig, "--all", "--ignore", "/var/cache/**").out()).contains("/var/cache/app", "19 paths");
         }
@@ -139,6 +142,9 @@ class DiffCommandTest {
             Run wipe = command(rig, "wipe");
             assertThat(wipe.exit()).as(wipe.out() + wipe.err()).isZero();
 
+            Run text = command(rig, "archive", "list");
+            assertThat(text.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
+                    .matches("ID\\s+CREATED\\s+AGE\\s+STRATEGY\\s+SIZE"));
             Run list = command(rig, "archive", "list", "--json");
             assertThat(list.exit()).as(list.err()).isZero();
             List<Object> archives = JsonTree.array(list.out());
