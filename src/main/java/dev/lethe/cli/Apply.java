@@ -57,7 +57,10 @@ final class Apply {
             }
             String bootId = LetheMounts.bootId();
             LetheMounts.record(session.fs, session.stores(), session.config.entries(), bootId);
-            KnownEntries.record(session.fs, Stores.usable(session.fs, session.config.stores()), session.config.entries());
+            Set<AbsolutePath> notInPlace = new HashSet<>();
+            report.outcomes().stream().filter(o -> o.status() != Executor.Status.DONE)
+                    .forEach(o -> notInPlace.add(o.action().entry()));
+            KnownEntries.record(session.fs, Stores.usable(session.fs, session.config.stores()), entries, notInPlace);
             if (boot == Stage.SYSTEM && report.failures().isEmpty()) {
                 Activation.mark(session.fs, bootId);
             }

@@ -42,9 +42,12 @@ public final class KnownEntries {
     /**
      * Adds the entries of each store whose data is in it now and drops recorded paths whose data is
      * gone; writes only when that changes the record. {@code usable} are the stores that pass the
-     * check apply makes (a mount point, or on-root): nothing is ever written into any other.
+     * check apply makes (a mount point, or on-root): nothing is ever written into any other. An entry
+     * in {@code notInPlace} (failed, refused, skipped or waiting in this apply) is not added: a store
+     * is left exactly as it was for an entry that stopped.
      */
-    public static void record(Fs fs, List<AbsolutePath> usable, List<Entry> entries) throws IOException {
+    public static void record(Fs fs, List<AbsolutePath> usable, List<Entry> entries, Set<AbsolutePath> notInPlace)
+            throws IOException {
         for (AbsolutePath store : usable) {
             Set<AbsolutePath> before = read(fs, store);
             Set<AbsolutePath> after = new LinkedHashSet<>();
@@ -54,7 +57,8 @@ public final class KnownEntries {
                 }
             }
             for (Entry entry : entries) {
-                if (entry.store().equals(store) && fs.stat(entry.source()).isPresent()) {
+                if (entry.store().equals(store) && !notInPlace.contains(entry.target())
+                        && fs.stat(entry.source()).isPresent()) {
                     after.add(entry.target());
                 }
             }

@@ -41,7 +41,8 @@ public final class Orphans {
             Set<AbsolutePath> removed = new HashSet<>();
             for (AbsolutePath target : KnownEntries.read(fs, store)) {
                 AbsolutePath source = target.under(store);
-                if (!sources.contains(source) && sources.stream().noneMatch(source::startsWith)) {
+                // One that holds or lies in a current entry is not named whole: the walk below sorts it out.
+                if (sources.stream().noneMatch(s -> s.startsWith(source) || source.startsWith(s))) {
                     removed.add(source);
                     leadingToSources.addAll(source.ancestors());
                 }

@@ -71,6 +71,28 @@ class OrphansCommandTest {
     }
 
     @Test
+    void aRemovedEntryThatHoldsANewOneIsNotNamedWhole() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib"]
+                    """);
+            m.write("/var/lib/app/state", "s");
+            m.write("/var/lib/other/data", "o");
+            assertThat(m.lethe("apply").exit()).isZero();
+            // Narrowed to the one directory that matters: /var/lib leaves, /var/lib/app stays.
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/app"]
+                    """);
+            Machine.Run text = m.lethe("orphans");
+            assertThat(text.out()).as(text.all()).contains("/persist/var/lib/other ").doesNotContain("/persist/var/lib ");
+        }
+    }
+
+    @Test
     void theFilesystemsLostAndFoundAtTheStoresTopIsNoOrphan() throws Exception {
         try (Machine m = new Machine(Disk.EXT4)) {
             m.config("""
