@@ -1,7 +1,8 @@
 package dev.lethe.exec;
 
-import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
+import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
@@ -49,17 +50,16 @@ record Manifest(Map<String, Stamp> entries) {
         entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     }
 
+    private static final long DIRECTORY = Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
+
     /** Walks the tree {@code name} in {@code parentFd} without following links; "" is the top itself. */
     static Manifest of(Syscalls sys, int parentFd, byte[] name) throws IOException {
         Map<String, Stamp> entries = new LinkedHashMap<>();
         Stat top = sys.statx(parentFd, name, 0);
         entries.put("", Stamp.of(top));
         if (top.isDirectory()) {
-            int fd = sys.openat(parentFd, name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
-            try {
-                walk(sys, fd, "", top.device(), entries);
-            } finally {
-                sys.close(fd);
+            try (Descriptor fd = sys.open(parentFd, name, DIRECTORY, 0)) {
+                walk(sys, fd.value(), "", top.device(), entries);
             }
         }
         return new Manifest(entries);
@@ -75,11 +75,8 @@ record Manifest(Map<String, Stamp> entries) {
             }
             entries.put(key, Stamp.of(stat));
             if (stat.isDirectory()) {
-                int fd = sys.openat(dirFd, child.name(), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
-                try {
-                    walk(sys, fd, key, device, entries);
-                } finally {
-                    sys.close(fd);
+                try (Descriptor fd = sys.open(dirFd, child.name(), DIRECTORY, 0)) {
+                    walk(sys, fd.value(), key, device, entries);
                 }
             }
         }
@@ -115,15 +112,13 @@ record Manifest(Map<String, Stamp> entries) {
         }
         if (stat.isDirectory()) {
             boolean emptied = true;
-            int fd = sys.openat(parentFd, name, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
-            try {
+            try (Descriptor dir = sys.open(parentFd, name, DIRECTORY, 0)) {
+                int fd = dir.value();
                 for (Syscalls.DirEntry child : sys.listDirectory(fd)) {
                     Stat childStat = sys.statx(fd, child.name(), 0);
                     emptied &= removeIfUnchanged(sys, fd, child.name(), key + "/" + encode(child.name()), childStat, false, kept);
                 }
                 sys.fsync(fd);
-            } finally {
-                sys.close(fd);
             }
             if (keep || !emptied) {
                 return false;

@@ -16,6 +16,16 @@ public interface Syscalls {
     /** {@code int openat(int dirfd, const char *path, int flags, mode_t mode)}. */
     int openat(int dirfd, byte[] path, long flags, long mode) throws ErrnoException;
 
+    /** {@link #openat}, as a {@link Descriptor} for try-with-resources. */
+    default Descriptor open(int dirfd, byte[] path, long flags, long mode) throws ErrnoException {
+        return new Descriptor(this, openat(dirfd, path, flags, mode));
+    }
+
+    /** {@link #openat2}, as a {@link Descriptor} for try-with-resources. */
+    default Descriptor open2(int dirfd, byte[] path, long flags, long mode, long resolve) throws ErrnoException {
+        return new Descriptor(this, openat2(dirfd, path, flags, mode, resolve));
+    }
+
     /** {@code int close(int fd)}; errors are ignored, as nothing can be done about them. */
     void close(int fd);
 

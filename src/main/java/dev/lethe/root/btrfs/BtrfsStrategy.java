@@ -5,6 +5,7 @@ import dev.lethe.config.RootConfig;
 import dev.lethe.diff.Change;
 import dev.lethe.diff.Filter;
 import dev.lethe.diff.TreeDiff;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
@@ -258,9 +259,9 @@ public final class BtrfsStrategy implements RootStrategy {
         Syscalls sys = context.sys();
         String livePath = top.resolve(path).toString();
         String blankPath = top.resolve(names.blank()).toString();
-        int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(top.path.toString()),
-                Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
-        try {
+        try (Descriptor topFd = sys.open(Flags.AT_FDCWD, Syscalls.bytes(top.path.toString()),
+                Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0)) {
+            int fd = topFd.value();
             // One of the two was made as a snapshot of the other (the root from the blank at a wipe; the
             // blank from the root when the machine was set up) in transaction "base". Every inode of the
             // live tree no newer than that is the blank's too, if the blank has not changed since.
@@ -272,8 +273,6 @@ public final class BtrfsStrategy implements RootStrategy {
             }
             Generations.Changes changes = Generations.since(sys, fd, live.id(), base.getAsLong());
             return TreeDiff.of(sys, livePath, blankPath, filter, changes.hint(), true);
-        } finally {
-            sys.close(fd);
         }
     }
 
@@ -621,12 +620,9 @@ public final class BtrfsStrategy implements RootStrategy {
 
     private void inTopLevel(Mounted top, TopLevelChange change) throws ErrnoException {
         Syscalls sys = context.sys();
-        int fd = sys.openat(Flags.AT_FDCWD, Syscalls.bytes(top.path.toString()),
-                Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
-        try {
-            change.apply(sys, fd);
-        } finally {
-            sys.close(fd);
+        try (Descriptor fd = sys.open(Flags.AT_FDCWD, Syscalls.bytes(top.path.toString()),
+                Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0)) {
+            change.apply(sys, fd.value());
         }
     }
 

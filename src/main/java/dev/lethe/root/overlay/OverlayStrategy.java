@@ -8,6 +8,7 @@ import dev.lethe.diff.Change;
 import dev.lethe.diff.Filter;
 import dev.lethe.diff.UpperDiff;
 import dev.lethe.exec.copy.TreeRemover;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;
@@ -359,19 +360,13 @@ public final class OverlayStrategy implements RootStrategy {
                 markDegraded(layout, plan.previous().orElseThrow().name());
             }
             makeDirectory(layout.upperFd, BOOTS, 0700, show(BOOTS));
-            int bootsFd = layout.openBoots();
-            try {
-                makeDirectory(bootsFd, next.id(), 0700, show(BOOTS, next.id()));
-                int bootFd = openDirectory(bootsFd, next.id(), show(BOOTS, next.id()));
-                try {
-                    makeUpper(bootFd, next);
-                    makeDirectory(bootFd, WORK, 0700, show(BOOTS, next.id(), WORK));
-                    sync(bootFd, show(BOOTS, next.id()));
-                } finally {
-                    sys.close(bootFd);
+            try (Descriptor boots = layout.openBoots()) {
+                makeDirectory(boots.value(), next.id(), 0700, show(BOOTS, next.id()));
+                try (Descriptor boot = openDirectory(boots.value(), next.id(), show(BOOTS, next.id()))) {
+                    makeUpper(boot.value(), next);
+                    makeDirectory(boot.value(), WORK, 0700, show(BOOTS, next.id(), WORK));
+                    sync(boot.value(), show(BOOTS, next.id()));
                 }
-            } finally {
-                sys.close(bootsFd);
             }
             switchCurrent(layout, next);
             return new WipeResult(plan.archive().orElse(null), plan.steps());
@@ -432,26 +427,16 @@ public final class OverlayStrategy implements RootStrategy {
         byte[] text = ("The boot that used this upper directory did not finish activation (a store was missing or a "
                 + "mount failed), so what it wrote may be someone's data.\nlethe keeps this archive until it is pruned "
                 + "by id: lethe archive prune " + boot.id() + "\n").getBytes(StandardCharsets.UTF_8);
-        int bootsFd = layout.openBoots();
-        try {
-            int bootFd = openDirectory(bootsFd, boot.id(), show(BOOTS, boot.id()));
-            try {
-                int fd = sys.openat(bootFd, bytes(DEGRADED),
-                        Flags.O_WRONLY | Flags.O_CREAT | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0644);
-                try {
-                    sys.pwriteFully(fd, text, text.length, 0);
-                    sys.fsync(fd);
-                } finally {
-                    sys.close(fd);
-                }
-                sync(bootFd, show(BOOTS, boot.id()));
-            } finally {
-                sys.close(bootFd);
+        try (Descriptor boots = layout.openBoots()) {
+            try (Descriptor bootDir = openDirectory(boots.value(), boot.id(), show(BOOTS, boot.id()));
+                 Descriptor fd = sys.open(bootDir.value(), bytes(DEGRADED),
+                         Flags.O_WRONLY | Flags.O_CREAT | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0644)) {
+                sys.pwriteFully(fd.value(), text, text.length, 0);
+                sys.fsync(fd.value());
+                sync(bootDir.value(), show(BOOTS, boot.id()));
+            } catch (ErrnoException e) {
+                throw e.withPath(shown);
             }
-        } catch (ErrnoException e) {
-            throw e.withPath(shown);
-        } finally {
-            sys.close(bootsFd);
         }
     }
 
@@ -566,8 +551,8 @@ public final class OverlayStrategy implements RootStrategy {
             }
             requireArchive(state, archive.id());
             requireNotMounted(archive.id());
-            int bootsFd = layout.openBoots();
-            try {
+            try (Descriptor boots = layout.openBoots()) {
+                int bootsFd = boots.value();
                 finishInterruptedDestroys(bootsFd);
                 String doomed = DESTROYING + archive.id();
                 try {
@@ -583,8 +568,6 @@ public final class OverlayStrategy implements RootStrategy {
                     restoreName(bootsFd, doomed, archive.id());
                     throw new RootException("cannot destroy overlay archive " + archive.id() + ": " + e.getMessage(), e);
                 }
-            } finally {
-                sys.close(bootsFd);
             }
         }
     }
@@ -695,7 +678,7 @@ public final class OverlayStrategy implements RootStrategy {
             sys.flock(upperFd, Flags.LOCK_EX);
         }
 
-        int openBoots() throws IOException {
+        Descriptor openBoots() throws IOException {
             return openDirectory(upperFd, BOOTS, show(BOOTS));
         }
 
@@ -707,16 +690,13 @@ public final class OverlayStrategy implements RootStrategy {
                     throw new RootException(show(BOOTS) + " is a " + boots.get().typeWord() + "; lethe keeps its boot "
                             + "directories there. Move it away, or choose another upper");
                 }
-                int bootsFd = openBoots();
-                try {
-                    for (Syscalls.DirEntry entry : sys.listDirectory(bootsFd)) {
+                try (Descriptor bootsFd = openBoots()) {
+                    for (Syscalls.DirEntry entry : sys.listDirectory(bootsFd.value())) {
                         Optional<BootName> name = BootName.parse(entry.text());
                         if (name.isPresent()) {
-                            readBoot(bootsFd, name.get()).ifPresent(found::add);
+                            readBoot(bootsFd.value(), name.get()).ifPresent(found::add);
                         }
                     }
-                } finally {
-                    sys.close(bootsFd);
                 }
             }
             found.sort(Comparator.comparing(Boot::name));
@@ -730,20 +710,18 @@ public final class OverlayStrategy implements RootStrategy {
             if (stat.isEmpty() || !stat.get().isDirectory()) {
                 return Optional.empty();
             }
-            int bootFd = openDirectory(bootsFd, name.id(), shown);
-            try {
+            try (Descriptor boot = openDirectory(bootsFd, name.id(), shown)) {
+                int bootFd = boot.value();
                 boolean fresh = isEmptyOrMissing(bootFd, UPPER, shown) && isEmptyOrMissing(bootFd, WORK, shown);
                 boolean degraded = lstat(bootFd, DEGRADED, shown).isPresent();
                 return Optional.of(new Boot(name, fresh, degraded));
-            } finally {
-                sys.close(bootFd);
             }
         }
 
         private boolean isEmptyOrMissing(int bootFd, String name, String shownBoot) throws IOException {
-            int fd;
+            Descriptor fd;
             try {
-                fd = sys.openat(bootFd, bytes(name), DIRECTORY, 0);
+                fd = sys.open(bootFd, bytes(name), DIRECTORY, 0);
             } catch (ErrnoException e) {
                 if (e.is(Errno.ENOENT)) {
                     return true;
@@ -753,10 +731,8 @@ public final class OverlayStrategy implements RootStrategy {
                 }
                 throw e.withPath(shownBoot + "/" + name);
             }
-            try {
-                return !sys.hasEntries(fd);
-            } finally {
-                sys.close(fd);
+            try (fd) {
+                return !sys.hasEntries(fd.value());
             }
         }
 
@@ -825,9 +801,9 @@ public final class OverlayStrategy implements RootStrategy {
 
     // -------------------------------------------------------------------------------------- helpers
 
-    private int openDirectory(int parentFd, String name, String shown) throws ErrnoException {
+    private Descriptor openDirectory(int parentFd, String name, String shown) throws ErrnoException {
         try {
-            return sys.openat(parentFd, bytes(name), DIRECTORY, 0);
+            return sys.open(parentFd, bytes(name), DIRECTORY, 0);
         } catch (ErrnoException e) {
             throw e.withPath(shown);
         }

@@ -1,0 +1,29 @@
+package dev.lethe.linux;
+
+/**
+ * An open file descriptor, closed by the try-with-resources block that opened it: no descriptor
+ * leaks on an exception, and none is closed twice.
+ */
+public final class Descriptor implements AutoCloseable {
+    private final Syscalls sys;
+    private final int fd;
+    private boolean closed;
+
+    Descriptor(Syscalls sys, int fd) {
+        this.sys = sys;
+        this.fd = fd;
+    }
+
+    /** The number, for the port's calls; valid until {@link #close}. */
+    public int value() {
+        return fd;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            sys.close(fd);
+        }
+    }
+}
