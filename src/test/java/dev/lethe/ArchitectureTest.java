@@ -66,6 +66,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void noPackageCyclesAtAnyDepth() {
+        // The strategy factory lives in cli, so root never depends on its own subpackages.
+        slices().matching("dev.lethe.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void theDiffDoesNotReachIntoTheExecutor() {
+        noClasses().that().resideInAPackage("dev.lethe.diff..")
+                .should().dependOnClassesThat().resideInAPackage("dev.lethe.exec..")
+                .check(classes);
+    }
+
+    @Test
     void theTopLevelPackagesHaveNoCycles() {
         slices().matching("dev.lethe.(*)..").should().beFreeOfCycles().check(classes);
     }

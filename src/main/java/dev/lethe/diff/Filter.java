@@ -1,8 +1,8 @@
 package dev.lethe.diff;
 
-import dev.lethe.exec.Activation;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
+import dev.lethe.model.LetheFiles;
 import dev.lethe.model.PathGlob;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -47,7 +47,7 @@ public final class Filter {
         List<PathMatcher> matchers = all ? List.of() : ignoreGlobs.stream()
                 .map(glob -> PathGlob.of(glob).matcher()).toList();
         // The activation mark is lethe's own record of this boot, not state a user could persist.
-        List<AbsolutePath> kept = Stream.concat(entries.stream().map(Entry::target), Stream.of(Activation.MARK)).toList();
+        List<AbsolutePath> kept = Stream.concat(entries.stream().map(Entry::target), Stream.of(LetheFiles.ACTIVATION_MARK)).toList();
         return new Filter(kept, matchers, AbsolutePath.ROOT);
     }
 

@@ -3,6 +3,7 @@ package dev.lethe.exec;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.LetheFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import java.time.Clock;
 public final class Activation {
     private Activation() {}
 
-    public static final AbsolutePath MARK = AbsolutePath.of("/.lethe-activated");
+    public static final AbsolutePath MARK = LetheFiles.ACTIVATION_MARK;
 
     /** Writes the mark (boot id and time) on the managed root after a fully successful apply. */
     public static void mark(Fs fs, String bootId, Clock clock) throws IOException {
