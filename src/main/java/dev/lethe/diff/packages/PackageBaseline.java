@@ -140,11 +140,6 @@ public final class PackageBaseline {
         return inside == null ? List.of() : Collections.unmodifiableList(inside);
     }
 
-    /** Cheap membership test (one canonicalisation, one hash lookup). */
-    public boolean isOwned(String absolutePath) {
-        return entries.containsKey(canonical(absolutePath));
-    }
-
     /** What the database says about {@code absolutePath} (no file system access). */
     public Ownership owner(String absolutePath) {
         Entry e = entries.get(canonical(absolutePath));
@@ -543,12 +538,6 @@ public final class PackageBaseline {
         }
         ByteBuffer d = ByteBuffer.wrap(md.digest());
         return new long[] {d.getLong(), d.getLong()};
-    }
-
-    /** Lowercase hex MD5 of a file, streamed. */
-    public static String md5Hex(Path file) throws IOException {
-        long[] v = md5Of(file);
-        return toHex(v[0], v[1]);
     }
 
     private static BufferedReader reader(Path p) throws IOException {

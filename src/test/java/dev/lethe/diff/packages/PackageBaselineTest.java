@@ -157,8 +157,8 @@ class PackageBaselineTest {
         assertThat(link.md5()).isNull();
 
         assertThat(baseline.owner("/usr/bin/unowned")).isEqualTo(Ownership.NOT_OWNED);
-        assertThat(baseline.isOwned("/usr/bin/unowned")).isFalse();
-        assertThat(baseline.isOwned("/usr/bin/ls")).isTrue();
+        assertThat(baseline.owner("/usr/bin/unowned").owned()).isFalse();
+        assertThat(baseline.owner("/usr/bin/ls").owned()).isTrue();
     }
 
     @Test
@@ -199,9 +199,9 @@ class PackageBaselineTest {
 
     @Test
     void notInstalledPackagesOwnNothing() {
-        assertThat(baseline.isOwned("/usr/share/oldpkg/data")).isFalse();
-        assertThat(baseline.isOwned("/usr/share/oldpkg")).isFalse();
-        assertThat(baseline.isOwned("/etc/oldpkg.conf")).isFalse();
+        assertThat(baseline.owner("/usr/share/oldpkg/data").owned()).isFalse();
+        assertThat(baseline.owner("/usr/share/oldpkg").owned()).isFalse();
+        assertThat(baseline.owner("/etc/oldpkg.conf").owned()).isFalse();
         assertThat(baseline.unchanged("/usr/share/oldpkg/data", host("/usr/share/oldpkg/data"))).isFalse();
     }
 
@@ -211,7 +211,7 @@ class PackageBaselineTest {
                 .isEqualTo(new Ownership(Kind.OWNED_FILE, md5("ldd from libc6"), "libc6"));
         assertThat(baseline.unchanged("/usr/bin/ldd.real", host("/usr/bin/ldd.real"))).isTrue();
         // the original name now holds localtool's file, which no installed package lists
-        assertThat(baseline.isOwned("/usr/bin/ldd")).isFalse();
+        assertThat(baseline.owner("/usr/bin/ldd").owned()).isFalse();
     }
 
     @Test
@@ -237,7 +237,7 @@ class PackageBaselineTest {
         assertThat(PackageBaseline.canonical("/bin", root)).as("the link itself").isEqualTo("/bin");
         assertThat(PackageBaseline.canonical("//usr/./bin/../bin/ls/", root)).isEqualTo("/usr/bin/ls");
         assertThat(baseline.owner("/bin/ls")).isEqualTo(baseline.owner("/usr/bin/ls"));
-        assertThat(baseline.isOwned("/usr/bin/cat")).isTrue(); // listed as /bin/cat
+        assertThat(baseline.owner("/usr/bin/cat").owned()).isTrue(); // listed as /bin/cat
         assertThat(baseline.unchanged("/bin/ls", host("/usr/bin/ls"))).isTrue();
     }
 
@@ -311,18 +311,18 @@ class PackageBaselineTest {
         assertThat(dpkg.pkg()).isEqualTo("dpkg");
         assertThat(dpkg.md5()).hasSize(32);
         assertThat(b.unchanged("/usr/bin/dpkg", Path.of("/usr/bin/dpkg"))).isTrue();
-        assertThat(PackageBaseline.md5Hex(Path.of("/usr/bin/dpkg"))).isEqualTo(dpkg.md5());
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(Files.readAllBytes(Path.of("/usr/bin/dpkg")))))
+                .isEqualTo(dpkg.md5());
         assertThat(b.owner("/usr/bin").kind()).isEqualTo(Kind.OWNED_DIRECTORY);
         assertThat(b.unchanged("/usr/bin", Path.of("/usr/bin"))).isTrue();
         if (Files.isSymbolicLink(Path.of("/bin"))) {
-            assertThat(b.isOwned("/bin/sh")).isEqualTo(b.isOwned("/usr/bin/sh"));
+            assertThat(b.owner("/bin/sh").owned()).isEqualTo(b.owner("/usr/bin/sh").owned());
         }
-        assertThat(b.isOwned("/var/lib/dpkg/status")).isFalse();
+        assertThat(b.owner("/var/lib/dpkg/status").owned()).isFalse();
         assertThat(b.ownedChildren("/usr/bin")).contains("/usr/bin/dpkg");
         long t1 = System.nanoTime();
         long children = b.ownedPaths().stream().mapToLong(path -> b.ownedChildren(path).size()).sum();
         System.out.println(children + " owned children of " + b.size() + " paths listed in "
                 + (System.nanoTime() - t1) / 1_000_000 + " ms");
         assertThat(children).as("nearly every owned path has an owned parent").isBetween(b.size() * 99L / 100, b.size() - 1L);
-    }
-}
+    }}
