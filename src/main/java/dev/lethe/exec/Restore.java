@@ -4,6 +4,7 @@ import static dev.lethe.linux.Syscalls.bytes;
 
 import dev.lethe.exec.copy.TreeCopier;
 import dev.lethe.exec.copy.TreeVerifier;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Fs;
@@ -55,23 +56,24 @@ public final class Restore {
                     + "Move it aside, then restore again.");
         }
         Syscalls sys = fs.syscalls();
-        int archive = sys.openat(Flags.AT_FDCWD, bytes(archiveFiles.toString()), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
-        try {
+        try (Descriptor archive = sys.open(Flags.AT_FDCWD, bytes(archiveFiles.toString()),
+                Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0)) {
             byte[] parentInArchive = bytes(path.parent().isRoot() ? "." : path.parent().value().substring(1));
-            int parent;
+            Descriptor parentFd;
             try {
                 // The archive is an old root: a link in it may point anywhere, so it is never followed.
-                parent = sys.openat2(archive, parentInArchive, Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC,
+                parentFd = sys.open2(archive.value(), parentInArchive,
+                        Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC,
                         0, Flags.RESOLVE_NO_SYMLINKS | Flags.RESOLVE_BENEATH);
             } catch (ErrnoException e) {
                 throw new IOException(path + " is not in this archive (" + e.getMessage() + ")");
             }
-            if (fs.stat(destination.parent()).filter(dev.lethe.linux.Stat::isDirectory).isEmpty()) {
-                sys.close(parent);
-                throw new IOException(fs.hostPath(destination.parent()) + " does not exist; restore into an existing "
-                        + "directory of the store (restore its parent first)");
-            }
-            try {
+            try (parentFd) {
+                int parent = parentFd.value();
+                if (fs.stat(destination.parent()).filter(dev.lethe.linux.Stat::isDirectory).isEmpty()) {
+                    throw new IOException(fs.hostPath(destination.parent()) + " does not exist; restore into an existing "
+                            + "directory of the store (restore its parent first)");
+                }
                 byte[] name = bytes(path.fileName());
                 dev.lethe.linux.Stat found;
                 try {
@@ -100,11 +102,7 @@ public final class Restore {
                 fs.syncDirectory(stagingDir);
                 fs.rename(staging, destination, Flags.RENAME_NOREPLACE);
                 fs.syncDirectory(destination.parent());
-            } finally {
-                sys.close(parent);
             }
-        } finally {
-            sys.close(archive);
         }
         return destination;
     }

@@ -1,5 +1,6 @@
 package dev.lethe.exec.copy;
 
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
@@ -111,11 +112,8 @@ final class TreeAccess {
 
     /** fsync of a directory given by any descriptor, so entries created or removed in it are durable. */
     void syncDirectory(int dirFd, RelativePath path) throws ErrnoException {
-        int fd = reopenDirectory(dirFd, path);
-        try {
-            run(path, () -> sys.fsync(fd));
-        } finally {
-            sys.close(fd);
+        try (Descriptor fd = at(path, () -> sys.open(dirFd, DOT, DIRECTORY_FLAGS, 0))) {
+            run(path, () -> sys.fsync(fd.value()));
         }
     }
 
