@@ -156,8 +156,12 @@ copy_sig() { # content signature of --copy sources (names, modes, contents)
     for c in "${COPIES[@]}"; do
         src=${c%%:*}
         echo "$c"
-        (cd "$src" 2>/dev/null && find . -printf '%P %m %y %l\n' | LC_ALL=C sort &&
-            find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+        if [ -d "$src" ]; then
+            (cd "$src" && find . -printf '%P %m %y %l\n' | LC_ALL=C sort &&
+                find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+        else
+            stat -c '%a' "$src"; sha256sum < "$src"
+        fi
     done
 }
 KEY=$( {

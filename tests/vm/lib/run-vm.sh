@@ -198,14 +198,23 @@ if [ "$INTERACTIVE" = 1 ]; then
     exit $rc
 fi
 
-# The power cut: a watcher follows the console (inotify, so the match is seen within
-# milliseconds), sleeps the delay and SIGKILLs qemu by its PID.
+# The power cut: a watcher follows the console (tail -F: inotify), matching partial lines
+# too (initramfs-tools prints "Begin: ... " and the newline only when the step is done),
+# sleeps the delay and SIGKILLs qemu by its PID.
 start_killer() { # $1 = console offset of this boot, $2 = qemu pid
     local from=$1 qpid=$2
     (
         exec 3< <(exec tail -c +$((from + 1)) -F "$OUT/console.log" 2>/dev/null)
         tpid=$!
-        grep -a -m1 -E -- "$KILL_ON" <&3 >/dev/null
+        buf=""
+        while :; do
+            chunk=""
+            IFS= read -r -d '' -N 4096 -t 0.03 chunk <&3; r=$?
+            buf+=$chunk
+            [[ $buf =~ $KILL_ON ]] && break
+            [ "$r" = 1 ] && [ -z "$chunk" ] && exit 0      # tail is gone
+            [ "${#buf}" -gt 65536 ] && buf=${buf: -8192}
+        done
         seen=$(date +%s.%N)
         kill "$tpid" 2>/dev/null
         sleep "$KILL_DELAY"
