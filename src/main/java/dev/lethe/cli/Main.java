@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
                 DiffCommand.class,
                 WipeCommand.class,
-                ArchiveCommand.class, TryCommand.class},
+                ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, or nothing to do",

@@ -1,0 +1,86 @@
+package dev.lethe.boot;
+
+import dev.lethe.config.Config;
+import dev.lethe.config.RootConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code lethe install} puts on a root, from the config and a lethe build: the runtime under
+ * /usr/lib/lethe (on the root, so in the blank too, never in a store), the launcher, the initrd
+ * script and its wiring for initramfs-tools and dracut, and the systemd units, enabled.
+ */
+public final class Installation {
+    private Installation() {}
+
+    public static final String HOME = "/usr/lib/lethe";
+    public static final String LAUNCHER = "/usr/sbin/lethe";
+    /** The list of what install wrote, read by uninstall. */
+    public static final String MANIFEST = HOME + "/installed";
+    private static final String UNITS = "/etc/systemd/system";
+
+    /** Which initramfs generator the root uses, and so which one install regenerates. */
+    public enum Generator { INITRAMFS_TOOLS, DRACUT, NONE }
+
+    /**
+     * @param build     a lethe build: lethe.jar, lib/, runtime/ and lethe.aot
+     * @param generator the root's initramfs generator
+     * @param regenerate run it after the files are written
+     */
+    public static List<InstallStep> plan(Config config, Path build, Generator generator, boolean regenerate) {
+        RootConfig root = config.root();
+        if (!InitrdScript.supports(root.strategy())) {
+            throw new IllegalArgumentException("strategy " + root.strategy() + " cannot be installed yet");
+        }
+        List<InstallStep> steps = new ArrayList<>();
+        steps.add(new InstallStep.Copy(build.resolve("runtime"), HOME + "/runtime"));
+        steps.add(new InstallStep.Copy(build.resolve("lib"), HOME + "/lib"));
+        steps.add(new InstallStep.Copy(build.resolve("lethe.jar"), HOME + "/lethe.jar"));
+        steps.add(new InstallStep.Copy(build.resolve("lethe.aot"), HOME + "/lethe.aot"));
+        steps.add(new InstallStep.WriteFile(LAUNCHER, launcher(), 0755));
+        steps.add(new InstallStep.WriteFile(InitrdScript.PATH, InitrdScript.render(config), 0755));
+
+        steps.add(new InstallStep.WriteFile(Generators.HOOK, Generators.hook(root), 0755));
+        steps.add(new InstallStep.WriteFile(Generators.PREMOUNT, Generators.premount(), 0755));
+        steps.add(new InstallStep.WriteFile(Generators.BOTTOM, Generators.bottom(), 0755));
+        steps.add(new InstallStep.WriteFile(Generators.DRACUT_MODULE + "/module-setup.sh",
+                Generators.dracutModuleSetup(root), 0755));
+        steps.add(new InstallStep.WriteFile(Generators.DRACUT_MODULE + "/" + Units.INITRD_WIPE, Units.initrdWipe(root), 0644));
+        steps.add(new InstallStep.WriteFile(Generators.DRACUT_MODULE + "/" + Units.INITRD_ENTRIES, Units.initrdEntries(), 0644));
+
+        steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.ACTIVATE, Units.activate(config), 0644));
+        steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.CAPTURE, Units.capture(config), 0644));
+        steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.PRUNE, Units.prune(), 0644));
+        steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.PRUNE_TIMER, Units.pruneTimer(), 0644));
+        steps.add(enable("local-fs.target", Units.ACTIVATE));
+        steps.add(enable("multi-user.target", Units.CAPTURE));
+        steps.add(enable("multi-user.target", Units.PRUNE));
+        steps.add(enable("timers.target", Units.PRUNE_TIMER));
+        if (regenerate) {
+            switch (generator) {
+                case INITRAMFS_TOOLS -> steps.add(new InstallStep.Run(List.of("update-initramfs", "-u", "-k", "all"),
+                        "regenerate the initramfs with lethe's initrd stage"));
+                case DRACUT -> steps.add(new InstallStep.Run(List.of("dracut", "-f", "--regenerate-all"),
+                        "regenerate the initramfs with lethe's initrd stage"));
+                case NONE -> { }
+            }
+        }
+        return List.copyOf(steps);
+    }
+
+    private static InstallStep enable(String target, String unit) {
+        return new InstallStep.Link(UNITS + "/" + target + ".wants/" + unit, UNITS + "/" + unit);
+    }
+
+    /** /usr/sbin/lethe: the JVM flags the AOT cache was trained with, or the cache is refused. */
+    private static String launcher() {
+        return """
+                #!/bin/sh
+                # lethe's launcher, written by lethe install; do not edit.
+                exec %1$s/runtime/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \\
+                    --enable-native-access=ALL-UNNAMED -XX:AOTCache=%1$s/lethe.aot -Xlog:aot=off -Xlog:cds=off \\
+                    -Dlethe.home=%1$s -cp %1$s/lethe.jar dev.lethe.cli.Main "$@"
+                """.formatted(HOME);
+    }
+}

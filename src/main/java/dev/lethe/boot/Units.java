@@ -1,0 +1,180 @@
+package dev.lethe.boot;
+
+import dev.lethe.config.Config;
+import dev.lethe.config.RootConfig;
+import dev.lethe.config.StoreConfig;
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Entry;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The systemd units lethe installs, on the root and in a dracut (systemd) initrd. */
+public final class Units {
+    private Units() {}
+
+    public static final String ACTIVATE = "lethe-activate.service";
+    public static final String CAPTURE = "lethe-capture.service";
+    public static final String PRUNE = "lethe-prune.service";
+    public static final String PRUNE_TIMER = "lethe-prune.timer";
+    public static final String INITRD_WIPE = "lethe-wipe.service";
+    public static final String INITRD_ENTRIES = "lethe-initrd-entries.service";
+
+    /**
+     * The system stage: every entry in place before any service starts. Ordered after the stores
+     * and the filesystems the targets live on, before local-fs.target (so nothing that waits for the
+     * local filesystems sees a target without its data), tmpfiles and the journal's flush to
+     * /var/log. Wanted, never required: a failure is loud (a failed unit, the journal, the missing
+     * activation mark that makes the next wipe keep this root) but does not stop the boot.
+     */
+    public static String activate(Config config) {
+        Set<String> paths = new LinkedHashSet<>();
+        config.stores().stream().map(StoreConfig::path).map(AbsolutePath::value).forEach(paths::add);
+        config.entries().stream().map(Entry::target).map(AbsolutePath::parent).map(AbsolutePath::value).sorted()
+                .forEach(paths::add);
+        return """
+                # Rendered by lethe install; do not edit (run lethe install again after changing the config).
+                [Unit]
+                Description=lethe: put the persisted paths in place
+                DefaultDependencies=no
+                RequiresMountsFor=%s
+                After=systemd-remount-fs.service
+                Before=local-fs.target sysinit.target systemd-tmpfiles-setup.service systemd-journal-flush.service
+                Before=systemd-machine-id-commit.service shutdown.target
+                Conflicts=shutdown.target
+                ConditionKernelCommandLine=!lethe=off
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/usr/sbin/lethe apply --boot system
+                StandardOutput=journal+console
+
+                [Install]
+                WantedBy=local-fs.target
+                """.formatted(String.join(" ", paths));
+    }
+
+    /**
+     * Files no program had made when the system stage ran (an SSH host key made at the first boot)
+     * reach the store once the machine is up, and again at shutdown, before the root is forgotten.
+     */
+    public static String capture(Config config) {
+        String stores = config.stores().stream().map(s -> s.path().value()).collect(Collectors.joining(" "));
+        return """
+                # Rendered by lethe install; do not edit.
+                [Unit]
+                Description=lethe: keep what programs created since boot (after start-up, and at shutdown)
+                RequiresMountsFor=%s
+                After=multi-user.target %s
+                ConditionKernelCommandLine=!lethe=off
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/usr/sbin/lethe apply
+                ExecStop=/usr/sbin/lethe apply
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(stores, ACTIVATE);
+    }
+
+    /** Pruning runs after boot, in Java with all its checks, never in the initrd: once after start-up, then daily. */
+    public static String prune() {
+        return """
+                # Rendered by lethe install; do not edit.
+                [Unit]
+                Description=lethe: prune archived roots by the retention policy
+                After=multi-user.target %s
+                ConditionKernelCommandLine=!lethe=off
+
+                [Service]
+                Type=oneshot
+                ExecStart=/usr/sbin/lethe archive prune
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(ACTIVATE);
+    }
+
+    public static String pruneTimer() {
+        return """
+                # Rendered by lethe install; do not edit.
+                [Unit]
+                Description=lethe: prune archived roots daily
+
+                [Timer]
+                OnUnitActiveSec=1d
+                Persistent=false
+
+                [Install]
+                WantedBy=timers.target
+                """;
+    }
+
+    /**
+     * The wipe in a systemd initrd (dracut): after the root's device (and so its cryptsetup) and
+     * local-fs-pre.target (hibernation resume runs before it, so a resumed image never finds its
+     * root swapped), before sysroot.mount. Wanted by initrd.target, not required: if the wipe
+     * fails, the old root boots.
+     */
+    public static String initrdWipe(RootConfig root) {
+        String device = root.device().map(d -> "Wants=" + deviceUnit(d) + "\nAfter=" + deviceUnit(d) + "\n").orElse("");
+        return """
+                # Rendered by lethe install; do not edit.
+                [Unit]
+                Description=lethe: archive the old root and make a fresh one
+                DefaultDependencies=no
+                ConditionPathExists=/etc/initrd-release
+                %sAfter=local-fs-pre.target cryptsetup.target systemd-hibernate-resume.service
+                Before=sysroot.mount initrd-root-fs.target
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=%s wipe
+                StandardOutput=journal+console
+                StandardError=journal+console
+                """.formatted(device, InitrdScript.IN_INITRD);
+    }
+
+    /** The initrd entries in a systemd initrd: under /sysroot once it is mounted, before the switch. */
+    public static String initrdEntries() {
+        return """
+                # Rendered by lethe install; do not edit.
+                [Unit]
+                Description=lethe: put the initrd-stage entries in place (/etc/machine-id)
+                DefaultDependencies=no
+                ConditionPathExists=/etc/initrd-release
+                After=initrd-root-fs.target %s
+                Before=initrd-fs.target initrd-parse-etc.service
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=%s entries /sysroot
+                StandardOutput=journal+console
+                StandardError=journal+console
+                """.formatted(INITRD_WIPE, InitrdScript.IN_INITRD);
+    }
+
+    /** systemd's name for the device unit of a path ({@code systemd-escape --path --suffix=device}). */
+    static String deviceUnit(String path) {
+        String trimmed = path.replaceAll("^/+", "").replaceAll("/+$", "");
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < trimmed.length(); i++) {
+            char c = trimmed.charAt(i);
+            if (c == '/') {
+                name.append('-');
+            } else if (Character.isLetterOrDigit(c) && c < 128 || c == ':' || c == '_' || (c == '.' && i > 0)) {
+                name.append(c);
+            } else {
+                for (byte b : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    name.append(String.format("\\x%02x", b & 0xff));
+                }
+            }
+        }
+        return name + ".device";
+    }
+}

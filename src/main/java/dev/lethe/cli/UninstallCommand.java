@@ -1,0 +1,50 @@
+package dev.lethe.cli;
+
+import dev.lethe.boot.InstallStep;
+import dev.lethe.exec.Installer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "uninstall", description = "Remove exactly what lethe install wrote (listed as it goes); the root is "
+        + "no longer forgotten at boot. Stores, archives and the config are left as they are.")
+final class UninstallCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "Print what would be removed; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--no-initramfs", description = "Do not regenerate the initramfs afterwards.")
+    boolean noInitramfs;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!dryRun) {
+            Session.requireRoot("lethe uninstall");
+        }
+        Path root = common.root.toAbsolutePath().normalize();
+        Installer installer = new Installer(root, out, dryRun);
+        int removed = installer.uninstall();
+        if (removed > 0 && !noInitramfs) {
+            List<String> command = switch (InstallCommand.generator(root)) {
+                case DRACUT -> List.of("dracut", "-f", "--regenerate-all");
+                case INITRAMFS_TOOLS -> List.of("update-initramfs", "-u", "-k", "all");
+                case NONE -> List.of();
+            };
+            if (!command.isEmpty()) {
+                installer.run(new InstallStep.Run(command, "regenerate the initramfs without lethe's initrd stage"));
+            }
+        }
+        out.println(dryRun ? "lethe: dry run, nothing was changed" : "lethe: uninstalled");
+        out.flush();
+        return ExitCode.OK;
+    }
+}

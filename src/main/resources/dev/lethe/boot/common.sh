@@ -1,0 +1,43 @@
+lethe_tab=$(printf '\t')
+lethe_mounted=
+lethe_steps=0
+
+# To the kernel log (the journal keeps it) and to the console.
+lethe_say() {
+    echo "lethe: $*" >/dev/kmsg 2>/dev/null
+    echo "lethe: $*" >&2
+}
+
+# A failed wipe stops where it is: every step before it left a root that boots or that the next
+# run finishes. The unit is wanted, not required, so the machine boots on.
+lethe_fail() {
+    lethe_say "FAILED: $*. Nothing more was changed; the machine boots the root as it is." \
+        "Once booted, lethe status tells more."
+    if [ -n "$lethe_mounted" ]; then umount "$lethe_mounted"; fi
+    exit 1
+}
+
+# Before each change: says what comes, and is where the crash tests kill the script
+# (LETHE_TEST_CRASH_AT=N: SIGKILL before the N-th change, as a power cut would).
+lethe_step() {
+    lethe_steps=$((lethe_steps + 1))
+    if [ -n "${LETHE_TEST_CRASH_AT:-}" ] && [ "$lethe_steps" -ge "$LETHE_TEST_CRASH_AT" ]; then
+        kill -KILL $$
+    fi
+    lethe_say "$*"
+}
+
+lethe_disabled() {
+    case " $(cat /proc/cmdline 2>/dev/null) " in
+        *" lethe=off "*) lethe_say "lethe=off on the kernel command line: the root is kept as it is"; return 0 ;;
+    esac
+    return 1
+}
+
+# Whether PATH is a mount point, from the mount table (no mountpoint(1) in a klibc initrd).
+lethe_is_mountpoint() {
+    while read -r id parent device root point rest; do
+        [ "$point" = "$1" ] && return 0
+    done </proc/self/mountinfo
+    return 1
+}

@@ -1,0 +1,95 @@
+# The initrd stage's entries (stage = "initrd"), put in place under the new root before it becomes
+# /. The root is still read-only here, so only what needs no change on it is done: a bind of a
+# store path on a target that exists and holds nothing (or the very same bytes). Everything else
+# is left to lethe apply --boot system, which migrates, creates and refuses with its full checks.
+
+# lethe_mount_store ROOTMNT STORE: mounts the store's filesystem as the new root's fstab says.
+lethe_mount_store() {
+    lethe_where=$1$2
+    if lethe_is_mountpoint "$lethe_where"; then return 0; fi
+    [ -f "$1/etc/fstab" ] || { lethe_say "no $1/etc/fstab: cannot mount the store $2 here"; return 1; }
+    while read -r spec file type options rest; do
+        case "$spec" in "#"*|"") continue ;; esac
+        [ "$file" = "$2" ] || continue
+        case "$spec" in
+            UUID=*) spec=/dev/disk/by-uuid/${spec#UUID=} ;;
+            LABEL=*) spec=/dev/disk/by-label/${spec#LABEL=} ;;
+            PARTUUID=*) spec=/dev/disk/by-partuuid/${spec#PARTUUID=} ;;
+        esac
+        kept=
+        lethe_ifs=$IFS; IFS=,
+        for option in $options; do
+            case "$option" in
+                x-*|nofail|noauto|auto|defaults|_netdev|user|users|nouser|comment=*) ;;
+                *) kept="${kept:+$kept,}$option" ;;
+            esac
+        done
+        IFS=$lethe_ifs
+        lethe_step "mount the store $2 ($spec)"
+        mount -t "$type" -o "${kept:-rw}" "$spec" "$lethe_where" && return 0
+        lethe_say "cannot mount the store $2 ($spec): its entries are left to lethe apply"
+        return 1
+    done <"$1/etc/fstab"
+    lethe_say "the store $2 has no line in $1/etc/fstab: its initrd entries are left to lethe apply"
+    return 1
+}
+
+# Whether a directory holds nothing. The script runs with globbing off (set -f); this is the one
+# place that needs it, to list the directory.
+lethe_empty_dir() {
+    set +f
+    for child in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        if [ -e "$child" ] || [ -L "$child" ]; then set -f; return 1; fi
+    done
+    set -f
+    return 0
+}
+
+# lethe_file ROOTMNT STORE PATH UMASK: binds STORE/PATH on PATH.
+lethe_file() {
+    target=$1$3 source=$1$2$3
+    if [ -L "$target" ] || [ ! -f "$target" ]; then
+        lethe_say "$3 is not a plain file on the new root: left to lethe apply"; return 0
+    fi
+    if lethe_is_mountpoint "$target"; then return 0; fi
+    if [ -L "$source" ] || { [ -e "$source" ] && [ ! -f "$source" ]; }; then
+        lethe_say "$2$3 is not a plain file: left to lethe apply"; return 0
+    fi
+    if [ ! -e "$source" ]; then
+        if [ -s "$target" ]; then
+            lethe_say "$3 holds data on the root and none in the store: lethe apply migrates it"; return 0
+        fi
+        # Empty on both sides: the first program to write it (systemd writes /etc/machine-id at
+        # its first boot) then writes into the store.
+        [ -n "$4" ] || { lethe_say "$2$3 is owned by a user: created by lethe apply"; return 0; }
+        lethe_step "create $2$3, empty, in the store"
+        mkdir -p "${source%/*}" || return 0
+        (umask "$4" && : >"$source.lethe-new") && sync && mv "$source.lethe-new" "$source" && sync || return 0
+    elif [ -s "$target" ] && ! cmp -s "$target" "$source"; then
+        lethe_say "both $3 and $2$3 hold data: left to lethe apply, which stops with a clear error"; return 0
+    fi
+    lethe_step "bind $2$3 on $3"
+    mount -o bind "$source" "$target" || lethe_say "cannot bind $2$3 on $3: left to lethe apply"
+}
+
+# lethe_directory ROOTMNT STORE PATH UMASK: binds STORE/PATH on PATH.
+lethe_directory() {
+    target=$1$3 source=$1$2$3
+    if [ -L "$target" ] || [ ! -d "$target" ]; then
+        lethe_say "$3 is not a directory on the new root: left to lethe apply"; return 0
+    fi
+    if lethe_is_mountpoint "$target"; then return 0; fi
+    if ! lethe_empty_dir "$target"; then
+        lethe_say "$3 holds data on the new root: left to lethe apply"; return 0
+    fi
+    if [ -L "$source" ] || { [ -e "$source" ] && [ ! -d "$source" ]; }; then
+        lethe_say "$2$3 is not a directory: left to lethe apply"; return 0
+    fi
+    if [ ! -e "$source" ]; then
+        [ -n "$4" ] || { lethe_say "$2$3 is owned by a user: created by lethe apply"; return 0; }
+        lethe_step "create $2$3 in the store"
+        (umask "$4" && mkdir -p "$source") || return 0
+    fi
+    lethe_step "bind $2$3 on $3"
+    mount -o bind "$source" "$target" || lethe_say "cannot bind $2$3 on $3: left to lethe apply"
+}

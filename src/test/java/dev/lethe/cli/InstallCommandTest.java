@@ -1,0 +1,186 @@
+package dev.lethe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.boot.Installation;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * lethe install and uninstall on a root directory (as an installer would, with --root): what is
+ * written, that a second run changes nothing, that --dry-run and an invalid config write nothing,
+ * and that uninstall removes exactly what install wrote. A fake build stands in for the runtime.
+ */
+class InstallCommandTest {
+
+    @TempDir Path scratch;
+    private Path root;
+    private Path build;
+    private String previousHome;
+
+    private record Run(int exit, String out, String err) {}
+
+    @BeforeEach
+    void setUp() throws IOException {
+        root = scratch.resolve("root");
+        Files.createDirectories(root.resolve("etc/lethe"));
+        Files.createDirectories(root.resolve("usr/sbin"));
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\nalice:x:1000:\n");
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), """
+                [root]
+                strategy = "btrfs"
+                device = "/dev/disk/by-label/system"
+                subvolume = "@root"
+                blank = "@root-blank"
+
+                [[store]]
+                path = "/persist"
+                directories = ["/var/log"]
+                files = [{ path = "/etc/machine-id", stage = "initrd" }]
+                """);
+        Files.writeString(root.resolve("usr/sbin/update-initramfs"), "#!/bin/sh\n");
+        root.resolve("usr/sbin/update-initramfs").toFile().setExecutable(true);
+        build = scratch.resolve("home/target");
+        Files.createDirectories(build.resolve("runtime/bin"));
+        Files.createDirectories(build.resolve("lib"));
+        Files.writeString(build.resolve("runtime/bin/java"), "not really java\n");
+        Files.writeString(build.resolve("lib/picocli.jar"), "a library\n");
+        Files.writeString(build.resolve("lethe.jar"), "the program\n");
+        Files.writeString(build.resolve("lethe.aot"), "the cache\n");
+        Files.setLastModifiedTime(build.resolve("lethe.jar"), FileTime.fromMillis(1_700_000_000_000L));
+        previousHome = System.getProperty("lethe.home");
+        System.setProperty("lethe.home", scratch.resolve("home").toString());
+    }
+
+    @AfterEach
+    void restore() {
+        if (previousHome == null) {
+            System.clearProperty("lethe.home");
+        } else {
+            System.setProperty("lethe.home", previousHome);
+        }
+    }
+
+    private Run lethe(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> full = new java.util.ArrayList<>(List.of(args));
+        full.addAll(List.of("--root", root.toString()));
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), full.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Every path under the root with its content (links as "-> target"), to compare before and after. */
+    private Map<String, String> tree() throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.toList()) {
+                String key = "/" + root.relativize(path);
+                files.put(key, Files.isSymbolicLink(path) ? "-> " + Files.readSymbolicLink(path)
+                        : Files.isDirectory(path) ? "dir" : Files.readString(path));
+            }
+        }
+        return files;
+    }
+
+    @Test
+    void dryRunListsEveryFileAndWritesNothing() throws IOException {
+        Map<String, String> before = tree();
+        Run run = lethe("install", "--dry-run");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("would write  /usr/lib/lethe/initrd/lethe-initrd (new)",
+                "would write  /etc/initramfs-tools/scripts/local-premount/lethe (new)",
+                "would write  /etc/systemd/system/lethe-activate.service (new)",
+                "would copy   /usr/lib/lethe/runtime (new)",
+                "would link   /etc/systemd/system/local-fs.target.wants/lethe-activate.service",
+                "would run    update-initramfs -u -k all", "dry run, nothing was changed");
+        assertThat(tree()).isEqualTo(before);
+    }
+
+    @Test
+    void installWritesTheBootPiecesAndASecondRunChangesNothing() throws IOException {
+        Run first = lethe("install", "--no-initramfs");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("regenerate the initramfs yourself (update-initramfs -u -k all)");
+        assertThat(root.resolve("usr/lib/lethe/initrd/lethe-initrd")).isExecutable()
+                .content().contains("lethe_device='/dev/disk/by-label/system'", "lethe_root='@root'",
+                        "lethe_file \"$1\" '/persist' '/etc/machine-id' '0133'");
+        assertThat(root.resolve("etc/initramfs-tools/hooks/lethe")).content().contains("copy_exec \"$(command -v btrfs)\"");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/lethe-wipe.service")).content()
+                .contains("After=dev-disk-by\\x2dlabel-system.device", "Before=sysroot.mount");
+        assertThat(root.resolve("usr/lib/lethe/lethe.jar")).hasContent("the program");
+        assertThat(Files.getLastModifiedTime(root.resolve("usr/lib/lethe/lethe.jar")))
+                .as("times kept: the AOT cache accepts a jar by them").isEqualTo(FileTime.fromMillis(1_700_000_000_000L));
+        assertThat(Files.readSymbolicLink(root.resolve("etc/systemd/system/local-fs.target.wants/lethe-activate.service")))
+                .isEqualTo(Path.of("/etc/systemd/system/lethe-activate.service"));
+        assertThat(root.resolve("usr/sbin/lethe")).isExecutable().content().contains("-XX:AOTCache=/usr/lib/lethe/lethe.aot");
+        Map<String, String> installed = tree();
+
+        Run second = lethe("install");
+        assertThat(second.exit()).isZero();
+        assertThat(second.out()).doesNotContain("(new)", "(changed)").contains("skip", "nothing to change");
+        assertThat(tree()).isEqualTo(installed);
+    }
+
+    @Test
+    void aChangedConfigRewritesOnlyWhatItRenders() throws IOException {
+        lethe("install", "--no-initramfs");
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"),
+                Files.readString(root.resolve("etc/lethe/lethe.toml")).replace("@root-blank", "@blank"));
+        Run run = lethe("install");
+        assertThat(run.out()).contains("write        /usr/lib/lethe/initrd/lethe-initrd (changed)",
+                "run          update-initramfs -u -k all");
+        assertThat(run.out()).doesNotContain("lethe-activate.service (changed)");
+    }
+
+    @Test
+    void anInvalidConfigIsRefusedBeforeAnythingIsWritten() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[[store]]\npath = \"persist\"\n");
+        Map<String, String> before = tree();
+        Run run = lethe("install");
+        assertThat(run.exit()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err()).contains("lethe.toml:2");
+        assertThat(tree()).isEqualTo(before);
+    }
+
+    @Test
+    void aStrategyWhoseInitrdWipeIsNotRenderedYetIsRefused() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"tmpfs\"\n");
+        Map<String, String> before = tree();
+        Run run = lethe("install");
+        assertThat(run.exit()).isEqualTo(ExitCode.ENVIRONMENT);
+        assertThat(run.err()).contains("does not support strategy \"tmpfs\" yet");
+        assertThat(tree()).isEqualTo(before);
+    }
+
+    @Test
+    void uninstallRemovesExactlyWhatInstallWrote() throws IOException {
+        Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
+        Files.createSymbolicLink(root.resolve("etc/systemd/system/multi-user.target.wants/ssh.service"),
+                Path.of("/lib/systemd/system/ssh.service"));
+        Map<String, String> before = tree();
+        lethe("install", "--no-initramfs");
+        Run dry = lethe("uninstall", "--dry-run");
+        assertThat(dry.out()).contains("would remove /usr/lib/lethe/initrd/lethe-initrd", "would remove /usr/sbin/lethe");
+        Run run = lethe("uninstall", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("remove       /etc/systemd/system/lethe-activate.service");
+        Map<String, String> after = tree();
+        after.keySet().removeIf(path -> !before.containsKey(path) && after.get(path).equals("dir"));
+        assertThat(after).as("every file install wrote is gone; the others are as they were").isEqualTo(before);
+        assertThat(Files.exists(root.resolve("usr/lib/lethe"))).isFalse();
+    }
+}

@@ -1,0 +1,215 @@
+package dev.lethe.root.btrfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.archive.ArchiveRef;
+import dev.lethe.boot.InitrdScript;
+import dev.lethe.config.Config;
+import dev.lethe.config.ConfigLoader;
+import dev.lethe.root.RootStrategy;
+import dev.lethe.root.RootStrategy.WipeRequest;
+import dev.lethe.testing.Sh;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The initrd wipe as install renders it (POSIX sh, no JVM), run on a real btrfs filesystem: it keeps
+ * the old root as an archive the Java side proves and lists, makes the fresh root from the blank,
+ * marks a root whose boot did not finish as degraded, leaves an untouched fresh root alone, and,
+ * killed before any step and run again (by itself or by the Java wipe), finishes with exactly one
+ * archive. Needs root in a private mount namespace (./test).
+ */
+class InitrdWipeTest {
+
+    private record Run(int exit, String output) {}
+
+    private static Path script(BtrfsDisk disk) throws Exception {
+        Path config = disk.scratch.resolve("lethe.toml");
+        Files.writeString(config, """
+                [root]
+                strategy = "btrfs"
+                device = "%s"
+                subvolume = "@root"
+                blank = "@root-blank"
+                """.formatted(disk.device));
+        Files.createDirectories(disk.hostRoot.resolve("etc"));
+        Config loaded = ConfigLoader.load(config, disk.hostRoot);
+        Path script = disk.scratch.resolve("lethe-initrd");
+        Files.writeString(script, InitrdScript.render(loaded));
+        return script;
+    }
+
+    private static Run wipe(BtrfsDisk disk, Path script, Map<String, String> environment) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "wipe").redirectErrorStream(true);
+        builder.environment().put("LETHE_TOP", disk.scratch.resolve("initrd-top").toString());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the initrd wipe did not finish in 60 s: " + output);
+        }
+        return new Run(process.exitValue(), output);
+    }
+
+    private static List<ArchiveRef> archives(BtrfsDisk disk) throws IOException {
+        return disk.strategy("@root", "@root-blank").archives();
+    }
+
+    @Test
+    void keepsTheOldRootAsAnArchiveTheJavaSideProvesAndMakesAFreshRoot() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            disk.standardLayout();
+            Files.writeString(disk.at("@root/.lethe-activated"), "boot finished\n");
+            Map<String, String> oldRoot = disk.manifest("@root");
+            Map<String, String> blank = disk.manifest("@root-blank");
+            Path script = script(disk);
+
+            Run run = wipe(disk, script, Map.of());
+
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains("lethe: wipe done").doesNotContain("DEGRADED");
+            List<ArchiveRef> archives = archives(disk);
+            assertThat(archives).hasSize(1);
+            assertThat(archives.getFirst().degraded()).isFalse();
+            assertThat(archives.getFirst().created()).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(2));
+            assertThat(disk.manifest("lethe-archives/" + archives.getFirst().id())).isEqualTo(oldRoot);
+            assertThat(disk.manifest("@root")).as("the fresh root is the blank").isEqualTo(blank);
+            assertThat(disk.subvolumes()).containsKeys("lethe-archives/" + archives.getFirst().id() + "/var/lib/machines/inner");
+            assertThat(BtrfsDisk.mountsBelow(disk.scratch.resolve("initrd-top"))).isEmpty();
+            assertThat(Files.exists(disk.scratch.resolve("initrd-top/lethe-archives"))).as("unmounted").isFalse();
+
+            Run again = wipe(disk, script, Map.of());
+            assertThat(again.exit()).isZero();
+            assertThat(again.output()).contains("untouched snapshot");
+            assertThat(archives(disk)).as("an untouched fresh root is not archived again").hasSize(1);
+
+            // The Java side destroys what the shell made: it proves the record.
+            disk.use("@root", "etc/next-boot");
+            Run third = wipe(disk, script, Map.of());
+            assertThat(third.exit()).as(third.output()).isZero();
+            List<ArchiveRef> two = archives(disk);
+            assertThat(two).hasSize(2);
+            assertThat(two.getFirst().degraded()).as("the second boot left no activation mark").isTrue();
+            assertThat(third.output()).contains("DEGRADED");
+            assertThat(two.getFirst().created()).isAfter(two.get(1).created());
+            disk.strategy("@root", "@root-blank").destroy(two.get(1));
+            assertThat(archives(disk)).containsExactly(two.getFirst());
+        }
+    }
+
+    @Test
+    void aRootWithoutTheActivationMarkIsArchivedDegraded() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            disk.standardLayout();
+            Run run = wipe(disk, script(disk), Map.of());
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains("DEGRADED");
+            assertThat(archives(disk)).singleElement().satisfies(a -> {
+                assertThat(a.degraded()).isTrue();
+                assertThat(a.id()).endsWith(".degraded");
+            });
+        }
+    }
+
+    @Test
+    void aMissingBlankOrAWritableOneStopsBeforeAnyChange() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            disk.standardLayout();
+            Path script = script(disk);
+            Sh.run("btrfs", "property", "set", "-ts", disk.at("@root-blank").toString(), "ro", "false");
+            Map<String, BtrfsDisk.Sub> before = disk.subvolumes();
+            Run run = wipe(disk, script, Map.of());
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.output()).contains("FAILED").contains("writable");
+            assertThat(disk.subvolumes()).isEqualTo(before);
+            assertThat(BtrfsDisk.mountsBelow(disk.scratch.resolve("initrd-top"))).isEmpty();
+        }
+    }
+
+    /**
+     * SIGKILL before each step of the shell wipe; the next boot's wipe (the shell again, or the Java
+     * wipe on even steps: either finishes the other's work) leaves exactly one archive holding the old
+     * root and a fresh root.
+     */
+    @Test
+    void killedBeforeAnyStepAndRunAgainItKeepsExactlyOneArchive() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            int crashes = 0;
+            for (int point = 1; ; point++) {
+                disk.format();
+                disk.standardLayout();
+                Map<String, String> oldRoot = disk.manifest("@root");
+                Map<String, String> blank = disk.manifest("@root-blank");
+                Path script = script(disk);
+                Run crashed = wipe(disk, script, Map.of("LETHE_TEST_CRASH_AT", Integer.toString(point)));
+                if (crashed.exit() == 0) {
+                    assertThat(archives(disk)).hasSize(1);
+                    break;
+                }
+                assertThat(crashed.exit()).as("killed at step %d: %s", point, crashed.output()).isEqualTo(137);
+                crashes++;
+                BtrfsDisk.unmountBelow(disk.scratch);  // what the power cut does, and remounts the test's view
+                Sh.run("mount", "-o", "subvolid=5,noatime", disk.device, disk.top.toString());
+
+                if (point % 2 == 0) {
+                    disk.strategy("@root", "@root-blank").wipe(new WipeRequest(Instant.now().plusSeconds(5), true));
+                } else {
+                    Run rerun = wipe(disk, script, Map.of());
+                    assertThat(rerun.exit()).as("re-run after a crash at step %d: %s", point, rerun.output()).isZero();
+                }
+                List<String> names = disk.archiveSubvolumes();
+                assertThat(names).as("after a crash at step %d", point).hasSize(1);
+                assertThat(archives(disk)).extracting(ArchiveRef::id).as("step %d", point).containsExactly(names.getFirst());
+                assertThat(disk.manifest("lethe-archives/" + names.getFirst())).as("step %d", point).isEqualTo(oldRoot);
+                assertThat(disk.manifest("@root")).as("step %d", point).isEqualTo(blank);
+            }
+            assertThat(crashes).as("steps of the initrd wipe").isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    /** The Java wipe killed before each of its steps; the initrd wipe at the next boot finishes it. */
+    @Test
+    void itFinishesAJavaWipeKilledAtAnyStep() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            for (int point = 1; ; point++) {
+                disk.format();
+                disk.standardLayout();
+                Map<String, String> oldRoot = disk.manifest("@root");
+                Path script = script(disk);
+                List<String> command = new ArrayList<>(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                        BtrfsMain.class.getName(), "wipe", disk.device, "@root", "@root-blank",
+                        disk.scratch.resolve("java-" + point).toString(), "2026-11-28T21:45:00Z"));
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+                builder.environment().put("LETHE_TEST_CRASH_AT", Integer.toString(point));
+                builder.redirectOutput(disk.scratch.resolve("java.out").toFile());
+                Process java = builder.start();
+                assertThat(java.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                if (java.exitValue() == 0) {
+                    break;
+                }
+                assertThat(java.exitValue()).isEqualTo(137);
+                BtrfsDisk.unmountBelow(disk.scratch);
+                Sh.run("mount", "-o", "subvolid=5,noatime", disk.device, disk.top.toString());
+
+                Run rerun = wipe(disk, script, Map.of());
+                assertThat(rerun.exit()).as("after the Java wipe was killed at step %d: %s", point, rerun.output()).isZero();
+                List<String> names = disk.archiveSubvolumes();
+                assertThat(names).as("step %d", point).hasSize(1);
+                assertThat(archives(disk)).extracting(ArchiveRef::id).containsExactly(names.getFirst());
+                assertThat(disk.manifest("lethe-archives/" + names.getFirst())).isEqualTo(oldRoot);
+            }
+        }
+    }
+}
