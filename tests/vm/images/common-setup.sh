@@ -1,8 +1,7 @@
 #!/bin/bash
 # Runs inside the image chroot (build-image.sh --setup), after the packages and copies,
 # before update-initramfs and before the blank snapshot. Lays the image out for lethe:
-# a user alice, SSH host keys made at the first boot, a switch that turns lethe off for a
-# boot (vmtest.nolethe on the kernel command line), then `lethe install` when the build
+# a user alice, SSH host keys made at the first boot, then `lethe install` when the build
 # of lethe was copied in (/opt/lethe-build); without it the image is the same minus lethe.
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -27,13 +26,6 @@ ExecStart=/usr/bin/ssh-keygen -A
 WantedBy=multi-user.target ssh.service
 UNIT
 systemctl enable vmtest-ssh-keygen.service
-
-# vmtest.nolethe on the kernel command line: lethe's units do not run (the boot-cost
-# scenario boots the initramfs made before lethe install for the "without" side).
-for kind in service timer path; do
-    mkdir -p /usr/lib/systemd/system/lethe-.$kind.d
-    printf '[Unit]\nConditionKernelCommandLine=!vmtest.nolethe\n' > /usr/lib/systemd/system/lethe-.$kind.d/vmtest-nolethe.conf
-done
 
 if [ -d /opt/lethe-build ]; then
     lethe=(/opt/lethe-build/runtime/bin/java --enable-native-access=ALL-UNNAMED -Dlethe.home=/opt/lethe-build

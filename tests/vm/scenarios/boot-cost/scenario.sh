@@ -1,8 +1,8 @@
 # image: btrfs-itools
 # Scenario 9 (issue 9): boot cost with and without lethe, on the same disk. Boot 1 with
 # lethe (the first boot does first-boot work: not measured), boot 2 with lethe, boot 3
-# without (the initramfs made before lethe install, and vmtest.nolethe on the command line,
-# which lethe's units are conditioned on in this image). TCG makes absolute times
+# without (the initramfs made before lethe install, and lethe=off on the kernel command
+# line, which turns lethe's units off). TCG makes absolute times
 # meaningless: the ratio is the result.
 . "$IMAGE/image.env"
 [ -n "${VMTEST_PLAIN_INITRD:-}" ] || fail "the image has no plain initramfs (--plain-initrd)"
@@ -14,7 +14,7 @@ run_side() { # NAME with|without [run-vm options]
 }
 run_side warmup with
 run_side with with
-run_side without without --initrd "$IMAGE/$VMTEST_PLAIN_INITRD" --append vmtest.nolethe
+run_side without without --initrd "$IMAGE/$VMTEST_PLAIN_INITRD" --append lethe=off
 wipe_span() { # seconds from the first to the last lethe: console line of a boot
     grep -a ' lethe:' "$1" | awk 'NR==1{a=$1} {b=$1} END{ if (NR) printf "%.2f", b-a; else print "-" }'
 }

@@ -49,7 +49,7 @@ while IFS= read -r l; do
     # the line's start, special characters as ".", numbers (times, ids) as any number
     msg=${l#*lethe:}; msg=$(printf '%s' "$msg" | cut -c1-40 | sed -e 's/[][\.*^$()+?{}|]/./g' -e 's/[0-9][0-9]*/[0-9]+/g')
     moments+=("lethe:$msg|0")
-done < <(cut -d' ' -f2- "$WORK/lethe-lines" | awk '!seen[$0]++' | head -8)
+done < <(cut -d' ' -f2- "$WORK/lethe-lines" | sed 's/.*lethe:/lethe:/' | awk '!seen[$0]++' | head -8)
 lethe1='lethe:'
 for f in 0.1 0.25 0.5 0.75 1.0 1.3; do
     moments+=("$lethe1|$(awk -v s="$span" -v f="$f" 'BEGIN{printf "%.2f", s*f + 0.05}')")
