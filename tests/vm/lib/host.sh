@@ -18,6 +18,7 @@ payload() {
     local name=$1 dir=$WORK/payload-$1 f; shift
     rm -rf "$dir"; mkdir -p "$dir"
     cp "$VM"/guest-lib/* "$dir/"
+    touch "$dir/keep-going"
     for f in "$@"; do
         case "$f" in /*) cp -a "$f" "$dir/" ;; *) cp -a "$SCEN/$f" "$dir/" ;; esac
     done
@@ -38,6 +39,15 @@ vm() {
     echo "$name" >> "$WORK/runs"
     log "vm $name: rc=$rc in $(elapsed_since "$t0")s; $(grep '^run-vm: ' "$WORK/$name/run.log" | head -1)"
     return $rc
+}
+
+# stage_failures NAME: the FAIL lines the stages of run NAME printed (empty: none)
+stage_failures() { grep -h '^FAIL' "$WORK/$1"/share/stage*.log 2>/dev/null; }
+# vm_ok NAME: fails the scenario when run NAME's stages reported failures
+vm_ok() {
+    local f
+    f=$(stage_failures "$1")
+    [ -z "$f" ] || fail "$(echo "$f" | wc -l) failed checks in $1: $(echo "$f" | head -4 | sed 's/^FAIL: //' | paste -sd';' | cut -c1-400)"
 }
 
 # inspect COMMAND [ARG...]: runs COMMAND with $TOP = the btrfs top level of $WORK/disk.qcow2,

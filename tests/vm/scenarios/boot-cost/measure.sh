@@ -20,7 +20,7 @@ section "lethe units (blame)"
 systemd-analyze blame --no-pager 2>/dev/null | grep -i 'lethe' | tee "$VMTEST_OUT/blame" || echo "(none ran)"
 systemd-analyze blame --no-pager 2>/dev/null | head -8
 section "lethe: lines"
-journalctl -b -k -o short-monotonic --no-pager 2>/dev/null | grep 'lethe:' || echo "(none)"
+lethe_journal | grep -v ' systemd\[1\]: ' || echo "(none)"
 if [ "$side" = with ]; then
     have_lethe || { bad "no /usr/sbin/lethe in the image"; finish; }
     check "lethe's activation ran at this boot" sh -c "systemctl list-units --all --plain --no-legend 'lethe-*' | grep -q ."

@@ -11,12 +11,13 @@ run_side() { # NAME with|without [run-vm options]
     pl=$(payload "$name" measure.sh); cp "$pl/measure.sh" "$pl/stage1.sh"; echo "$side" > "$pl/side"
     vm "$name" "$pl" --timeout 400 --stage-timeout 300 "$@" ||
         fail "boot $name failed: $(grep -h '^FAIL' "$WORK/$name"/share/stage*.log | head -3 | tr '\n' ' ')"
+    vm_ok "$name"
 }
 run_side warmup with
 run_side with with
 run_side without without --initrd "$IMAGE/$VMTEST_PLAIN_INITRD" --append lethe=off
 wipe_span() { # seconds from the first to the last lethe: console line of a boot
-    grep -a ' lethe:' "$1" | awk 'NR==1{a=$1} {b=$1} END{ if (NR) printf "%.2f", b-a; else print "-" }'
+    awk '/systemd\[1\]/ { exit } / lethe: / { if (!n++) a = $1; b = $1 } END { if (n) printf "%.2f", b - a; else print "-" }' "$1"
 }
 awk -v w="$WORK/with/share/times" -v o="$WORK/without/share/times" 'BEGIN{
     while ((getline l < w) > 0) { split(l, f, " "); W[f[1]] = f[2] }

@@ -3,3 +3,4 @@
 # what is wrong.
 pl=$(payload config-error stage1.sh stage2.sh)
 vm boots "$pl" --timeout 500 --stage-timeout 300 || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
+vm_ok boots

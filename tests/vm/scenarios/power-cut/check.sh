@@ -11,7 +11,7 @@ check "the root is btrfs subvolume @root" sh -c "findmnt -n -o OPTIONS / | grep 
 check "the root is writable" sh -c "echo $m > /root/marker-$m"
 check "/persist is mounted" mountpoint -q /persist
 check "no lethe unit failed" sh -c "! systemctl list-units --failed --plain --no-legend 'lethe-*' | grep -q ."
-journalctl -b -k -o cat | grep 'lethe:' || echo "(no lethe: lines)"
+lethe_journal | grep -v ' systemd\[1\]: ' || echo "(no lethe lines)"
 archives | tee "$VMTEST_OUT/archives"
 sync
 finish

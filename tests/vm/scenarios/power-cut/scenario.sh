@@ -14,6 +14,7 @@ full_boot() {
     pl=$(payload "check$full" check.sh); echo "$full" > "$pl/marker"; cp "$pl/check.sh" "$pl/stage1.sh"
     vm "full$full" "$pl" --timeout 400 --stage-timeout 240 ||
         fail "full boot $full after $cuts power cuts failed: $(grep -h '^FAIL' "$WORK/full$full"/share/stage*.log | head -3 | tr '\n' ' ')"
+    vm_ok "full$full"
 }
 roots_on_disk() { # prints "<number of roots and archives> <where marker-$full is>" from the disk
     inspect bash -c '
@@ -33,7 +34,8 @@ cuts=0
 full_boot
 # the moments: from the console of that boot, the host time of each lethe: line
 times=$WORK/full1/console.times
-grep -a ' lethe:' "$times" | head -40 > "$WORK/lethe-lines"
+# (the initrd's lines: those before systemd starts on the new root)
+awk '/systemd\[1\]/ { exit } / lethe: / { print }' "$times" | head -40 > "$WORK/lethe-lines"
 if [ ! -s "$WORK/lethe-lines" ]; then
     fail "no 'lethe:' line on the console of a boot: is the initrd wipe there? (console: $WORK/full1/console.log)"
 fi

@@ -2,6 +2,7 @@
 # Boot 3: the store is back; the degraded root of boot 2 is an archive marked degraded,
 # holding what boot 2 wrote.
 . "$VMTEST_PAYLOAD/assert.sh"
+export -f lethe_journal
 settle 180
 lethe_report
 check "/persist is mounted" mountpoint -q /persist
@@ -20,5 +21,5 @@ if [ -n "$id" ]; then
         "$(lethe archive show "$id" /var/lib/lethe-test/during-degraded 2>&1)"
 fi
 check "the wipe said so in the kernel log (a lethe: line saying degraded)" \
-    sh -c "journalctl -b -k -o cat | grep 'lethe:' | grep -qi degraded"
+    bash -c "lethe_journal | grep -qi degraded"
 finish
