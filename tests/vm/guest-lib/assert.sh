@@ -17,7 +17,7 @@ finish() {
     [ -f "$VMTEST_PAYLOAD/keep-going" ] && exit 0
     exit "$FAILED"
 }
-section() { echo; echo "--- $*"; }
+section() { echo; echo "--- $* [uptime $(cut -d' ' -f1 /proc/uptime)s]"; }
 
 # values kept across the boots of one run (the results share survives reboots)
 save() { printf '%s\n' "$2" > "$VMTEST_OUT/saved-$1"; }

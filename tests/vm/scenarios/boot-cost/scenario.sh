@@ -9,7 +9,7 @@
 run_side() { # NAME with|without [run-vm options]
     local name=$1 side=$2 pl; shift 2
     pl=$(payload "$name" measure.sh); cp "$pl/measure.sh" "$pl/stage1.sh"; echo "$side" > "$pl/side"
-    vm "$name" "$pl" --timeout 400 --stage-timeout 300 "$@" ||
+    vm "$name" "$pl" --timeout 500 --stage-timeout 300 "$@" ||
         fail "boot $name failed: $(grep -h '^FAIL' "$WORK/$name"/share/stage*.log | head -3 | tr '\n' ' ')"
     vm_ok "$name"
 }

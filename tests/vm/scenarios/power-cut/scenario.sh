@@ -12,7 +12,7 @@ full_boot() {
     full=$((full + 1))
     local pl
     pl=$(payload "check$full" check.sh); echo "$full" > "$pl/marker"; cp "$pl/check.sh" "$pl/stage1.sh"
-    vm "full$full" "$pl" --timeout 400 --stage-timeout 240 ||
+    vm "full$full" "$pl" --timeout 500 --stage-timeout 240 ||
         fail "full boot $full after $cuts power cuts failed: $(grep -h '^FAIL' "$WORK/full$full"/share/stage*.log | head -3 | tr '\n' ' ')"
     vm_ok "full$full"
 }

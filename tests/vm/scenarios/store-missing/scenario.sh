@@ -3,7 +3,7 @@
 # the guest). The machine boots; the next wipe keeps that root as a degraded archive with
 # what was written during the degraded boot.
 pl=$(payload store-missing stage1.sh stage2.sh stage3.sh)
-vm boots "$pl" --timeout 700 --stage-timeout 300 || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
+vm boots "$pl" --timeout 1000 --stage-timeout 300 || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
 vm_ok boots
 log "the disk afterwards"
 inspect bash -c '

@@ -2,7 +2,7 @@
 # Scenarios 1, 2, 3 (issue 9): 4 boots of one disk (the first boot and 3 reboots); the
 # guest asserts at each boot (survive.sh), the host then reads the disk.
 pl=$(payload survive survive.sh stage1.sh stage2.sh stage3.sh stage4.sh)
-vm boots "$pl" --timeout 900 --stage-timeout 400 || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
+vm boots "$pl" --timeout 1500 --stage-timeout 400 || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
 vm_ok boots
 
 log "the disk afterwards"
