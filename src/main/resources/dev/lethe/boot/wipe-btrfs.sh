@@ -51,7 +51,7 @@ lethe_wipe() {
     lethe_mounted=$lethe_top
     btrfs filesystem sync "$lethe_top" >/dev/null 2>&1
     lethe_show "$lethe_top/$lethe_blank" || lethe_fail "the blank subvolume $lethe_blank is missing on $lethe_device"
-    blank_uuid=$show_uuid
+    blank_uuid=$show_uuid blank_parent=$show_parent blank_cgen=$show_cgen
     [ "$(btrfs property get -ts "$lethe_top/$lethe_blank" ro 2>/dev/null)" = "ro=true" ] \
         || lethe_fail "the blank subvolume $lethe_blank is writable; make it read-only"
     if [ -e "$lethe_top/$lethe_archives_name" ] && [ ! -d "$lethe_top/$lethe_archives_name" ]; then
@@ -72,7 +72,10 @@ lethe_wipe() {
 
     lethe_show "$lethe_top/$lethe_root" || lethe_fail "$lethe_root on $lethe_device is not a btrfs subvolume"
     root_uuid=$show_uuid root_id=$show_id
-    if [ "$show_parent" = "$blank_uuid" ] && [ "$show_gen" = "$show_cgen" ]; then
+    # Holding exactly the blank's files: a snapshot of it untouched since, or the subvolume the blank
+    # was taken from, untouched since (a machine set up and never booted).
+    if { [ "$show_parent" = "$blank_uuid" ] && [ "$show_gen" = "$show_cgen" ]; } \
+            || { [ "$blank_parent" = "$root_uuid" ] && [ "$show_gen" -le "$blank_cgen" ]; }; then
         lethe_say "$lethe_root is an untouched snapshot of $lethe_blank: nothing to archive or recreate"
         lethe_done
         return 0

@@ -27,9 +27,15 @@ final class Btrfs {
      *                     has been written to it since
      */
     record Subvolume(long id, String uuid, String parentUuid, long generation, long createdInGen) {
-        /** True for a snapshot of {@code blank} that nothing has written to since it was made. */
+        /**
+         * True when this root holds exactly the blank's files: a snapshot of {@code blank} that nothing
+         * has written to since it was made, or the subvolume the blank was taken from, untouched since
+         * (a machine set up and never booted: taking the snapshot leaves the source's generation at
+         * the snapshot's own creation transaction, and any later write raises it).
+         */
         boolean isUntouchedSnapshotOf(Subvolume blank) {
-            return parentUuid.equals(blank.uuid()) && generation == createdInGen;
+            return parentUuid.equals(blank.uuid()) && generation == createdInGen
+                    || blank.parentUuid().equals(uuid) && generation <= blank.createdInGen();
         }
     }
 

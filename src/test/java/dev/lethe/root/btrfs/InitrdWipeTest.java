@@ -107,6 +107,34 @@ class InitrdWipeTest {
         }
     }
 
+    /**
+     * A machine set up and never booted: the blank was taken from the root and nothing wrote to the
+     * root since. Both wipes leave it alone (no degraded archive of a copy of the blank); once
+     * something writes to it, it is archived.
+     */
+    @Test
+    void aRootTheBlankWasTakenFromAndNeverBootedIsNotArchived() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            Sh.run("btrfs", "-q", "subvolume", "create", disk.at("@root").toString());
+            Files.createDirectories(disk.at("@root/etc"));
+            Files.writeString(disk.at("@root/etc/hostname"), "fresh\n");
+            Sh.run("btrfs", "-q", "subvolume", "snapshot", "-r", disk.at("@root").toString(), disk.at("@root-blank").toString());
+            Path script = script(disk);
+
+            Run run = wipe(disk, script, Map.of());
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains("nothing to archive").doesNotContain("DEGRADED");
+            assertThat(disk.strategy("@root", "@root-blank").wipe(new WipeRequest(Instant.now(), false)).archive())
+                    .as("the Java wipe agrees").isNull();
+            assertThat(archives(disk)).isEmpty();
+
+            disk.use("@root", "etc/booted");
+            Run used = wipe(disk, script, Map.of());
+            assertThat(used.exit()).as(used.output()).isZero();
+            assertThat(archives(disk)).singleElement().satisfies(a -> assertThat(a.degraded()).isTrue());
+        }
+    }
+
     @Test
     void aRootWithoutTheActivationMarkIsArchivedDegraded() throws Exception {
         try (BtrfsDisk disk = new BtrfsDisk()) {
