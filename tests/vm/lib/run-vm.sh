@@ -34,6 +34,9 @@
 #                        $OUT/kill.txt holds "<match time> <kill time>" in host
 #                        epoch seconds; no kill.txt = REGEX never seen)
 #   --kill-delay SEC     default 0 (fractions allowed)
+#   --kill-giveup REGEX  if REGEX appears on the console before the --kill-on match,
+#                        cut the power at once all the same and write kill-missed.txt
+#                        (default 'systemd\[1\]: ': the initrd is over)
 # $OUT/console.times: every console line prefixed with the host time it arrived (epoch s).
 #   --mem MB             guest memory (default 2048)
 #   --smp N              vCPUs (default 2)
@@ -71,6 +74,7 @@ INTERACTIVE=0
 INITRD=""
 KILL_ON=""
 KILL_DELAY=0
+KILL_GIVEUP='systemd\[1\]: '
 
 die() { echo "run-vm: $*" >&2; exit 125; }
 while [ $# -gt 0 ]; do
@@ -85,6 +89,7 @@ while [ $# -gt 0 ]; do
         --initrd) INITRD=$(readlink -f "$2"); shift 2 ;;
         --kill-on) KILL_ON=$2; shift 2 ;;
         --kill-delay) KILL_DELAY=$2; shift 2 ;;
+        --kill-giveup) KILL_GIVEUP=$2; shift 2 ;;
         --mem) MEM=$2; shift 2 ;;
         --smp) SMP=$2; shift 2 ;;
         --max-boots) MAX_BOOTS=$2; shift 2 ;;
@@ -127,7 +132,7 @@ fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 SHARE=$OUT/share                 # the guest's /run/vmtest/out
-rm -rf "$SHARE" "${OUT:?}/boot" "$OUT/boot_times" "$OUT/kill.txt"; mkdir -p "$SHARE" "$OUT/boot"
+rm -rf "$SHARE" "${OUT:?}/boot" "$OUT/boot_times" "$OUT/kill.txt" "$OUT/kill-missed.txt"; mkdir -p "$SHARE" "$OUT/boot"
 echo 1 > "$SHARE/next_stage"
 echo "$STAGE_TIMEOUT" > "$SHARE/stage_timeout"
 : > "$OUT/console.log"; : > "$OUT/qemu.log"
@@ -207,18 +212,21 @@ start_killer() { # $1 = console offset of this boot, $2 = qemu pid
         exec 3< <(exec tail -c +$((from + 1)) -F "$OUT/console.log" 2>/dev/null)
         tpid=$!
         buf=""
+        missed=""
         while :; do
             chunk=""
             IFS= read -r -d '' -N 4096 -t 0.03 chunk <&3; r=$?
             buf+=$chunk
             [[ $buf =~ $KILL_ON ]] && break
+            if [ -n "$KILL_GIVEUP" ] && [[ $buf =~ $KILL_GIVEUP ]]; then missed=1; break; fi
             [ "$r" = 1 ] && [ -z "$chunk" ] && exit 0      # tail is gone
             [ "${#buf}" -gt 65536 ] && buf=${buf: -8192}
         done
         seen=$(date +%s.%N)
         kill "$tpid" 2>/dev/null
-        sleep "$KILL_DELAY"
+        [ -n "$missed" ] || sleep "$KILL_DELAY"
         if kill -0 "$qpid" 2>/dev/null && kill -9 "$qpid" 2>/dev/null; then
+            [ -z "$missed" ] || echo "/$KILL_GIVEUP/ came first" > "$OUT/kill-missed.txt"
             echo "$seen $(date +%s.%N)" > "$OUT/kill.txt"
         fi
     ) &
@@ -330,6 +338,7 @@ case "$status" in
     outgone)   msg="results dir $OUT disappeared during the run"; rc=125 ;;
     maxboots) msg="stopped after $MAX_BOOTS boots"; [ "$rc" = 0 ] && rc=125 ;;
     killed)    read -r k_seen k_at < "$OUT/kill.txt"
+               [ -f "$OUT/kill-missed.txt" ] && KILL_ON="$KILL_GIVEUP (before /$KILL_ON/: missed)"
                msg="qemu killed as asked, $(awk -v a="$k_seen" -v b="$k_at" 'BEGIN{printf "%.2f", b-a}')s after /$KILL_ON/ at +$(rel "$k_seen")s"; rc=0 ;;
     *)
         if [ "$ran" = 0 ]; then msg="payload never ran"; rc=125
