@@ -85,13 +85,13 @@ for mo in "${moments[@]}"; do
     read -r roots where < <(roots_on_disk)
     log "cut $k: /$re/ + ${d}s; last console line: $lastline"
     log "   disk: $roots roots and archives (was $last_roots); marker-$full in:$where"
-    [ "$where" != " none" ] && [ -n "$where" ] || fail "after cut $k (/$re/ + ${d}s) the root of full boot $full is gone: not @root, no archive"
+    [ "$where" != none ] && [ -n "$where" ] || fail "after cut $k (/$re/ + ${d}s) the root of full boot $full is gone: not @root, no archive"
     [ "$roots" -ge "$last_roots" ] || fail "after cut $k (/$re/ + ${d}s) a root or archive is gone ($last_roots -> $roots)"
     last_roots=$roots
     if [ ! -f "$WORK/cut$k/kill-missed.txt" ] && [ $((cuts % CHECK_EVERY)) = 0 ]; then
         full_boot
         read -r last_roots where < <(roots_on_disk)
-        [ "$where" = " @root" ] || fail "full boot $full's marker is not on @root alone (in:$where)"
+        [ "$where" = @root ] || fail "full boot $full's marker is not on @root alone (in:$where)"
         log "full boot $full: up and usable; $last_roots roots and archives"
     fi
 done
