@@ -56,8 +56,10 @@ lethe_report() {
     systemctl list-units --all --no-pager --plain 'lethe-*' 2>&1 | sed '/^$/,$d'
     section "lethe's lines in this boot's journal (the initrd's come through the kernel log)"
     lethe_journal | grep -v ' systemd\[1\]: ' || echo "(none)"
-    section "lethe status"
-    timeout 120 lethe status 2>&1 | head -40
+    if [ "${1:-}" != --no-status ]; then
+        section "lethe status"
+        timeout 120 lethe status 2>&1 | head -40
+    fi
     section "lethe archives"
     archives
 }

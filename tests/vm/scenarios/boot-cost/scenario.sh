@@ -13,7 +13,8 @@ run_side() { # NAME with|without [run-vm options]
         fail "boot $name failed: $(grep -h '^FAIL' "$WORK/$name"/share/stage*.log | head -3 | tr '\n' ' ')"
     vm_ok "$name"
 }
-run_side warmup with
+pl=$(payload warmup warmup.sh); mv "$pl/warmup.sh" "$pl/stage1.sh"
+vm warmup "$pl" --timeout 400 || fail "the warm-up boot failed"
 run_side with with
 run_side without without --initrd "$IMAGE/$VMTEST_PLAIN_INITRD" --append lethe=off
 wipe_span() { # seconds from the first to the last lethe: console line of a boot

@@ -6,7 +6,7 @@
 # no root is lost (the last full boot's root, marked /root/marker-N, is @root or an archive,
 # and the number of roots and archives never drops: nothing prunes in the initrd).
 MIN_CUTS=10
-CHECK_EVERY=4
+CHECK_EVERY=5
 full=0
 full_boot() {
     full=$((full + 1))
@@ -53,7 +53,7 @@ while IFS= read -r l; do
     moments+=("lethe:$msg|0")
 done < <(cut -d' ' -f2- "$WORK/lethe-lines" | sed 's/.*lethe:/lethe:/' | awk '!seen[$0]++' | head -8)
 lethe1='lethe:'
-for f in 0.1 0.25 0.5 0.75 1.0 1.3; do
+for f in 0.25 0.5 0.75 1.2; do
     moments+=("$lethe1|$(awk -v s="$span" -v f="$f" 'BEGIN{printf "%.2f", s*f + 0.05}')")
 done
 moments+=("Begin: Running /scripts/local-bottom|0" "Begin: Running /scripts/init-bottom|0")
