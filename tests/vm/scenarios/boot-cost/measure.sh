@@ -4,7 +4,8 @@
 . "$VMTEST_PAYLOAD/assert.sh"
 side=$(cat "$VMTEST_PAYLOAD/side")
 settle 240
-sa=$(systemd-analyze time 2>&1 | head -1); echo "systemd-analyze: $sa"
+sat=$(systemd-analyze time 2>&1); echo "systemd-analyze: $sat"
+sa=$(head -1 <<<"$sat")
 # "Startup finished in 3.1s (kernel) + 9.2s (initrd) + 1min 2.3s (userspace) = 1min 14.6s"
 val() {
     sed 's/^Startup finished in //; s/ = .*//' <<<"$sa" | tr '+' '\n' | grep "($1)" | sed "s/($1)//" |
@@ -14,6 +15,8 @@ val() {
     echo "kernel $(val kernel)"
     echo "initrd $(val initrd)"
     echo "userspace $(val userspace)"
+    # "multi-user.target reached after 20.342s in userspace."
+    echo "target $(sed -n 's/.* reached after \(.*\) in userspace.*/\1/p' <<<"$sat" | awk '{ t = 0; for (i = 1; i <= NF; i++) { x = $i; if (x ~ /min$/) t += x * 60; else if (x ~ /ms$/) t += x / 1000; else t += x } printf "%.3f", t }')"
 } > "$VMTEST_OUT/times"
 cat "$VMTEST_OUT/times"
 section "lethe units (blame)"

@@ -25,7 +25,9 @@ awk -v w="$WORK/with/share/times" -v o="$WORK/without/share/times" 'BEGIN{
     while ((getline l < o) > 0) { split(l, f, " "); O[f[1]] = f[2] }
     tw = W["kernel"] + W["initrd"] + W["userspace"]; to = O["kernel"] + O["initrd"] + O["userspace"]
     printf "boot cost (systemd-analyze, s)    with lethe  without   ratio\n"
-    n = split("kernel initrd userspace", k, " ")
+    printf "  (kernel includes the initramfs-tools initrd; userspace runs until every start-up job is done,\n"
+    printf "  lethe-capture and lethe-prune after multi-user.target included; target = multi-user.target reached)\n"
+    n = split("kernel initrd userspace target", k, " ")
     for (i = 1; i <= n; i++) printf "  %-30s %8.2f  %8.2f   %5.2f\n", k[i], W[k[i]], O[k[i]], (O[k[i]] > 0 ? W[k[i]] / O[k[i]] : 0)
     printf "  %-30s %8.2f  %8.2f   %5.2f\n", "total", tw, to, (to > 0 ? tw / to : 0)
     if (to <= 0 || tw <= 0) exit 1
