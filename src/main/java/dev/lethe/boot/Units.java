@@ -86,16 +86,18 @@ public final class Units {
                 # Rendered by lethe install; do not edit.
                 [Unit]
                 Description=lethe: prune archived roots by the retention policy
-                After=multi-user.target %s
+                After=multi-user.target %s %s
                 ConditionKernelCommandLine=!lethe=off
 
                 [Service]
                 Type=oneshot
                 ExecStart=/usr/sbin/lethe archive prune
+                # After the capture run, not beside it: two JVMs starting at once slow each other.
+                Nice=10
 
                 [Install]
                 WantedBy=multi-user.target
-                """.formatted(ACTIVATE);
+                """.formatted(ACTIVATE, CAPTURE);
     }
 
     public static String pruneTimer() {

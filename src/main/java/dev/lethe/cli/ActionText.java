@@ -12,7 +12,7 @@ final class ActionText {
         return switch (action) {
             case Action.MakeDirectory a -> "mkdir";
             case Action.MakeFile a -> "touch";
-            case Action.SetOwnership a -> "chown";
+            case Action.SetOwnership a -> onlyMode(a) ? "chmod" : "chown";
             case Action.Migrate a -> "migrate";
             case Action.ResumeMigration a -> "resume";
             case Action.BindMount a -> "bind";
@@ -28,7 +28,9 @@ final class ActionText {
         return switch (action) {
             case Action.MakeDirectory a -> a.path() + " (" + side(a.side()) + ", " + a.ownership() + ")";
             case Action.MakeFile a -> a.path() + " (empty " + side(a.side()) + " file, " + a.ownership() + ")";
-            case Action.SetOwnership a -> a.path() + " from " + a.from() + " to " + a.to();
+            case Action.SetOwnership a -> onlyMode(a)
+                    ? a.path() + " from " + String.format("%04o", a.from().mode()) + " to " + String.format("%04o", a.to().mode())
+                    : a.path() + " from " + a.from() + " to " + a.to();
             case Action.Migrate a -> a.from() + " -> " + a.to() + " (existing data moves into the store)";
             case Action.ResumeMigration a -> a.from() + " -> " + a.to() + " (finish an interrupted migration)";
             case Action.BindMount a -> a.source() + " on " + a.target();
@@ -41,6 +43,11 @@ final class ActionText {
         };
     }
 
+    /** A change of mode alone reads as the chmod it is; JSON keeps one action, "chown", with both sides whole. */
+    private static boolean onlyMode(Action.SetOwnership a) {
+        return a.from().uid() == a.to().uid() && a.from().gid() == a.to().gid();
+    }
+
     private static String side(Action.Side side) {
         return side == Action.Side.STORE ? "store" : "target";
     }
@@ -48,7 +55,7 @@ final class ActionText {
     static void writeJson(Action action, JsonGenerator json) throws IOException {
         json.writeStartObject();
         json.writeStringField("entry", action.entry().value());
-        json.writeStringField("action", verb(action));
+        json.writeStringField("action", action instanceof Action.SetOwnership ? "chown" : verb(action));
         switch (action) {
             case Action.MakeDirectory a -> {
                 json.writeStringField("path", a.path().value());

@@ -73,6 +73,7 @@ final class ArchiveCommand implements Runnable {
                 } else if (archives.isEmpty()) {
                     out.println("No archives (strategy " + session.strategy.name() + ").");
                 } else {
+                    out.printf("%-40s %-22s %-16s %-8s %10s%n", "ID", "CREATED", "AGE", "STRATEGY", "SIZE");
                     for (ArchiveRef archive : archives) {
                         long bytes = session.strategy.sizeOf(archive);
                         out.printf("%-40s %-22s %-16s %-8s %10s%s%n", archive.id(), archive.created(),
@@ -86,16 +87,17 @@ final class ArchiveCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "List a directory of an archive, or print one of its files.")
+    @Command(name = "show", description = "List a directory of an archive (its top without PATH), or print one of its files.")
     static final class Show implements Callable<Integer> {
         @Mixin CommonOptions common;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "ID") String id;
-        @Parameters(index = "1", paramLabel = "PATH", defaultValue = "/") String path;
+        @Parameters(index = "1", paramLabel = "PATH", arity = "0..1", defaultValue = "/", converter = Converters.Absolute.class,
+                description = "A path in the archive. Default: / (the top of the archived root)")
+        AbsolutePath wanted;
 
         @Override
         public Integer call() throws Exception {
-            AbsolutePath wanted = AbsolutePath.of(path);
             PrintWriter out = spec.commandLine().getOut();
             try (RootSession session = RootSession.open(common)) {
                 ArchiveRef archive = find(session, id);
@@ -160,12 +162,11 @@ final class ArchiveCommand implements Runnable {
         @Mixin CommonOptions common;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "ID") String id;
-        @Parameters(index = "1", paramLabel = "PATH") String path;
+        @Parameters(index = "1", paramLabel = "PATH", converter = Converters.Absolute.class) AbsolutePath wanted;
 
         @Override
         public Integer call() throws Exception {
             Session.requireRoot("lethe archive restore");
-            AbsolutePath wanted = AbsolutePath.of(path);
             PrintWriter out = spec.commandLine().getOut();
             try (RootSession session = RootSession.open(common)) {
                 Entry entry = session.config.entries().stream().filter(e -> wanted.startsWith(e.target())).findFirst()

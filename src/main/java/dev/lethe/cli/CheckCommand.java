@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.config.Config;
 import dev.lethe.config.ConfigException;
 import dev.lethe.model.Entry;
-import dev.lethe.model.Mode;
 import dev.lethe.model.PathGlob;
-import dev.lethe.model.Principal;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,9 +60,10 @@ final class CheckCommand implements Callable<Integer> {
             }
             out.println();
         } else {
-            out.printf("%s: valid; root strategy %s; %d stores, %d entries%n", config.file(),
-                    config.root().strategy().name().toLowerCase(java.util.Locale.ROOT), config.stores().size(),
-                    config.entries().size());
+            out.printf("%s: valid; root strategy %s; %s, %s%n", config.file(),
+                    config.root().strategy().name().toLowerCase(java.util.Locale.ROOT),
+                    Words.count(config.stores().size(), "store", "stores"),
+                    Words.count(config.entries().size(), "entry", "entries"));
             for (Entry entry : config.entries()) {
                 out.printf("  %-9s %-40s in %-10s %-7s %-6s %s  (%s)%n", entry.kind().word(), entry.target(), entry.store(),
                         entry.method().word(), entry.stage().word(), attributes(entry), entry.origin());
@@ -78,10 +77,17 @@ final class CheckCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** "root:adm 0700" when all are declared, else what is ("mode 0700"), else that the path keeps what it has. */
     private static String attributes(Entry entry) {
-        return entry.attributes().owner().map(Principal::name).orElse("-") + ":"
-                + entry.attributes().group().map(Principal::name).orElse("-") + " "
-                + entry.attributes().mode().map(Mode::toString).orElse("-");
+        var declared = entry.attributes();
+        if (declared.isComplete()) {
+            return declared.owner().get().name() + ":" + declared.group().get().name() + " " + declared.mode().get();
+        }
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        declared.owner().ifPresent(p -> parts.add("owner " + p.name()));
+        declared.group().ifPresent(p -> parts.add("group " + p.name()));
+        declared.mode().ifPresent(m -> parts.add("mode " + m));
+        return parts.isEmpty() ? "owner/mode as found" : String.join(", ", parts);
     }
 
     private static void write(JsonGenerator json, String field, String value) {

@@ -8,6 +8,7 @@ import dev.lethe.diff.Filter;
 import dev.lethe.diff.HashCache;
 import dev.lethe.diff.RootWalk;
 import dev.lethe.diff.Summary;
+import dev.lethe.exec.Stores;
 import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
@@ -54,7 +55,7 @@ final class DiffCommand implements Callable<Integer> {
             + "the top directories' changes, with the live owner and mode.")
     boolean suggest;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "20", description = "Show the N largest directories. Default: 20")
+    @Option(names = "--top", paramLabel = "N", defaultValue = "20", converter = Converters.Positive.class, description = "Show the N largest directories. Default: 20")
     int top;
 
     @Override
@@ -71,7 +72,7 @@ final class DiffCommand implements Callable<Integer> {
             } else {
                 Optional<List<Change>> againstBlank = session.strategy.diff(session.root, filter);
                 if (againstBlank.isEmpty()) {
-                    return adoption(out, sys, session.root, session.config.stores(), filter);
+                    return adoption(out, sys, session.root, session.config, filter);
                 }
                 changes = againstBlank.get();
             }
@@ -88,7 +89,7 @@ final class DiffCommand implements Callable<Integer> {
                             Optional<Stat> stat = writtenFs.stat(path);
                             return stat.isPresent() ? stat : rootFs.stat(path);
                         };
-                        return Summary.suggest(directories, live, Accounts.load(session.root));
+                        return Summary.suggest(directories, live, Accounts.load(session.root), taken(session.config));
                     }
                 });
             }
@@ -103,15 +104,23 @@ final class DiffCommand implements Callable<Integer> {
      * file hashes are cached in the first store (see {@link HashCache}), so a second run reads only
      * what changed.
      */
-    private int adoption(PrintWriter out, Syscalls sys, Path root, List<StoreConfig> stores, Filter filter)
+    private int adoption(PrintWriter out, Syscalls sys, Path root, dev.lethe.config.Config config, Filter filter)
             throws IOException {
+        List<StoreConfig> stores = config.stores();
         PackageBaseline baseline = PackageBaseline.load(root);
         RootWalk.Result result;
         try (Fs live = Fs.open(sys, root.toString())) {
             // Files changed in the last seconds may change again within the same timestamp tick: not cached.
             Instant trusted = Instant.now().minusSeconds(2);
             long trustedNanos = trusted.getEpochSecond() * 1_000_000_000L + trusted.getNano();
-            Optional<AbsolutePath> store = stores.stream().map(StoreConfig::path).findFirst();
+            // Only a store that passes apply's check gets the cache: diff must never write onto the root
+            // in the place of a store whose filesystem is not mounted.
+            Optional<AbsolutePath> store = Stores.usable(live, stores).stream().findFirst();
+            if (store.isEmpty() && !stores.isEmpty()) {
+                spec.commandLine().getErr().println("lethe: no store is mounted (" + stores.getFirst().path()
+                        + " is not a mount point, and not on-root = true): diff runs without its hash cache, "
+                        + "so every package file is read.");
+            }
             HashCache cache = store.map(path -> HashCache.load(live, path, trustedNanos))
                     .orElseGet(() -> HashCache.empty(trustedNanos));
             result = RootWalk.of(sys, root.toString(), baseline, filter, cache);
@@ -128,13 +137,19 @@ final class DiffCommand implements Callable<Integer> {
             }
             text(out, result.changes(), Summary.rolledUp(result.changes(), top), result::count, directories -> {
                 try (Fs live = Fs.open(sys, root.toString())) {
-                    return Summary.suggest(directories, live::stat, Accounts.load(root));
+                    return Summary.suggest(directories, live::stat, Accounts.load(root), taken(config));
                 }
             });
             unreadable(out, result.unreadable());
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    /** What no suggestion may clash with: the stores and the entries the config has. */
+    private static Summary.Taken taken(dev.lethe.config.Config config) {
+        return new Summary.Taken(config.stores().stream().map(StoreConfig::path).toList(),
+                config.entries().stream().map(dev.lethe.model.Entry::target).toList());
     }
 
     /** The paths left out because they could not be read, counted, with the first few named. */
@@ -223,7 +238,8 @@ final class DiffCommand implements Callable<Integer> {
             out.printf("%10s %7d %-7s  %s%n", StatusCommand.humanBytes(directory.bytes()), count,
                     count == 1 ? "change" : "changes", directory.path());
             for (Change change : directory.members().stream().limit(5).toList()) {
-                out.printf("      %-8s %-12s %s%s%n", change.kind().word(), change.what(), change.path(),
+                // The detail alone ("added", "modified", "metadata", "config changed"): it names the kind too.
+                out.printf("      %-14s %s%s%n", change.what(), change.path(),
                         change.directory() ? "/" : "");
             }
             if (directory.members().size() > 5) {
@@ -238,7 +254,8 @@ final class DiffCommand implements Callable<Integer> {
         if (suggest) {
             Summary.Suggestions suggestions = suggester.suggest(summary.top());
             if (suggestions.isEmpty()) {
-                out.println("Nothing to suggest: what is left is deletions or in directories meant to be lost (/tmp, /run).");
+                out.println("Nothing to suggest: what is left is deletions, whole system directories (/etc, /var, /root: "
+                        + "persist what you need in them path by path), or in directories meant to be lost (/tmp, /run).");
                 return;
             }
             out.println("To keep them, add to a [[store]]:");

@@ -1,6 +1,5 @@
 package dev.lethe.cli;
 
-import dev.lethe.config.ConfigError;
 import dev.lethe.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
                 DiffCommand.class,
                 WipeCommand.class,
-                ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class},
+                ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, or nothing to do",
@@ -55,12 +55,17 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    /** How many config errors are printed; the count of all of them follows. */
+    static final int MAX_ERRORS_SHOWN = 50;
+
     /** Maps a failure to its exit code, after telling the user what went wrong. */
     static int handle(Exception e, java.io.PrintWriter err) {
         switch (e) {
             case ConfigException config -> {
-                for (ConfigError error : config.errors()) {
-                    err.println(error);
+                // Capped: a generated or garbled file may hold thousands, and the first ones say what is wrong.
+                config.errors().stream().limit(MAX_ERRORS_SHOWN).forEach(err::println);
+                if (config.errors().size() > MAX_ERRORS_SHOWN) {
+                    err.printf("... and %d more%n", config.errors().size() - MAX_ERRORS_SHOWN);
                 }
                 err.printf("lethe: the config is invalid (%d %s); nothing was changed.%n",
                         config.errors().size(), config.errors().size() == 1 ? "error" : "errors");

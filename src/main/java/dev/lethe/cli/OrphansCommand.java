@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "orphans", description = "Data in the stores that no entry names any more (left by forget or a "
-        + "config edit), with sizes. lethe never deletes it.")
+@Command(name = "orphans", description = "Data in the stores that no entry names any more (left by an entry removed "
+        + "from the config), with sizes. lethe never deletes it.")
 final class OrphansCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin JsonOption output;

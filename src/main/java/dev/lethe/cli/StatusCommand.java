@@ -1,6 +1,8 @@
 package dev.lethe.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lethe.exec.InterruptedMigration;
+import dev.lethe.exec.LiveObservation;
 import dev.lethe.exec.Orphans;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
@@ -9,6 +11,7 @@ import dev.lethe.plan.Plan;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +34,17 @@ final class StatusCommand implements Callable<Integer> {
             Plan plan = session.plan();
             List<Line> lines = new ArrayList<>();
             for (Entry entry : session.config.entries()) {
-                lines.add(stateOf(entry, plan));
+                Line line = stateOf(entry, plan);
+                if (!line.state().equals("active")) {
+                    Optional<InterruptedMigration> interrupted = InterruptedMigration.of(session.fs, entry);
+                    if (interrupted.isPresent()) {
+                        line = interruptedLine(session, interrupted.get());
+                    }
+                }
+                lines.add(line);
+            }
+            for (LiveObservation.JournalProblem problem : session.observe().journalProblems()) {
+                lines.add(new Line(problem.file(), "unreadable", problem.message()));
             }
             for (Action action : plan.actions()) {
                 if (action instanceof Action.Unmount unmount) {
@@ -67,6 +80,17 @@ final class StatusCommand implements Callable<Integer> {
                     || l.state().equals("orphaned"));
             return healthy ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
         }
+    }
+
+    /** A migration killed midway waits for the next apply: say so, and how much its copy holds. */
+    static Line interruptedLine(Session session, InterruptedMigration found) {
+        String held = found.files() + (found.files() == 1 ? " file, " : " files, ") + humanBytes(found.bytes())
+                + " in " + session.fs.hostPath(found.copy());
+        return new Line(found.target(), "interrupted", found.journaled()
+                ? "a migration into the store was interrupted after its copy was verified (" + held
+                        + "); apply finishes it"
+                : "a migration into the store was interrupted while copying (" + held + " so far); the original is "
+                        + "whole, and apply discards that copy and migrates again");
     }
 
     /** An entry's state follows from what apply would still do for it. */

@@ -50,11 +50,17 @@ final class WipeCommand implements Callable<Integer> {
             boolean degraded = forceDegraded
                     || strategy.writtenRoot(session.root).map(written -> !Activation.marked(written)).orElse(false);
             RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(archiveTime(strategy), degraded);
-            if (strategy.wipes() && degraded) {
+            if (!strategy.wipes()) {
+                // tmpfs and none: there is no step to take or to have taken, only what the strategy means.
+                out.println(strategy.planWipe(request).getFirst() + ".");
+                out.flush();
+                return ExitCode.OK;
+            }
+            if (degraded && strategy.archivesOnWipe()) {
                 // Loud on purpose: writes that landed on this root while a store was missing are someone's data.
                 spec.commandLine().getErr().println("lethe: WARNING: the boot that used this root did not finish "
-                        + "activation (no " + Activation.MARK + " on it): its root is archived as DEGRADED and kept "
-                        + "until you prune it by id.");
+                        + "activation (no " + Activation.MARK + " on it): its root " + (dryRun ? "would be" : "is")
+                        + " archived as DEGRADED and kept until you prune it by id.");
             }
             if (dryRun) {
                 strategy.planWipe(request).forEach(step -> out.println("would " + step));

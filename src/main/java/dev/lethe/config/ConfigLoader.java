@@ -51,7 +51,20 @@ public final class ConfigLoader {
     /** Parses config text; {@code fileName} is used in every origin and error. */
     public static Config parse(String text, String fileName, Accounts accounts) throws ConfigException {
         Source source = new Source(fileName, text);
-        TomlParseResult document = Toml.parse(text);
+        int tooDeep = Nesting.tooDeepAt(text);
+        if (tooDeep > 0) {
+            source.error(tooDeep, null, "arrays or inline tables nested more than " + Nesting.LIMIT
+                    + " deep; a lethe config needs a few levels at most: is this the right file?");
+            throw new ConfigException(source.errors());
+        }
+        TomlParseResult document;
+        try {
+            document = Toml.parse(text);
+        } catch (StackOverflowError e) {
+            // The scan above keeps brackets shallow; this is for whatever else makes the parser recurse.
+            source.error(0, null, "the TOML parser gave up on this file (its structure is too deep); is this the right file?");
+            throw new ConfigException(source.errors());
+        }
         if (document.hasErrors()) {
             // The document's structure is unreliable after a syntax error: report only those.
             for (TomlParseError error : document.errors()) {

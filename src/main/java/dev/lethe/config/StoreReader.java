@@ -89,7 +89,9 @@ final class StoreReader {
         Keys.requireKnown(source, table, STORE_KEYS, "[[store]]", null);
         AbsolutePath store = storePath(table, line).orElse(INVALID_STORE);
         String label = store == INVALID_STORE ? null : store.value();
-        Attributes parents = parentAttributes(table, label).orElse(SYSTEM_PARENTS);
+        // Completed key by key, like an entry's parent: what is absent (or invalid, already reported) is root:root 0755.
+        Attributes parents = parentAttributes(table, label).map(declared -> declared.orElse(SYSTEM_PARENTS))
+                .orElse(SYSTEM_PARENTS);
         Scope system = new Scope(null, Optional.empty(), parents, "[[store]]");
         readEntries(table, "directories", Kind.DIRECTORY, system, store, line);
         readEntries(table, "files", Kind.FILE, system, store, line);
@@ -311,6 +313,16 @@ final class StoreReader {
         });
     }
 
+    /** The shell's way of naming the home that {@code written} starts with ("~", "$HOME", "${HOME}"), or null. */
+    private static String homeShorthand(String written) {
+        for (String shorthand : List.of("${HOME}", "$HOME", "~")) {
+            if (written.equals(shorthand) || written.startsWith(shorthand + "/")) {
+                return shorthand;
+            }
+        }
+        return null;
+    }
+
     /** The entry's absolute path, or empty after reporting why it has none. */
     private Optional<AbsolutePath> target(String written, int line, Scope scope) {
         String problem;
@@ -320,6 +332,11 @@ final class StoreReader {
             problem = "a user's paths are relative to their home; write it without the leading /, like \"Documents\"";
         } else if (written.isEmpty()) {
             problem = "the path is empty";
+        } else if (homeShorthand(written) != null) {
+            // No shell expands it here: "~/.ssh" would become a directory named "~" inside the home.
+            String rest = written.substring(homeShorthand(written).length()).replaceFirst("^/+", "");
+            problem = "user entries are relative to the home: write `" + (rest.isEmpty() ? "Documents" : rest)
+                    + "` (" + homeShorthand(written) + " is not expanded)";
         } else {
             // The same rules as for absolute paths (no "..", "//", "." or trailing /), checked below the home.
             problem = AbsolutePath.problemWith("/" + written);

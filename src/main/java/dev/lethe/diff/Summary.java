@@ -154,45 +154,110 @@ public final class Summary {
         }
     }
 
-    /** Directories whose contents are meant to be lost at every boot: nothing in them is suggested. */
+    /** Directories nothing in which is suggested: their contents are meant to be lost at every boot, or must be. */
     private static final List<AbsolutePath> VOLATILE = List.of(AbsolutePath.of("/tmp"), AbsolutePath.of("/var/tmp"),
-            AbsolutePath.of("/run"), AbsolutePath.of("/var/run"), AbsolutePath.of("/dev/shm"));
+            AbsolutePath.of("/run"), AbsolutePath.of("/var/run"), AbsolutePath.of("/dev/shm"),
+            // What the config refuses to persist: created afresh by the kernel or early boot.
+            AbsolutePath.of("/proc"), AbsolutePath.of("/sys"), AbsolutePath.of("/dev"),
+            // Package databases describe the root's own files: kept while the root is wiped, they would lie.
+            AbsolutePath.of("/var/lib/dpkg"), AbsolutePath.of("/var/lib/pacman"), AbsolutePath.of("/var/lib/rpm"));
+
+    /**
+     * Directories that hold the system itself: keeping one whole would keep everything in it, which
+     * is what a wipe is for. Their changes are suggested path by path, never the directory. Any
+     * directory just below "/" is one too (/etc, /var, /home, /root...).
+     */
+    private static final Set<AbsolutePath> SYSTEM = Set.of(AbsolutePath.of("/var/lib"), AbsolutePath.of("/var/cache"),
+            AbsolutePath.of("/var/spool"), AbsolutePath.of("/var/log"), AbsolutePath.of("/usr/local"),
+            AbsolutePath.of("/usr/lib"), AbsolutePath.of("/usr/share"), AbsolutePath.of("/usr/bin"),
+            AbsolutePath.of("/usr/sbin"), AbsolutePath.of("/usr/local/bin"), AbsolutePath.of("/usr/local/lib"),
+            AbsolutePath.of("/usr/local/share"), AbsolutePath.of("/etc/default"), AbsolutePath.of("/etc/systemd"));
 
     /** A group that is not a new directory is suggested path by path only if it has at most this many. */
     private static final int PATHS_PER_GROUP = 10;
 
-    /**
-     * Config lines that would keep the directories' changes, with the owner and mode of the live path.
-     * A directory that is new as a whole becomes one {@code directories} entry; a group of changes in a
-     * directory the blank state has too (such as /etc) is suggested path by path, never as the whole
-     * directory, which would persist everything else in it, and only if it holds a handful of them
-     * (a swarm such as downloaded packages is left to the reader). Deletions have nothing to keep,
-     * and nothing below /tmp, /var/tmp, /run or /dev/shm is suggested.
-     */
+    /** What the config already has: stores and entry targets, which no suggestion may hold, lie in or be. */
+    public record Taken(List<AbsolutePath> stores, List<AbsolutePath> entries) {
+        public static final Taken NOTHING = new Taken(List.of(), List.of());
+
+        boolean clashes(AbsolutePath path) {
+            return stores.stream().anyMatch(s -> path.startsWith(s) || s.startsWith(path))
+                    || entries.stream().anyMatch(e -> path.startsWith(e) || e.startsWith(path));
+        }
+    }
+
     public static Suggestions suggest(List<Directory> directories, Lookup live, Accounts accounts) throws IOException {
-        Set<String> directoryLines = new LinkedHashSet<>();
-        Set<String> fileLines = new LinkedHashSet<>();
+        return suggest(directories, live, accounts, Taken.NOTHING);
+    }
+
+    /**
+     * Config lines that would keep the directories' changes, with the owner and mode of the live path,
+     * each an entry {@code lethe check} accepts beside the config's own ({@code taken}).
+     * <ul>
+     * <li>A directory that is new as a whole becomes one {@code directories} entry.
+     * <li>A directory the blank state has too, where a file was added or several changed, becomes a
+     *     {@code directories} entry: programs that write such files mostly replace them by rename
+     *     (apt's lists, a database's journal), and a bind-mounted file cannot be renamed over (EBUSY),
+     *     so a {@code files} entry would break the program.
+     * <li>A single file changed in place in such a directory, or changes in a {@link #SYSTEM}
+     *     directory such as /etc, are suggested path by path, never the directory, which would
+     *     persist everything else in it, and only a handful (a swarm such as downloaded packages is
+     *     left to the reader).
+     * </ul>
+     * Deletions have nothing to keep; nothing in /tmp, /var/tmp, /run, /dev/shm, /proc, /sys or /dev
+     * is suggested, nor a store, a path in one or holding one, nor a path an entry keeps, holds or
+     * lies in, nor a path inside another suggestion.
+     */
+    public static Suggestions suggest(List<Directory> directories, Lookup live, Accounts accounts, Taken taken)
+            throws IOException {
+        // Path -> directory (true) or file (false), in the order found.
+        Map<AbsolutePath, Boolean> wanted = new LinkedHashMap<>();
         for (Directory directory : directories) {
-            if (directory.path().isRoot() || VOLATILE.stream().anyMatch(v -> directory.path().startsWith(v))) {
+            AbsolutePath path = directory.path();
+            if (path.isRoot() || VOLATILE.stream().anyMatch(path::startsWith)) {
                 continue;
             }
-            boolean newAsAWhole = directory.members().stream().anyMatch(c -> c.path().equals(directory.path())
+            boolean newAsAWhole = directory.members().stream().anyMatch(c -> c.path().equals(path)
                     && c.directory() && c.kind() != Change.Kind.DELETED && !c.what().equals("metadata"));
-            if (newAsAWhole) {
-                directoryLines.add(entry(directory.path(), live, accounts));
+            boolean system = isSystem(path);
+            if (newAsAWhole && !system) {
+                wanted.putIfAbsent(path, true);
                 continue;
             }
             // A directory whose owner or mode changed cannot be kept without keeping all it holds.
             List<Change> keepable = directory.members().stream().filter(c -> c.kind() != Change.Kind.DELETED)
-                    .filter(c -> !(c.directory() && c.what().equals("metadata"))).toList();
+                    .filter(c -> !(c.directory() && c.what().equals("metadata")))
+                    .filter(c -> !isSystem(c.path())).toList();
             if (keepable.size() > PATHS_PER_GROUP) {
                 continue;  // a swarm (downloaded packages, __pycache__ everywhere): for a person to judge, not a list
             }
+            long files = keepable.stream().filter(c -> !c.directory()).count();
+            boolean added = keepable.stream().anyMatch(c -> !c.directory() && c.kind() == Change.Kind.ADDED);
+            if (!system && !keepable.isEmpty() && (added || files > 1)) {
+                wanted.putIfAbsent(path, true);
+                continue;
+            }
             for (Change change : keepable) {
-                (change.directory() ? directoryLines : fileLines).add(entry(change.path(), live, accounts));
+                wanted.putIfAbsent(change.path(), change.directory());
             }
         }
+        Set<String> directoryLines = new LinkedHashSet<>();
+        Set<String> fileLines = new LinkedHashSet<>();
+        for (Map.Entry<AbsolutePath, Boolean> suggestion : wanted.entrySet()) {
+            AbsolutePath path = suggestion.getKey();
+            boolean insideAnother = wanted.keySet().stream().anyMatch(other -> !other.equals(path) && path.startsWith(other));
+            boolean refused = VOLATILE.stream().anyMatch(path::startsWith) || AbsolutePath.problemWith(path.value()) != null
+                    || path.value().chars().anyMatch(c -> c < 0x20 || c == 0x7f);  // a name with a newline: for a person to judge
+            if (insideAnother || refused || taken.clashes(path)) {
+                continue;
+            }
+            (suggestion.getValue() ? directoryLines : fileLines).add(entry(path, live, accounts));
+        }
         return new Suggestions(List.copyOf(directoryLines), List.copyOf(fileLines));
+    }
+
+    private static boolean isSystem(AbsolutePath path) {
+        return path.isRoot() || path.names().size() == 1 || SYSTEM.contains(path);
     }
 
     /** One entry: the path, with the owner and group when not root's, and the mode, as the live path has them. */
@@ -213,7 +278,19 @@ public final class Summary {
         return line.append(" }").toString();
     }
 
+    /** A TOML basic string: quotes, backslashes and control characters (a newline in a name) escaped. */
     private static String quote(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        StringBuilder quoted = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                quoted.append(String.format("\\u%04X", (int) c));
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
     }
 }

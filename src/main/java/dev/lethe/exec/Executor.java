@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Runs a plan's actions in order through {@link Fs}. A failed action stops the remaining actions of
@@ -50,21 +51,31 @@ public final class Executor {
     }
 
     public Report execute(Plan plan) {
+        return execute(plan, outcome -> { });
+    }
+
+    /**
+     * Runs {@code plan}, telling {@code progress} each outcome as soon as it is known: a long
+     * migration then shows what is already done, and a killed apply has said it.
+     */
+    public Report execute(Plan plan, Consumer<Outcome> progress) {
         List<Outcome> outcomes = new ArrayList<>();
         Set<AbsolutePath> failedEntries = new HashSet<>();
         for (Action action : plan.actions()) {
+            Outcome outcome;
             if (failedEntries.contains(action.entry())) {
-                outcomes.add(new Outcome(action, Status.SKIPPED, Optional.empty()));
-                continue;
+                outcome = new Outcome(action, Status.SKIPPED, Optional.empty());
+            } else {
+                try {
+                    outcome = new Outcome(action, run(action), Optional.empty());
+                } catch (IOException | RuntimeException e) {
+                    failedEntries.add(action.entry());
+                    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                    outcome = new Outcome(action, Status.FAILED, Optional.of(message));
+                }
             }
-            try {
-                Status status = run(action);
-                outcomes.add(new Outcome(action, status, Optional.empty()));
-            } catch (IOException | RuntimeException e) {
-                failedEntries.add(action.entry());
-                String message = e.getMessage() == null ? e.toString() : e.getMessage();
-                outcomes.add(new Outcome(action, Status.FAILED, Optional.of(message)));
-            }
+            outcomes.add(outcome);
+            progress.accept(outcome);
         }
         return new Report(outcomes);
     }

@@ -84,14 +84,41 @@ public final class LiveObservation implements Observation {
         Map<AbsolutePath, AbsolutePath> targets = new HashMap<>();
         for (AbsolutePath store : stores) {
             try {
-                for (Journal.Record record : Journal.pending(fs, store)) {
+                for (Journal.Record record : Journal.scan(fs, store).records()) {
                     targets.put(record.target(), store);
                 }
             } catch (IOException e) {
-                // An unreadable journal leaves those entries to fail loudly on their own state.
+                // The journal directory itself cannot be listed: journalProblems() says so, and
+                // those entries fail loudly on their own state.
             }
         }
         return targets;
+    }
+
+    /** A file in a store's journal that lethe cannot read (or the journal itself), and why. */
+    public record JournalProblem(AbsolutePath file, String message) {}
+
+    /**
+     * What in the stores' journals lethe cannot read, one problem per record file, naming it: such
+     * a migration is not resumed, so a person must look at it. The other records are resumed all
+     * the same.
+     */
+    public List<JournalProblem> journalProblems() {
+        List<JournalProblem> problems = new ArrayList<>();
+        for (AbsolutePath store : stores) {
+            try {
+                for (Journal.Unreadable bad : Journal.scan(fs, store).unreadable()) {
+                    problems.add(new JournalProblem(bad.file(), fs.hostPath(bad.file())
+                            + " is not a migration record lethe can read (" + bad.reason()
+                            + "); the migration it describes is not resumed. Check that its copy in the store is "
+                            + "complete, then move the record aside."));
+                }
+            } catch (IOException e) {
+                problems.add(new JournalProblem(Journal.directory(store), "the migration journal "
+                        + fs.hostPath(Journal.directory(store)) + " cannot be read: " + e.getMessage()));
+            }
+        }
+        return problems;
     }
 
     @Override

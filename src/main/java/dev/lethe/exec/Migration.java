@@ -16,6 +16,7 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Kind;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Moves existing data from a target into the store, so that every file is whole in at least one
@@ -51,6 +52,11 @@ final class Migration {
         AbsolutePath stagingDir = Journal.ensurePrivateDirectory(fs, store, "staging");
         AbsolutePath staging = stagingDir.resolve(Journal.key(target));
         discardStaging(staging);
+        // An unjournaled copy left by a version that named it differently: as worthless as the above.
+        Optional<String> legacy = Journal.legacyKey(target);
+        if (legacy.isPresent()) {
+            discardStaging(stagingDir.resolve(legacy.get()));
+        }
         Manifest manifest;
         try (Fs.Fd from = fs.open(target.parent(), Flags.O_PATH | Flags.O_DIRECTORY);
              Fs.Fd to = fs.open(stagingDir, Flags.O_PATH | Flags.O_DIRECTORY)) {
@@ -65,12 +71,30 @@ final class Migration {
                         + "nothing was removed. Apply again when it is quiet.");
             }
         } catch (IOException e) {
+            // Unjournaled, the copy is worth nothing and, on a full disk, would fill the store for
+            // every other entry: discard it (only it: the original is untouched so far).
+            discardAfterFailure(staging, e);
             throw describe(e, target, source);
         }
         fs.syncDirectory(stagingDir);
         Journal.Record record = new Journal.Record(store, target, kind, manifest);
-        Journal.begin(fs, record);
+        try {
+            Journal.begin(fs, record);
+        } catch (IOException e) {
+            if (!Journal.exists(fs, record)) {
+                discardAfterFailure(staging, e);
+            }
+            throw describe(e, target, source);
+        }
         finish(record);
+    }
+
+    private void discardAfterFailure(AbsolutePath staging, IOException failure) {
+        try {
+            discardStaging(staging);
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** Completes a migration whose verified copy and journal record exist. */
@@ -86,8 +110,16 @@ final class Migration {
     private void finish(Journal.Record record) throws IOException {
         AbsolutePath target = record.target();
         AbsolutePath source = record.source();
-        AbsolutePath staging = Journal.letheDirectory(record.store()).resolve("staging").resolve(Journal.key(target));
-        if (fs.stat(staging).isPresent()) {
+        AbsolutePath staging = record.staging();
+        Stat staged = fs.stat(staging).orElse(null);
+        Stat inStore = fs.stat(source).orElse(null);
+        if (staged != null && record.kind() == Kind.FILE && staged.isRegularFile() && staged.size() == 0
+                && inStore != null && inStore.isRegularFile()) {
+            // The store's empty file, swapped out by the exchange below before a crash (or an empty
+            // copy of an empty original): it holds nothing, and the copy is in the store already.
+            fs.removeFileIfPresent(staging);
+            fs.syncDirectory(staging.parent());
+        } else if (staged != null) {
             placeInStore(staging, source, record.kind());
         } else if (fs.stat(source).isEmpty()) {
             throw new IOException("the verified copy of " + fs.hostPath(target) + " is in neither " + fs.hostPath(staging)
@@ -101,6 +133,12 @@ final class Migration {
             throw describe(e, target, source);
         }
         fs.syncDirectory(target.parent());
+        if (record.kind() == Kind.FILE && !kept.isEmpty() && holdsNoData(target)) {
+            // The empty file made below as the mount point before a crash, not a change to the
+            // original. (Its inode cannot tell: ext4 may reuse the original's number at once. An
+            // original a program emptied after the copy looks the same, and holds nothing either.)
+            kept = List.of();
+        }
         if (record.kind() == Kind.FILE && kept.isEmpty()) {
             Stat copied = fs.stat(source).orElseThrow();
             fs.makeEmptyFile(target, copied.uid(), copied.gid(), copied.permissions());
@@ -111,6 +149,11 @@ final class Migration {
                     + " was verified; lethe kept what changed there (" + kept.size() + " paths, first: " + kept.getFirst()
                     + "). Both now hold data: merge them into " + fs.hostPath(source) + ", then apply again.");
         }
+    }
+
+    private boolean holdsNoData(AbsolutePath path) throws IOException {
+        Stat stat = fs.stat(path).orElse(null);
+        return stat != null && stat.isRegularFile() && stat.size() == 0;
     }
 
     /**

@@ -37,28 +37,49 @@ public final class Orphans {
                     leadingToSources.addAll(entry.source().ancestors());
                 }
             }
-            descend(fs, store, store, sources, leadingToSources, orphans);
+            // Removed entries the store remembers are orphans by their own path, whatever they hold.
+            Set<AbsolutePath> removed = new HashSet<>();
+            for (AbsolutePath target : KnownEntries.read(fs, store)) {
+                AbsolutePath source = target.under(store);
+                // One that holds or lies in a current entry is not named whole: the walk below sorts it out.
+                if (sources.stream().noneMatch(s -> s.startsWith(source) || source.startsWith(s))) {
+                    removed.add(source);
+                    leadingToSources.addAll(source.ancestors());
+                }
+            }
+            descend(fs, store, store, sources, removed, leadingToSources, orphans);
         }
         return orphans;
     }
 
     private static void descend(Fs fs, AbsolutePath store, AbsolutePath dir, Set<AbsolutePath> sources,
-                                Set<AbsolutePath> leading, List<Orphan> orphans) throws IOException {
+                                Set<AbsolutePath> removed, Set<AbsolutePath> leading, List<Orphan> orphans)
+            throws IOException {
         for (Syscalls.DirEntry child : fs.list(dir)) {
             AbsolutePath path = dir.resolve(child.text());
             if (dir.equals(store) && child.text().equals(".lethe")) {
                 continue;
             }
+            if (dir.equals(store) && child.text().equals("lost+found") && fs.stat(path).filter(Stat::isDirectory).isPresent()) {
+                continue; // the filesystem's own (e2fsck's), made with the store's filesystem: not user data
+            }
             if (sources.contains(path)) {
+                continue;
+            }
+            if (removed.contains(path)) {
+                long[] size = measure(fs, path);
+                orphans.add(new Orphan(store, path, size[0], size[1]));
                 continue;
             }
             if (leading.contains(path)) {
                 Stat stat = fs.stat(path).orElse(null);
                 if (stat != null && stat.isDirectory()) {
-                    descend(fs, store, path, sources, leading, orphans);
+                    descend(fs, store, path, sources, removed, leading, orphans);
                     continue;
                 }
             }
+            // Not an entry the store remembers (data put there by hand, or a store older than the record):
+            // a directory holding only one directory is named by that one.
             AbsolutePath orphan = narrowest(fs, path);
             long[] size = measure(fs, orphan);
             orphans.add(new Orphan(store, orphan, size[0], size[1]));

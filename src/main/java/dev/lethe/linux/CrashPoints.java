@@ -13,11 +13,54 @@ public final class CrashPoints implements Syscalls {
     private static final long CRASH_AT = parse(System.getenv("LETHE_TEST_CRASH_AT"));
     /** Mutations and tool steps so far in this process, counted together. */
     private static long mutations;
+    /** A fault for the next ports wrapped in this process (in-process sweeps), or null. */
+    private static volatile Fault injected;
+    /** Mutations counted by ports with an injected fault since it was armed: tells a sweep when it is past the end. */
+    private static final java.util.concurrent.atomic.AtomicLong injectedMutations = new java.util.concurrent.atomic.AtomicLong();
 
     private final Syscalls real;
+    private final Fault fault;
+    /** Mutations through this port so far, for an injected fault. */
+    private long count;
+    private boolean dead;
 
-    private CrashPoints(Syscalls real) {
+    private CrashPoints(Syscalls real, Fault fault) {
         this.real = real;
+        this.fault = fault;
+    }
+
+    /**
+     * A fault injected in-process, so that a test can sweep every mutation point in milliseconds
+     * instead of a JVM start each: at the {@code at}-th mutation, either the port "dies" (that
+     * mutation and every later one throws {@link SimulatedCrash}, so no cleanup code can touch the
+     * disk, as after SIGKILL) or that one mutation fails with {@code errno} and the rest run.
+     */
+    public record Fault(long at, int errno) {
+        public static Fault crashAt(long at) {
+            return new Fault(at, 0);
+        }
+
+        public static Fault failAt(long at, int errno) {
+            return new Fault(at, errno);
+        }
+    }
+
+    /** Thrown by every mutation of a port whose injected crash came; an Error, so no catch clause of lethe's sees it. */
+    public static final class SimulatedCrash extends Error {
+        public SimulatedCrash(long at) {
+            super("simulated crash before mutation " + at, null, false, false);
+        }
+    }
+
+    /** Arms {@code fault} for every port wrapped from now on (null disarms). For tests only. */
+    public static void inject(Fault fault) {
+        injected = fault;
+        injectedMutations.set(0);
+    }
+
+    /** How many mutations ports with the injected fault attempted since {@link #inject}. */
+    public static long injectedMutations() {
+        return injectedMutations.get();
     }
 
     private static long parse(String value) {
@@ -25,7 +68,8 @@ public final class CrashPoints implements Syscalls {
     }
 
     public static Syscalls wrap(Syscalls real) {
-        return CRASH_AT < 0 ? real : new CrashPoints(real);
+        Fault fault = injected;
+        return CRASH_AT < 0 && fault == null ? real : new CrashPoints(real, fault);
     }
 
     /** Called before each step that runs a filesystem tool (btrfs, zfs, mount): also a crash point. */
@@ -35,8 +79,20 @@ public final class CrashPoints implements Syscalls {
         }
     }
 
-    private void mutation() {
-        countAndMaybeDie();
+    private void mutation() throws ErrnoException {
+        if (fault == null) {
+            countAndMaybeDie();
+            return;
+        }
+        count++;
+        injectedMutations.incrementAndGet();
+        if (dead || count == fault.at() && fault.errno() == 0) {
+            dead = true;
+            throw new SimulatedCrash(fault.at());
+        }
+        if (count == fault.at()) {
+            throw new ErrnoException("injected", "mutation " + count, fault.errno());
+        }
     }
 
     private static synchronized void countAndMaybeDie() {

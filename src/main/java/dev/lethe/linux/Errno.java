@@ -20,6 +20,7 @@ public final class Errno {
     public static final int EROFS = 30;
     public static final int EMLINK = 31;
     public static final int ERANGE = 34;
+    public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;
@@ -50,6 +51,7 @@ public final class Errno {
             case EROFS -> "EROFS, read-only filesystem";
             case EMLINK -> "EMLINK, too many links";
             case ERANGE -> "ERANGE, result too large";
+            case ENAMETOOLONG -> "ENAMETOOLONG, name too long (a path component may have 255 bytes)";
             case ENOSYS -> "ENOSYS, not supported by this kernel";
             case ENOTEMPTY -> "ENOTEMPTY, directory not empty";
             case ELOOP -> "ELOOP, a symbolic link is in the way";

@@ -50,6 +50,14 @@ public interface RootStrategy {
     }
 
     /**
+     * True if a wipe now would keep the current root as an archive: false for the strategies with
+     * nothing to wipe, and for an overlay whose current upper was never used (nothing to archive).
+     */
+    default boolean archivesOnWipe() throws IOException {
+        return wipes();
+    }
+
+    /**
      * Checks the configuration against the machine (device present, subvolume is a subvolume, blank
      * read-only, the root is not a store, ...) and throws {@link RootException} naming what is wrong.
      * Changes nothing.

@@ -144,6 +144,11 @@ class ApplyTest {
             Files.createDirectories(m.at("/etc/ssh"));
             assertThat(m.lethe("apply").exit()).isZero();
             assertThat(m.lethe("status").out()).containsPattern("pending\\s+/etc/ssh/ssh_host_ed25519_key");
+            // Once it waits, a run that changes nothing is its one line, whatever waits; the word is said once.
+            Machine.Run idle = m.lethe("apply");
+            assertThat(idle.out().lines()).as(idle.all()).singleElement().satisfies(line -> assertThat(line)
+                    .startsWith("lethe: 1 entry: nothing to do, 0 failed, 1 waiting to be created"));
+            assertThat(idle.all()).doesNotContain("waiting  wait");
             assertThat(Files.exists(m.at("/etc/ssh/ssh_host_ed25519_key"))).as("no placeholder that would stop sshd-keygen").isFalse();
 
             m.write("/etc/ssh/ssh_host_ed25519_key", "KEY-1");

@@ -104,6 +104,50 @@ class CliTest {
     }
 
     @Test
+    void aBadOptionValueIsAUsageErrorBeforeAnyWork() throws Exception {
+        Path config = write("lethe.toml", "[[store]]\npath = \"/persist\"\n");
+        String root = root().toString();
+        for (String[] args : List.of(
+                new String[] {"diff", "--top", "-1"},
+                new String[] {"diff", "--top", "0"},
+                new String[] {"diff", "--top", "many"},
+                new String[] {"diff", "--top=99999999999"},
+                new String[] {"archive", "show", "root.1", "etc/motd"},
+                new String[] {"archive", "show", "root.1", "/etc/../motd"},
+                new String[] {"archive", "restore", "root.1", "motd"})) {
+            List<String> line = new ArrayList<>(List.of(args));
+            line.addAll(List.of("--root", root, "--config", config.toString()));
+            Result run = lethe(line.toArray(String[]::new));
+            assertThat(run.exit()).as("%s: %s", line, run.all()).isEqualTo(ExitCode.USAGE);
+            assertThat(run.err()).as("%s", line).doesNotContain("internal error, please report").doesNotContain("Exception");
+            assertThat(run.out()).as("%s", line).isEmpty();
+        }
+        assertThat(lethe("diff", "--top", "-1", "--root", root, "--config", config.toString()).err())
+                .contains("--top", "must be 1 or more");
+    }
+
+    @Test
+    void helpIsACommandAndEveryHelpTellsTheTruth() throws Exception {
+        Result help = lethe("help");
+        assertThat(help.exit()).as(help.all()).isZero();
+        assertThat(help.out()).contains("Usage: lethe").contains("check").doesNotContain("Did you mean");
+        Result diffHelp = lethe("help", "diff");
+        assertThat(diffHelp.exit()).as(diffHelp.all()).isZero();
+        assertThat(diffHelp.out()).contains("Usage: lethe diff");
+        // No command that does not exist yet is named; an optional PATH is shown as optional.
+        assertThat(lethe("orphans", "--help").out()).doesNotContain("forget");
+        assertThat(lethe("archive", "show", "--help").out()).contains("ID [PATH]");
+    }
+
+    @Test
+    void countsAreWrittenAsAPersonWouldWriteThem() throws Exception {
+        Path config = write("one.toml", "[[store]]\npath = \"/persist\"\ndirectories = [\"/var/log\"]\n");
+        Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.all()).isZero();
+        assertThat(run.out()).contains("root strategy none; 1 store, 1 entry\n");
+    }
+
+    @Test
     void everyCommandHasItsOwnHelp() {
         for (String[] command : List.of(new String[] {"check"}, new String[] {"plan"}, new String[] {"apply"},
                 new String[] {"status"}, new String[] {"orphans"}, new String[] {"diff"}, new String[] {"wipe"},
@@ -147,6 +191,34 @@ class CliTest {
                 lineOf(toml, "0999"), lineOf(toml, "early"), lineOf(toml, "mallory"));
         assertThat(run.err()).contains("mdoe").contains("did you mean 'mode'").contains("var/log").contains("mallory")
                 .contains("lethe: the config is invalid (5 errors); nothing was changed.");
+    }
+
+    @Test
+    void thousandsOfErrorsArePrintedCapped() throws Exception {
+        // 2 000 nested entries used to give 2 million errors (OutOfMemoryError); now one each, 50 shown.
+        StringBuilder toml = new StringBuilder("[[store]]\npath = \"/persist\"\ndirectories = [\n");
+        String path = "";
+        for (int i = 0; i < 2000; i++) {
+            path += "/d";
+            toml.append("  \"").append(path).append("\",\n");
+        }
+        toml.append("]\n");
+        Path config = write("nested.toml", toml.toString());
+        Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.err()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err().lines().count()).isEqualTo(Main.MAX_ERRORS_SHOWN + 2);
+        assertThat(run.err()).contains("... and 1949 more\n", "the config is invalid (1999 errors)");
+    }
+
+    @Test
+    void anyInputFileIsAConfigErrorEvenOneThatMakesTheParserRecurse() throws Exception {
+        for (String toml : List.of("x = " + "[".repeat(3000), "x = " + "{ a = ".repeat(3000),
+                "a" + ".a".repeat(20000) + " = 1\n", "[" + "a.".repeat(20000) + "a]\n")) {
+            Path config = write("deep.toml", toml);
+            Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+            assertThat(run.exit()).as(run.all()).isEqualTo(ExitCode.CONFIG);
+            assertThat(run.err()).startsWith(config + ":").doesNotContain("Exception", "Error:", "\tat ");
+        }
     }
 
     @Test
@@ -247,20 +319,21 @@ class CliTest {
         assertThat(run.err()).isEmpty();
         List<String> lines = run.out().lines().toList();
         assertThat(lines.getFirst()).isEqualTo(config + ": valid; root strategy none; 2 stores, 6 entries");
+        assertThat(run.out()).doesNotContain("-:- -");
         assertThat(lines).hasSize(7);
         String at = Pattern.quote(config.toString());
-        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/log\\s+in /persist\\s+bind\\s+system\\s+-:- -\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/log\\s+in /persist\\s+bind\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + lineOf(CHECKED, "\"/var/log\"") + "\\)"));
         assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/lib/app\\s+in /persist\\s+bind\\s+system\\s+root:adm 0700\\s+\\("
                 + at + ":" + lineOf(CHECKED, "/var/lib/app") + "\\)"));
         int files = lineOf(CHECKED, "machine-id");
-        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/machine-id\\s+in /persist\\s+bind\\s+initrd\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/machine-id\\s+in /persist\\s+bind\\s+initrd\\s+owner/mode as found\\s+\\("
                 + at + ":" + files + "\\)"));
-        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/app.conf\\s+in /persist\\s+symlink\\s+system\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+file\\s+/etc/app.conf\\s+in /persist\\s+symlink\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + files + "\\)"));
-        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/home/alice/.ssh\\s+in /persist\\s+bind\\s+system\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/home/alice/.ssh\\s+in /persist\\s+bind\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + lineOf(CHECKED, "\".ssh\"") + "\\)"));
-        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/cache\\s+in /scratch\\s+bind\\s+system\\s+\\S+ \\S+\\s+\\("
+        assertThat(lines).anyMatch(l -> l.matches("\\s+directory\\s+/var/cache\\s+in /scratch\\s+bind\\s+system\\s+owner/mode as found\\s+\\("
                 + at + ":" + lineOf(CHECKED, "/var/cache") + "\\)"));
     }
 
@@ -542,7 +615,7 @@ class CliTest {
 
             Machine.Run initrd = m.lethe("apply", "--boot", "initrd");
             assertThat(initrd.exit()).as(initrd.all()).isZero();
-            assertThat(initrd.out().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("lethe: 1 entries:"));
+            assertThat(initrd.out().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("lethe: 1 entry:"));
             assertThat(m.mountsBelowRoot()).containsExactlyInAnyOrder("/persist", "/etc/machine-id");
             assertThat(Files.exists(m.disk.resolve("var/log"))).as("the system-stage entry is untouched").isFalse();
             assertThat(Files.readString(m.disk.resolve("etc/machine-id"))).isEqualTo("0123456789abcdef\n");

@@ -74,6 +74,9 @@ class DiffCommandTest {
                     .contains("1005 B       4 changes  /var/lib/foo\n", "  20 B       9 changes  /etc\n", "... and 4 more")
                     .doesNotContain("/var/log", "/var/cache");
             assertThat(out.indexOf("/var/lib/foo")).isLessThan(out.indexOf("/etc"));
+            // Each change's word once: the detail names the kind too.
+            assertThat(out).contains("      added          /var/lib/foo/\n", "      modified       /etc/hostname\n",
+                    "      metadata       /etc/mode-me\n").doesNotContain("added    added", "modified modified");
             assertThat(lethe(rig).out()).contains("/var/cache/app", "19 paths");
             assertThat(lethe(rig, "--all", "--ignore", "/var/cache/**").out()).contains("/var/cache/app", "19 paths");
         }
@@ -139,6 +142,9 @@ class DiffCommandTest {
             Run wipe = command(rig, "wipe");
             assertThat(wipe.exit()).as(wipe.out() + wipe.err()).isZero();
 
+            Run text = command(rig, "archive", "list");
+            assertThat(text.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
+                    .matches("ID\\s+CREATED\\s+AGE\\s+STRATEGY\\s+SIZE"));
             Run list = command(rig, "archive", "list", "--json");
             assertThat(list.exit()).as(list.err()).isZero();
             List<Object> archives = JsonTree.array(list.out());
@@ -280,6 +286,72 @@ class DiffCommandTest {
                     .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             // A second run, with the cache there, reports the same and never shows the store.
             assertThat(m.lethe("diff").out()).contains("11 paths the next boot will forget.").doesNotContain("/persist");
+        }
+    }
+
+    @Test
+    void everySuggestionPassesCheckWhenPastedIntoTheConfig() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            String head = """
+                    [[store]]
+                    path = "/persist"
+                    """;
+            String users = """
+                    [store.users.alice]
+                    directories = ["Documents"]
+                    """;
+            m.config(head + users);
+            // Besides what the packages own: the kernel's and early boot's places, root's home, apt's lists.
+            m.write("/proc/1/status", "not a real proc");
+            m.write("/sys/kernel/x", "x");
+            m.write("/dev/null-ish", "x");
+            m.write("/run/lock/x", "x");
+            m.write("/root/.bash_history", "ls");
+            m.write("/etc/motd", "hello");
+            m.write("/var/lib/apt/lists/lock", "");
+            m.write("/var/lib/apt/lists/deb.debian.org_InRelease", "r".repeat(500));
+            m.write("/srv/app/data", "d".repeat(100));
+            Machine.Run run = m.lethe("diff", "--suggest");
+            assertThat(run.exit()).as(run.all()).isZero();
+            String out = run.out();
+            assertThat(out).contains("To keep them, add to a [[store]]:");
+            String pasted = out.substring(out.indexOf("To keep them, add to a [[store]]:\n") + 34);
+            for (String never : List.of("\"/proc", "\"/sys", "\"/dev", "\"/run", "\"/persist", "\"/etc\"", "\"/var\"",
+                    "\"/home\"", "\"/root\"", "\"/home/alice\"", "lock", "/var/lib/dpkg")) {
+                assertThat(pasted).as(out).doesNotContain(never);
+            }
+            m.config(head + pasted + users);
+            Machine.Run check = m.lethe("check");
+            assertThat(check.exit()).as(pasted + check.all()).isZero();
+        }
+    }
+
+    @Test
+    void aStoreThatIsNotMountedGetsNoHashCache() throws Exception {
+        try (Machine m = new Machine(Machine.Disk.ON_ROOT)) {
+            // /persist is a plain directory on the root and the config does not say on-root = true
+            // (written directly: Machine.config adds it for this kind of disk).
+            java.nio.file.Files.writeString(m.config, """
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/keep"]
+                    """);
+            m.write("/var/lib/app/state", "s");
+            Machine.Run run = m.lethe("diff");
+            assertThat(run.exit()).as(run.all()).isZero();
+            assertThat(m.at("/persist/.lethe")).doesNotExist();
+            assertThat(run.err()).containsOnlyOnce("without its hash cache").contains("/persist is not a mount point");
+            assertThat(run.out()).contains("paths the next boot will forget");
+            // Declared on the root, it passes apply's check and holds the cache.
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/keep"]
+                    """);
+            Machine.Run onRoot = m.lethe("diff");
+            assertThat(onRoot.err()).as(onRoot.all()).doesNotContain("hash cache");
+            assertThat(onRoot.exit()).as(onRoot.all()).isZero();
+            assertThat(m.at("/persist/.lethe/" + dev.lethe.diff.HashCache.FILE_NAME)).exists();
         }
     }
 

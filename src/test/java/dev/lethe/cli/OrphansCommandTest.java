@@ -42,4 +42,68 @@ class OrphansCommandTest {
             assertThat(Files.readString(m.disk.resolve("var/lib/app/db"))).hasSize(5000);
         }
     }
+
+    @Test
+    void aRemovedEntryIsNamedByItsOwnPathNotByWhatItHolds() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/log", "/var/lib/app"]
+                    """);
+            m.write("/var/lib/app/db/data", "x".repeat(100));
+            assertThat(m.lethe("apply").exit()).isZero();
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/log"]
+                    """);
+            assertThat(m.lethe("apply").exit()).isZero();
+            // Stray data put in the store by hand is still named by its narrowest directory.
+            Files.createDirectories(m.disk.resolve("srv/stray/only"));
+            Files.writeString(m.disk.resolve("srv/stray/only/f"), "y");
+
+            Machine.Run text = m.lethe("orphans");
+            assertThat(text.out()).contains("/persist/var/lib/app ").contains("(was /var/lib/app)")
+                    .doesNotContain("/var/lib/app/db").contains("(was /srv/stray/only)");
+            assertThat(m.lethe("orphans", "--json").out()).contains("\"was\" : \"/var/lib/app\"");
+        }
+    }
+
+    @Test
+    void aRemovedEntryThatHoldsANewOneIsNotNamedWhole() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib"]
+                    """);
+            m.write("/var/lib/app/state", "s");
+            m.write("/var/lib/other/data", "o");
+            assertThat(m.lethe("apply").exit()).isZero();
+            // Narrowed to the one directory that matters: /var/lib leaves, /var/lib/app stays.
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/lib/app"]
+                    """);
+            Machine.Run text = m.lethe("orphans");
+            assertThat(text.out()).as(text.all()).contains("/persist/var/lib/other ").doesNotContain("/persist/var/lib ");
+        }
+    }
+
+    @Test
+    void theFilesystemsLostAndFoundAtTheStoresTopIsNoOrphan() throws Exception {
+        try (Machine m = new Machine(Disk.EXT4)) {
+            m.config("""
+                    [[store]]
+                    path = "/persist"
+                    directories = ["/var/log"]
+                    """);
+            assertThat(m.lethe("apply").exit()).isZero();
+            assertThat(m.disk.resolve("lost+found")).isDirectory();
+            assertThat(m.lethe("orphans").out()).contains("No orphans").doesNotContain("lost+found");
+            assertThat(m.lethe("status").out()).doesNotContain("lost+found");
+        }
+    }
 }

@@ -291,6 +291,10 @@ class RootCommandsTest {
             assertThat(wipe.exit()).as(wipe.all()).isZero();
             assertThat(wipe.out()).contains("adoption mode").contains("never wipes the root");
             assertThat(wipe.err()).doesNotContain("DEGRADED");
+            // One sentence, the same for a dry run: no "done" or "would" before a step that is none.
+            assertThat(wipe.out().lines()).singleElement().satisfies(line -> assertThat(line)
+                    .startsWith("strategy \"none\" is adoption mode").endsWith("."));
+            assertThat(m.lethe("wipe", "--dry-run").out()).isEqualTo(wipe.out());
             assertThat(Trees.manifest(m.root)).isEqualTo(before);
 
             Machine.Run list = m.lethe("archive", "list");
@@ -355,5 +359,26 @@ class RootCommandsTest {
     /** Archive ids, newest first. */
     static List<String> ids(BtrfsMachine m) throws Exception {
         return archives(m).stream().map(a -> (String) a.get("id")).toList();
+    }
+
+    @Test
+    void anOverlayWipeWithNothingToArchiveGivesNoDegradedWarning() throws Exception {
+        try (dev.lethe.diff.DiffRig rig = new dev.lethe.diff.DiffRig()) {
+            // The first boot directory exists, never mounted: its upper is empty, and no apply marked it.
+            rig.strategy(rig.config("""
+                    [root]
+                    strategy = "overlay"
+                    upper = "/overlay"
+                    """)).wipe(new dev.lethe.root.RootStrategy.WipeRequest(Instant.now(), false));
+            for (String dry : List.of("--dry-run", "--degraded")) {
+                java.io.StringWriter out = new java.io.StringWriter();
+                java.io.StringWriter err = new java.io.StringWriter();
+                int exit = Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
+                        "wipe", dry, "--root", rig.root.toString(), "--config", rig.config.toString());
+                assertThat(exit).as(out + "" + err).isZero();
+                assertThat(err.toString()).as(dry).doesNotContain("WARNING", "DEGRADED");
+                assertThat(out.toString()).as(dry).contains("nothing to archive");
+            }
+        }
     }
 }

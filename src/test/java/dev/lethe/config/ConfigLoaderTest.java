@@ -426,6 +426,79 @@ class ConfigLoaderTest {
             assertError(error, 4, "../bob/.bashrc", ".. component");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"~/.ssh", "$HOME/.config", "${HOME}/.local/share", "~"})
+        void theShellsHomeShorthandIsRefusedInUserEntries(String written) {
+            ConfigError error = onlyErrorOf("""
+                    [[store]]
+                    path = "/persist"
+                    [store.users.root]
+                    directories = [ "%s" ]
+                    """.formatted(written));
+            String advice = written.contains("/") ? written.substring(written.indexOf('/') + 1) : "Documents";
+            assertError(error, 4, written, "user entries are relative to the home: write `" + advice + "`");
+        }
+
+        @Test
+        void aStoreParentIsCompletedOrRefusedLikeAnEntrysParent() throws Exception {
+            // Incomplete: the rest is root:root, as for an entry's parent.
+            Config config = parse("""
+                    [[store]]
+                    path = "/persist"
+                    parent = { mode = "0700" }
+                    directories = [ "/srv/a" ]
+                    """);
+            assertThat(config.entries().getFirst().parents()).isEqualTo(Attributes.of(ROOT, ROOT, new Mode(0700)));
+            assertError(onlyErrorOf("""
+                    [[store]]
+                    path = "/persist"
+                    parent = { owner = "root", group = "nogroup", mode = "0700" }
+                    directories = [ "/srv/a" ]
+                    """), 3, "/persist", "unknown group 'nogroup'");
+            assertError(onlyErrorOf("""
+                    [[store]]
+                    path = "/persist"
+                    parent = { owner = "root", group = "root", mode = "abc" }
+                    files = [ "/srv/b" ]
+                    [store.users.alice]
+                    directories = [ "Documents" ]
+                    """), 3, "/persist", "invalid mode");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"[", "{ a = "})
+        void deeplyNestedTomlIsAConfigErrorNotACrash(String opening) {
+            String toml = "# deep\nx = " + opening.repeat(5000) + "\n";
+            ConfigError error = onlyErrorOf(toml);
+            assertThat(error.origin()).isEqualTo(new Origin(FILE, 2));
+            assertThat(error.message()).contains("nested more than 64 deep");
+        }
+
+        @Test
+        void bracketsInStringsAndCommentsAreNotNesting() throws Exception {
+            String brackets = "[".repeat(100);
+            String q3 = "\"\"\"";
+            Config config = parse("# " + brackets + "\n[[store]]\npath = \"/persist\"\n"
+                    + "directories = [ \"/srv/" + brackets + "\", '/srv/l" + brackets + "', { path = " + q3 + "/srv/m"
+                    + brackets + q3 + " } ]\n");
+            assertThat(config.entries()).hasSize(3);
+        }
+
+        @Test
+        void aChainOfNestedEntriesGivesOneErrorPerInnerEntry() {
+            StringBuilder toml = new StringBuilder("[[store]]\npath = \"/persist\"\ndirectories = [\n");
+            String path = "";
+            for (int i = 0; i < 500; i++) {
+                path += "/d";
+                toml.append("  \"").append(path).append("\",\n");
+            }
+            toml.append("]\n");
+            List<ConfigError> errors = errorsOf(toml.toString());
+            assertThat(errors).hasSize(499);
+            // Each names its nearest outer entry, on the line before its own.
+            assertError(errors.getLast(), 503, path, "inside " + path.substring(0, path.length() - 2) + ", declared at lethe.toml:502");
+        }
+
         @Test
         void aStorePathMustBeAbsolute() {
             ConfigError error = onlyErrorOf("""

@@ -105,4 +105,47 @@ class SummaryTest {
         assertThat(suggestions.files()).containsExactly("{ path = \"/etc/new.conf\" }");
         assertThat(suggestions.directories()).isEmpty();
     }
+
+    private static Change modified(String path, long bytes) {
+        return new Change(AbsolutePath.of(path), Change.Kind.MODIFIED, "modified", bytes, false);
+    }
+
+    private static Summary.Suggestions suggest(List<Change> changes, Summary.Taken taken) throws Exception {
+        return Summary.suggest(Summary.of(changes, 20).top(), path -> java.util.Optional.empty(),
+                dev.lethe.config.Accounts.of(List.of(), List.of()), taken);
+    }
+
+    @Test
+    void filesAProgramAddsOrSeveralFilesThatChangeAreKeptByTheirDirectoryNeverOneByOne() throws Exception {
+        // apt replaces its lists by rename, and a bind-mounted file cannot be renamed over: the directory is suggested.
+        Summary.Suggestions suggestions = suggest(List.of(
+                added("/var/lib/apt/lists/lock", 0, false),
+                added("/var/lib/apt/lists/deb.debian.org_InRelease", 1000, false),
+                added("/var/lib/apt/lists/partial", 0, true),
+                modified("/var/lib/app/a.db", 10),
+                modified("/var/lib/app/b.db", 10),
+                modified("/var/lib/svc/settings", 10),
+                modified("/etc/motd", 10),
+                added("/etc/machine-id", 33, false)), Summary.Taken.NOTHING);
+        assertThat(suggestions.directories()).containsExactlyInAnyOrder(
+                "{ path = \"/var/lib/apt/lists\" }", "{ path = \"/var/lib/app\" }");
+        // A single file written in place, and files in /etc, stay file entries.
+        assertThat(suggestions.files()).containsExactlyInAnyOrder(
+                "{ path = \"/var/lib/svc/settings\" }", "{ path = \"/etc/motd\" }", "{ path = \"/etc/machine-id\" }");
+    }
+
+    @Test
+    void nothingTheConfigWouldRefuseIsSuggested() throws Exception {
+        // A root without a package database: every top directory is "added" as a whole.
+        Summary.Suggestions suggestions = suggest(List.of(
+                added("/etc", 100, true), added("/home", 100, true), added("/var", 100, true), added("/root", 10, true),
+                added("/proc", 0, true), added("/sys/x", 0, false), added("/dev/null", 0, false), added("/run/x", 0, false),
+                added("/persist/data", 5, false), added("/srv/app", 5, true), added("/srv/app/deep", 5, true),
+                added("/opt/tool", 50, true), added("/home/alice/.cache", 5, true),
+                added("/var/lib/dpkg/status", 5, false), added("/etc/a\nb", 5, false)),
+                new Summary.Taken(List.of(AbsolutePath.of("/persist")), List.of(AbsolutePath.of("/opt/tool/conf"),
+                        AbsolutePath.of("/home/alice"))));
+        assertThat(suggestions.directories()).containsExactly("{ path = \"/srv/app\" }");
+        assertThat(suggestions.files()).isEmpty();
+    }
 }

@@ -335,6 +335,15 @@ public final class OverlayStrategy implements RootStrategy {
     // ----------------------------------------------------------------------------------------- wipe
 
     @Override
+    public boolean archivesOnWipe() throws IOException {
+        check();
+        try (Layout layout = openLayout()) {
+            // The same test as plan(): no boot directory yet, or one never mounted, leaves nothing to archive.
+            return layout.readState().currentBoot().filter(boot -> !boot.fresh()).isPresent();
+        }
+    }
+
+    @Override
     public List<String> planWipe(WipeRequest request) throws IOException {
         check();
         try (Layout layout = openLayout()) {
