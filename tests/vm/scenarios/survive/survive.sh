@@ -26,7 +26,7 @@ fi
 check "ssh.service is active" systemctl is-active -q ssh.service
 echo "machine-id mount: $(findmnt -n -o SOURCE,FSTYPE /etc/machine-id 2>&1)"
 check "systemd-machine-id-commit.service did not fail" sh -c '! systemctl is-failed -q systemd-machine-id-commit.service'
-journalctl -b -o cat --no-pager -u systemd-machine-id-commit.service 2>&1 | tail -3
+journalctl -b -o cat --no-pager -u systemd-machine-id-commit.service 2>&1 | head -4
 check "no unit failed ($(systemctl list-units --failed --plain --no-legend | cut -d' ' -f1 | paste -sd' '))" \
     sh -c '! systemctl list-units --failed --plain --no-legend | grep -q .'
 
