@@ -12,8 +12,9 @@ inspect bash -c '
     bad() { echo "disk: FAIL: $*"; rc=1; }
     cd "$TOP" || exit 1
     say "top level: $(ls -A | tr "\n" " ")"
-    btrfs subvolume list -o "$TOP" 2>/dev/null | sed "s/^/disk:   /" || true
     btrfs subvolume list "$TOP" | sed "s/^/disk:   /"
+    n=$(btrfs subvolume list "$TOP" | grep -c " path lethe-archives/")
+    [ "$n" = 2 ] && say "2 archives on the disk (keep = { last = 2 })" || bad "$n archives on the disk, 2 expected (keep = { last = 2 })"
     f=$(find @persist -path "*var/lib/lethe-test/data" | head -1)
     [ -n "$f" ] && [ "$(cat "$f")" = "$(printf "boot1\nboot2\nboot3\nboot4")" ] && say "store: $f has boot1..boot4" || bad "store: no lethe-test data with boot1..boot4 (${f:-missing})"
     f=$(find @persist -path "*home/alice/Documents/note" | head -1)
