@@ -31,13 +31,16 @@ roots_on_disk() { # prints "<number of roots and archives> <where marker-$full i
 }
 
 cuts=0
+# The first boot of a disk has nothing to wipe (its root is the blank's origin, untouched):
+# the second one archives the first's root, and its console gives the moments.
+full_boot
 full_boot
 # the moments: from the console of that boot, the host time of each lethe: line
-times=$WORK/full1/console.times
+times=$WORK/full2/console.times
 # (the initrd's lines: those before systemd starts on the new root)
 awk '/systemd\[1\]/ { exit } / lethe: / { print }' "$times" | head -40 > "$WORK/lethe-lines"
 if [ ! -s "$WORK/lethe-lines" ]; then
-    fail "no 'lethe:' line on the console of a boot: is the initrd wipe there? (console: $WORK/full1/console.log)"
+    fail "no 'lethe:' line on the console of a boot: is the initrd wipe there? (console: $WORK/full2/console.log)"
 fi
 first=$(head -1 "$WORK/lethe-lines" | cut -d' ' -f1)
 span=$(awk -v a="$first" 'END{printf "%.2f", $1-a}' "$WORK/lethe-lines")
@@ -60,7 +63,7 @@ moments+=("Begin: Running /scripts/local-bottom|0" "Begin: Running /scripts/init
 log "${#moments[@]} moments to cut the power at"
 
 read -r roots0 where0 < <(roots_on_disk)
-log "disk after full boot 1: $roots0 roots and archives; marker-1 in:$where0"
+log "disk after full boot $full: $roots0 roots and archives; marker-$full in:$where0"
 last_roots=$roots0
 missed=0
 for mo in "${moments[@]}"; do
