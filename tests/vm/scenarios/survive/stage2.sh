@@ -1,0 +1,2 @@
+#!/bin/bash
+. "$VMTEST_PAYLOAD/survive.sh"
