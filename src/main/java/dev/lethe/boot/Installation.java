@@ -51,8 +51,11 @@ public final class Installation {
 
         steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.ACTIVATE, Units.activate(config), 0644));
         steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.CAPTURE, Units.capture(config), 0644));
-        steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.PRUNE, Units.prune(), 0644));
+        steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.PRUNE, Units.prune(config), 0644));
         steps.add(new InstallStep.WriteFile(UNITS + "/" + Units.PRUNE_TIMER, Units.pruneTimer(), 0644));
+        if (config.entries().stream().anyMatch(e -> e.target().value().equals("/etc/machine-id"))) {
+            steps.add(new InstallStep.WriteFile(Units.MACHINE_ID_COMMIT_DROP_IN, Units.machineIdCommitDropIn(), 0644));
+        }
         steps.add(enable("local-fs.target", Units.ACTIVATE));
         steps.add(enable("multi-user.target", Units.CAPTURE));
         steps.add(enable("multi-user.target", Units.PRUNE));

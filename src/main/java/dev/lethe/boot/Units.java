@@ -81,11 +81,13 @@ public final class Units {
     }
 
     /** Pruning runs after boot, in Java with all its checks, never in the initrd: once after start-up, then daily. */
-    public static String prune() {
+    public static String prune(Config config) {
+        String stores = config.stores().stream().map(s -> s.path().value()).collect(Collectors.joining(" "));
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]
                 Description=lethe: prune archived roots by the retention policy
+                RequiresMountsFor=%s
                 After=multi-user.target %s %s
                 ConditionKernelCommandLine=!lethe=off
 
@@ -97,7 +99,26 @@ public final class Units {
 
                 [Install]
                 WantedBy=multi-user.target
-                """.formatted(ACTIVATE, CAPTURE);
+                """.formatted(stores, ACTIVATE, CAPTURE);
+    }
+
+    /** Where the drop-in for systemd-machine-id-commit.service goes. */
+    public static final String MACHINE_ID_COMMIT_DROP_IN = "/etc/systemd/system/systemd-machine-id-commit.service.d/lethe.conf";
+
+    /**
+     * systemd-machine-id-commit.service writes a transient id kept on a tmpfs over /etc/machine-id to
+     * disk. With lethe persisting the id, /etc/machine-id is lethe's bind of the store's copy (on
+     * disk already), and the commit refuses a mount that is not a tmpfs and fails at every boot. It
+     * runs only on a boot with lethe switched off, where systemd's own behaviour applies.
+     */
+    public static String machineIdCommitDropIn() {
+        return """
+                # Rendered by lethe install; do not edit.
+                # lethe keeps /etc/machine-id in the store and binds it in place before systemd starts:
+                # the id is on disk already, and the commit would refuse the bind (not a tmpfs).
+                [Unit]
+                ConditionKernelCommandLine=lethe=off
+                """;
     }
 
     public static String pruneTimer() {

@@ -2,10 +2,15 @@ lethe_tab=$(printf '\t')
 lethe_mounted=
 lethe_steps=0
 
-# To the kernel log (the journal keeps it) and to the console.
+# To the kernel log, which the console shows and the journal keeps (identifier "lethe"); where
+# there is none, to standard error. Once, not twice. LETHE_TEST_STDERR: the tests on a host, which
+# must not write into the host's kernel log.
 lethe_say() {
-    echo "lethe: $*" >/dev/kmsg 2>/dev/null
-    echo "lethe: $*" >&2
+    lethe_level=5
+    case "$*" in FAILED*|WARNING*) lethe_level=3 ;; esac  # shown on the console even with "quiet"
+    if [ -n "${LETHE_TEST_STDERR:-}" ] || ! echo "<$lethe_level>lethe: $*" 2>/dev/null >/dev/kmsg; then
+        echo "lethe: $*" >&2
+    fi
 }
 
 # A failed wipe stops where it is: every step before it left a root that boots or that the next

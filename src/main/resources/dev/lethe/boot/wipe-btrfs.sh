@@ -126,6 +126,7 @@ lethe_wipe() {
     sync
     lethe_step "keep $lethe_root as archive $lethe_archives_name/$name (a rename)"
     mv "$lethe_top/$lethe_root" "$lethe_archives/$name" || lethe_fail "cannot rename $lethe_root"
+    sync  # the rename durable before the snapshot: a power cut then finds the archive, not a stale record
     lethe_step "make $lethe_root a writable snapshot of $lethe_blank"
     btrfs subvolume snapshot "$lethe_top/$lethe_blank" "$lethe_top/$lethe_root" >/dev/null \
         || lethe_fail "cannot snapshot $lethe_blank as $lethe_root; the old root is kept as $lethe_archives_name/$name"

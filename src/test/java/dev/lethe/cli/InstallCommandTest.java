@@ -126,6 +126,10 @@ class InstallCommandTest {
                 .as("times kept: the AOT cache accepts a jar by them").isEqualTo(FileTime.fromMillis(1_700_000_000_000L));
         assertThat(Files.readSymbolicLink(root.resolve("etc/systemd/system/local-fs.target.wants/lethe-activate.service")))
                 .isEqualTo(Path.of("/etc/systemd/system/lethe-activate.service"));
+        assertThat(root.resolve("etc/systemd/system/systemd-machine-id-commit.service.d/lethe.conf")).as(
+                "the commit would refuse lethe's bind of the stored id and fail at every boot")
+                .content().contains("ConditionKernelCommandLine=lethe=off");
+        assertThat(root.resolve("etc/systemd/system/lethe-prune.service")).content().contains("RequiresMountsFor=/persist");
         assertThat(root.resolve("usr/sbin/lethe")).isExecutable().content().contains("-XX:AOTCache=/usr/lib/lethe/lethe.aot");
         Map<String, String> installed = tree();
 

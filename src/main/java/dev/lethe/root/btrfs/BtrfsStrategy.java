@@ -477,6 +477,8 @@ public final class BtrfsStrategy implements RootStrategy {
             if (mount == null || !mount.fsType().equals("btrfs") || !sameFilesystem(names, mount.source())) {
                 continue;
             }
+
+            }
             long id = btrfs.subvolumeOf(real);
             if (forbidden.contains(id)) {
                 String which = root.isPresent() && id == root.get().id() ? "subvolume = \"" + names.subvolume() + "\""
@@ -486,7 +488,9 @@ public final class BtrfsStrategy implements RootStrategy {
                         + names.device() + " (mounted at " + mount.mountPoint() + "), which [root] " + which
                         + " names: every wipe would archive the store and replace it with the blank. Set [root]"
                         + " subvolume to the subvolume mounted as / and keep stores in subvolumes of their own"
-                        + " (e.g. @persist); nothing was changed");
+                        + " (e.g. @persist)" + (mount.mountPoint().equals(real.toString()) ? "" : ". If " + store.value()
+                        + " is a filesystem of its own, it is not mounted now: mount it (or find why it failed)")
+                        + "; nothing was changed");
             }
         }
     }

@@ -48,8 +48,10 @@ class InitrdEntriesTest {
     }
 
     private static Run entries(BtrfsDisk disk, Path root) throws Exception {
-        Process process = new ProcessBuilder("sh", disk.scratch.resolve("lethe-initrd").toString(), "entries", root.toString())
-                .redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder("sh", disk.scratch.resolve("lethe-initrd").toString(), "entries",
+                root.toString()).redirectErrorStream(true);
+        builder.environment().put("LETHE_TEST_STDERR", "1");  // not into the host's kernel log
+        Process process = builder.start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

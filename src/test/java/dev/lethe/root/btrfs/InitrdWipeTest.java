@@ -50,6 +50,7 @@ class InitrdWipeTest {
     private static Run wipe(BtrfsDisk disk, Path script, Map<String, String> environment) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "wipe").redirectErrorStream(true);
         builder.environment().put("LETHE_TOP", disk.scratch.resolve("initrd-top").toString());
+        builder.environment().put("LETHE_TEST_STDERR", "1");  // not into the host's kernel log
         builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
