@@ -61,15 +61,18 @@ public final class Installation {
         steps.add(enable("multi-user.target", Units.PRUNE));
         steps.add(enable("timers.target", Units.PRUNE_TIMER));
         if (regenerate) {
-            switch (generator) {
-                case INITRAMFS_TOOLS -> steps.add(new InstallStep.Run(List.of("update-initramfs", "-u", "-k", "all"),
-                        "regenerate the initramfs with lethe's initrd stage"));
-                case DRACUT -> steps.add(new InstallStep.Run(List.of("dracut", "-f", "--regenerate-all"),
-                        "regenerate the initramfs with lethe's initrd stage"));
-                case NONE -> { }
-            }
+            regeneration(generator, "regenerate the initramfs with lethe's initrd stage").ifPresent(steps::add);
         }
         return List.copyOf(steps);
+    }
+
+    /** The command that rebuilds the initramfs with this generator, if there is one. */
+    public static java.util.Optional<InstallStep.Run> regeneration(Generator generator, String why) {
+        return switch (generator) {
+            case INITRAMFS_TOOLS -> java.util.Optional.of(new InstallStep.Run(List.of("update-initramfs", "-u", "-k", "all"), why));
+            case DRACUT -> java.util.Optional.of(new InstallStep.Run(List.of("dracut", "-f", "--regenerate-all"), why));
+            case NONE -> java.util.Optional.empty();
+        };
     }
 
     private static InstallStep enable(String target, String unit) {

@@ -1,10 +1,9 @@
 package dev.lethe.cli;
 
-import dev.lethe.boot.InstallStep;
+import dev.lethe.boot.Installation;
 import dev.lethe.exec.Installer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,13 +33,10 @@ final class UninstallCommand implements Callable<Integer> {
         Installer installer = new Installer(root, out, dryRun);
         int removed = installer.uninstall();
         if (removed > 0 && !noInitramfs) {
-            List<String> command = switch (InstallCommand.generator(root)) {
-                case DRACUT -> List.of("dracut", "-f", "--regenerate-all");
-                case INITRAMFS_TOOLS -> List.of("update-initramfs", "-u", "-k", "all");
-                case NONE -> List.of();
-            };
-            if (!command.isEmpty()) {
-                installer.run(new InstallStep.Run(command, "regenerate the initramfs without lethe's initrd stage"));
+            var regeneration = Installation.regeneration(InstallCommand.generator(root),
+                    "regenerate the initramfs without lethe's initrd stage");
+            if (regeneration.isPresent()) {
+                installer.run(regeneration.get());
             }
         }
         out.println(dryRun ? "lethe: dry run, nothing was changed" : "lethe: uninstalled");

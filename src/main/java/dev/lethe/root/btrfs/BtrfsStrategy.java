@@ -477,8 +477,6 @@ public final class BtrfsStrategy implements RootStrategy {
             if (mount == null || !mount.fsType().equals("btrfs") || !sameFilesystem(names, mount.source())) {
                 continue;
             }
-
-            }
             long id = btrfs.subvolumeOf(real);
             if (forbidden.contains(id)) {
                 String which = root.isPresent() && id == root.get().id() ? "subvolume = \"" + names.subvolume() + "\""
