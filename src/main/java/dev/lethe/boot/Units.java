@@ -60,7 +60,7 @@ public final class Units {
      * reach the store once the machine is up, and again at shutdown, before the root is forgotten.
      */
     public static String capture(Config config) {
-        String stores = config.stores().stream().map(s -> s.path().value()).collect(Collectors.joining(" "));
+        String stores = storePaths(config);
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]
@@ -82,7 +82,7 @@ public final class Units {
 
     /** Pruning runs after boot, in Java with all its checks, never in the initrd: once after start-up, then daily. */
     public static String prune(Config config) {
-        String stores = config.stores().stream().map(s -> s.path().value()).collect(Collectors.joining(" "));
+        String stores = storePaths(config);
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]
@@ -100,6 +100,11 @@ public final class Units {
                 [Install]
                 WantedBy=multi-user.target
                 """.formatted(stores, ACTIVATE, CAPTURE);
+    }
+
+    /** The stores' paths, for RequiresMountsFor=: a unit that reads or writes them waits for their filesystems. */
+    private static String storePaths(Config config) {
+        return config.stores().stream().map(s -> s.path().value()).collect(Collectors.joining(" "));
     }
 
     /** Where the drop-in for systemd-machine-id-commit.service goes. */
