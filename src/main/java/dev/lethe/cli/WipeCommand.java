@@ -37,7 +37,7 @@ final class WipeCommand implements Callable<Integer> {
             RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(ArchiveTime.next(strategy, session.context.clock()), degraded);
             if (!strategy.wipes()) {
                 // tmpfs and none: there is no step to take or to have taken, only what the strategy means.
-                out.println(strategy.planWipe(request).getFirst() + ".");
+                out.println(strategy.planWipe(request).sentences().getFirst() + ".");
                 out.flush();
                 return ExitCode.OK;
             }
@@ -48,10 +48,10 @@ final class WipeCommand implements Callable<Integer> {
                         + " archived as DEGRADED and kept until you prune it by id.");
             }
             if (dryRun) {
-                strategy.planWipe(request).forEach(step -> out.println("would " + step));
+                strategy.planWipe(request).sentences().forEach(step -> out.println("would " + step));
             } else {
                 RootStrategy.WipeResult result = strategy.wipe(request);
-                result.steps().forEach(step -> out.println("done " + step));
+                result.sentences().forEach(step -> out.println("done " + step));
             }
             out.flush();
             return ExitCode.OK;

@@ -56,13 +56,13 @@ public final class NoWipeStrategy implements RootStrategy {
     }
 
     @Override
-    public List<String> planWipe(WipeRequest request) {
-        return List.of(explanation);
+    public WipePlan planWipe(WipeRequest request) {
+        return new WipePlan(List.of(new WipeStep.Said(explanation)), Optional.empty());
     }
 
     @Override
     public WipeResult wipe(WipeRequest request) {
-        return new WipeResult(null, List.of(explanation));
+        return new WipeResult(null, planWipe(request).steps());
     }
 
     @Override

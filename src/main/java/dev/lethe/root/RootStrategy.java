@@ -59,8 +59,8 @@ public interface RootStrategy {
      */
     void check() throws IOException;
 
-    /** The steps {@link #wipe} would take now, in order, as sentences; changes nothing. */
-    List<String> planWipe(WipeRequest request) throws IOException;
+    /** The steps {@link #wipe} would take now, in order, from what the disk holds; changes nothing. */
+    WipePlan planWipe(WipeRequest request) throws IOException;
 
     /**
      * Archives the current root under {@code request.now()} (marked degraded if asked) and makes a
@@ -96,6 +96,15 @@ public interface RootStrategy {
      */
     record WipeRequest(Instant now, boolean degraded) {}
 
-    /** What a wipe did: the archive it made (or found made by an interrupted wipe), and what it said. */
-    record WipeResult(ArchiveRef archive, List<String> steps) {}
+    /** What a wipe did: the archive it made (or found made by an interrupted wipe), and the steps it took. */
+    record WipeResult(ArchiveRef archive, List<WipeStep> steps) {
+        public WipeResult {
+            steps = List.copyOf(steps);
+        }
+
+        /** The steps taken, as sentences. */
+        public List<String> sentences() {
+            return steps.stream().map(WipeStep::describe).toList();
+        }
+    }
 }

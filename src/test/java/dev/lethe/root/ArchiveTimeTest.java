@@ -28,7 +28,7 @@ class ArchiveTimeTest {
             @Override public void check() { }
             @Override public Optional<List<Change>> diff(Path hostRoot, Filter filter) { return Optional.empty(); }
             @Override public List<Change> diffArchive(ArchiveRef archive, Filter filter) { return List.of(); }
-            @Override public List<String> planWipe(WipeRequest request) { return List.of(); }
+            @Override public WipePlan planWipe(WipeRequest request) { return new WipePlan(List.of(), java.util.Optional.empty()); }
             @Override public WipeResult wipe(WipeRequest request) { return null; }
             @Override public List<ArchiveRef> archives() { return archives; }
             @Override public long sizeOf(ArchiveRef archive) { return -1; }

@@ -15,6 +15,8 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
+import dev.lethe.root.WipePlan;
+import dev.lethe.root.WipeStep;
 import dev.lethe.root.btrfs.Btrfs.Listed;
 import dev.lethe.root.btrfs.Btrfs.Subvolume;
 import dev.lethe.root.btrfs.Mounted.Access;
@@ -140,13 +142,26 @@ public final class BtrfsStrategy implements RootStrategy {
     }
 
     @Override
-    public List<String> planWipe(WipeRequest request) throws IOException {
+    public WipePlan planWipe(WipeRequest request) throws IOException {
         Names names = names();
         requireDevice(names);
         try (Mounted top = Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, Access.READ_ONLY, context.scratch())) {
             Layout layout = inspect(names, top);
-            return describe(names, layout, situation(names, layout), request);
+            Situation situation = situation(names, layout);
+            Optional<ArchiveRef> archive = switch (situation) {
+                case Situation.AlreadyFresh fresh -> fresh.newest().map(BtrfsStrategy::ref);
+                case Situation.RenamedNotRecreated s -> Optional.of(ref(s.archive()));
+                case Situation.RenamedNotRecorded s -> Optional.of(ref(new Entry(s.name().toString(), names.subvolume(),
+                        s.archive().uuid(), s.archive().id(), s.name().created(), s.name().degraded())));
+                case Situation.Ordinary s -> Optional.of(ref(newRecord(names, layout, s, request)));
+            };
+            return new WipePlan(said(describe(names, layout, situation, request)), archive);
         }
+    }
+
+    /** Interim, until btrfs's steps are typed. */
+    private static List<WipeStep> said(List<String> sentences) {
+        return sentences.stream().<WipeStep>map(WipeStep.Said::new).toList();
     }
 
     @Override
@@ -187,7 +202,7 @@ public final class BtrfsStrategy implements RootStrategy {
                     yield ref(entry);
                 }
             };
-            return new WipeResult(archive, steps);
+            return new WipeResult(archive, said(steps));
         }
     }
 

@@ -22,6 +22,7 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
+import dev.lethe.root.WipeStep;
 import dev.lethe.root.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -339,11 +340,17 @@ public final class OverlayStrategy implements RootStrategy {
     }
 
     @Override
-    public List<String> planWipe(WipeRequest request) throws IOException {
+    public dev.lethe.root.WipePlan planWipe(WipeRequest request) throws IOException {
         check();
         try (Layout layout = openLayout()) {
-            return plan(layout.readState(), request).steps();
+            WipePlan plan = plan(layout.readState(), request);
+            return new dev.lethe.root.WipePlan(said(plan.steps()), plan.archive());
         }
+    }
+
+    /** Interim, until overlay's steps are typed. */
+    private static List<WipeStep> said(List<String> sentences) {
+        return sentences.stream().<WipeStep>map(WipeStep.Said::new).toList();
     }
 
     @Override
@@ -353,7 +360,7 @@ public final class OverlayStrategy implements RootStrategy {
             layout.lock();
             WipePlan plan = plan(layout.readState(), request);
             if (plan.next().isEmpty()) {
-                return new WipeResult(plan.archive().orElse(null), plan.steps());
+                return new WipeResult(plan.archive().orElse(null), said(plan.steps()));
             }
             BootName next = plan.next().get();
             if (plan.markDegraded()) {
@@ -369,7 +376,7 @@ public final class OverlayStrategy implements RootStrategy {
                 }
             }
             switchCurrent(layout, next);
-            return new WipeResult(plan.archive().orElse(null), plan.steps());
+            return new WipeResult(plan.archive().orElse(null), said(plan.steps()));
         }
     }
 

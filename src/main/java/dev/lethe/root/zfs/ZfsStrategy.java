@@ -9,6 +9,8 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
+import dev.lethe.root.WipePlan;
+import dev.lethe.root.WipeStep;
 import dev.lethe.root.zfs.Zfs.Node;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -293,19 +295,21 @@ public final class ZfsStrategy implements RootStrategy {
     }
 
     @Override
-    public List<String> planWipe(WipeRequest request) throws IOException {
-        return steps(request).steps().stream().map(Step::says).toList();
+    public WipePlan planWipe(WipeRequest request) throws IOException {
+        Plan plan = steps(request);
+        return new WipePlan(plan.steps().stream().<WipeStep>map(step -> new WipeStep.Said(step.says())).toList(),
+                names().ref(plan.archive()));
     }
 
     @Override
     public WipeResult wipe(WipeRequest request) throws IOException {
         Plan plan = steps(request);
-        List<String> done = new ArrayList<>();
+        List<WipeStep> done = new ArrayList<>();
         for (Step step : plan.steps()) {
             for (List<String> command : step.commands()) {
                 zfs.run(command);
             }
-            done.add(step.says());
+            done.add(new WipeStep.Said(step.says()));
         }
         return new WipeResult(names().ref(plan.archive()).orElseThrow(), done);
     }

@@ -37,7 +37,7 @@ public final class BtrfsMain {
                             args.length > 6 && args[6].equals("degraded"));
                     var result = strategy.wipe(request);
                     report(start, "wipe");
-                    result.steps().forEach(System.out::println);
+                    result.sentences().forEach(System.out::println);
                 }
                 case "destroy" -> {
                     strategy.destroy(new ArchiveRef(args[5], Instant.EPOCH, false));

@@ -53,7 +53,7 @@ class BtrfsStrategyTest {
             RootStrategy strategy = disk.strategy("@root", "@root-blank");
             strategy.check();
 
-            List<String> plan = strategy.planWipe(new WipeRequest(T1, false));
+            List<String> plan = strategy.planWipe(new WipeRequest(T1, false)).sentences();
             assertThat(plan).containsExactly(
                     "create the directory lethe-archives on the top level of " + disk.device,
                     "record lethe-archives/" + A1 + " (subvolume ID " + before.subvolumes().get("@root").id() + ", UUID "
@@ -64,7 +64,7 @@ class BtrfsStrategyTest {
             assertThat(Files.exists(disk.at("lethe-archives"))).isFalse();
 
             RootStrategy.WipeResult result = strategy.wipe(new WipeRequest(T1, false));
-            assertThat(result.steps()).isEqualTo(plan);
+            assertThat(result.sentences()).isEqualTo(plan);
             assertThat(result.archive()).isEqualTo(new ArchiveRef(A1, T1, false));
 
             assertThat(disk.manifest("@root")).as("the new root is the blank").isEqualTo(before.blank());
@@ -105,7 +105,7 @@ class BtrfsStrategyTest {
             RootStrategy.WipeResult second = strategy.wipe(new WipeRequest(T2, true));
             String degraded = A2 + ".degraded";
             assertThat(second.archive()).isEqualTo(new ArchiveRef(degraded, T2, true));
-            assertThat(second.steps()).anyMatch(s -> s.contains("marked degraded"));
+            assertThat(second.sentences()).anyMatch(s -> s.contains("marked degraded"));
             assertThat(disk.manifest("lethe-archives/" + degraded)).isEqualTo(secondRoot);
             assertThat(disk.manifest("@root")).isEqualTo(disk.manifest("@root-blank"));
             assertThat(strategy.archives()).containsExactly(new ArchiveRef(degraded, T2, true), new ArchiveRef(A1, T1, false));
@@ -122,7 +122,7 @@ class BtrfsStrategyTest {
             Map<String, Sub> after = disk.subvolumes();
 
             // Nothing booted from the new root (a crash right after the wipe, or two wipes in a row).
-            assertThat(strategy.planWipe(new WipeRequest(T2, false))).singleElement().asString()
+            assertThat(strategy.planWipe(new WipeRequest(T2, false)).sentences()).singleElement().asString()
                     .contains("untouched snapshot of /@root-blank");
             RootStrategy.WipeResult again = strategy.wipe(new WipeRequest(T2, false));
             assertThat(again.archive()).isEqualTo(new ArchiveRef(A1, T1, false));
@@ -256,7 +256,7 @@ class BtrfsStrategyTest {
             RootStrategy.WipeResult result = strategy.wipe(new WipeRequest(T2, false));
 
             assertThat(result.archive()).isEqualTo(new ArchiveRef(A1, T1, false));
-            assertThat(result.steps()).anyMatch(s -> s.contains("left no record"));
+            assertThat(result.sentences()).anyMatch(s -> s.contains("left no record"));
             assertArchivedOnce(disk, before, A1);
             assertThat(disk.manifest("@root")).isEqualTo(before.blank());
             assertThat(strategy.archives()).containsExactly(new ArchiveRef(A1, T1, false));

@@ -32,7 +32,7 @@ public final class OverlayMain {
                 long start = System.nanoTime();
                 WipeResult result = strategy.wipe(request);
                 long micros = (System.nanoTime() - start) / 1000;
-                result.steps().forEach(step -> System.out.println("done " + step));
+                result.sentences().forEach(step -> System.out.println("done " + step));
                 System.out.println("wipe() took " + micros + " us");
             }
             case "destroy" -> {

@@ -197,7 +197,7 @@ class OverlayStrategyTest {
             WipeResult result = strategy.wipe(new WipeRequest(at(1), true));
             ArchiveRef degraded = new ArchiveRef(id(at(0)), at(0), true);
             assertThat(result.archive()).isEqualTo(degraded);
-            assertThat(result.steps()).anyMatch(step -> step.startsWith("mark boot directory " + id(at(0)) + " degraded"));
+            assertThat(result.sentences()).anyMatch(step -> step.startsWith("mark boot directory " + id(at(0)) + " degraded"));
             assertThat(strategy.archives()).containsExactly(degraded);
             Path marker = rig.disk.resolve("boots/" + id(at(0)) + "/DEGRADED");
             assertThat(Files.readString(marker)).contains("lethe archive prune " + id(at(0)));
@@ -217,7 +217,7 @@ class OverlayStrategyTest {
             strategy.wipe(new WipeRequest(at(0), false));
             WipeResult again = strategy.wipe(new WipeRequest(at(1), false));
             assertThat(again.archive()).isNull();
-            assertThat(again.steps()).singleElement().asString().startsWith("keep boot directory " + id(at(0)));
+            assertThat(again.sentences()).singleElement().asString().startsWith("keep boot directory " + id(at(0)));
             assertThat(rig.boots("/overlay")).containsExactly(id(at(0)));
 
             boot(rig, strategy, "used");
@@ -238,7 +238,7 @@ class OverlayStrategyTest {
             WipeResult result = strategy.wipe(new WipeRequest(Instant.parse("1970-01-01T00:00:07Z"), false));
             String next = id(at(60).plusSeconds(1));
             assertThat(rig.current("/overlay")).isEqualTo(next);
-            assertThat(result.steps()).anyMatch(step -> step.contains("clock (19700101T000007Z) is not past it"));
+            assertThat(result.sentences()).anyMatch(step -> step.contains("clock (19700101T000007Z) is not past it"));
             assertThat(strategy.archives()).containsExactly(new ArchiveRef(id(at(60)), at(60), false));
         }
     }
@@ -251,10 +251,10 @@ class OverlayStrategyTest {
             boot(rig, strategy, "used");
             Map<String, String> before = OverlayRig.upperManifest(rig.disk);
             WipeRequest request = new WipeRequest(at(1), true);
-            List<String> plan = strategy.planWipe(request);
+            List<String> plan = strategy.planWipe(request).sentences();
             assertThat(OverlayRig.upperManifest(rig.disk)).isEqualTo(before);
             assertThat(plan).hasSize(3);
-            assertThat(strategy.wipe(request).steps()).isEqualTo(plan);
+            assertThat(strategy.wipe(request).sentences()).isEqualTo(plan);
         }
     }
 

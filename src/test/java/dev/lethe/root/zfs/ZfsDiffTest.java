@@ -313,7 +313,7 @@ class ZfsDiffTest {
             String leftover = m.diffClones().stream()
                     .filter(name -> !name.equals(foreign) && !name.equals(running) && !name.equals(contained))
                     .filter(name -> !name.substring(p.pool.length() + 1).contains("/")).findFirst().orElseThrow();
-            List<String> plan = m.wiping().planWipe(new WipeRequest(Instant.now(), false));
+            List<String> plan = m.wiping().planWipe(new WipeRequest(Instant.now(), false)).sentences();
             assertThat(plan.getFirst()).startsWith("destroy " + leftover + ", a clone of " + m.dataset + "@blank");
             m.wipe(Instant.now());
             assertThat(m.diffClones()).containsExactlyInAnyOrder(foreign, running, contained);

@@ -34,13 +34,13 @@ class ZfsStrategyTest {
             p.zfs("snapshot", p.root + "@after-blank");
             ZfsStrategy strategy = p.strategy();
             strategy.check();
-            List<String> plan = strategy.planWipe(new WipeRequest(MONDAY, false));
+            List<String> plan = strategy.planWipe(new WipeRequest(MONDAY, false)).sentences();
 
             WipeResult result = strategy.wipe(new WipeRequest(MONDAY, false));
 
             String archive = p.pool + "/lethe-archives/root.20261123T040000Z";
             assertThat(result.archive()).isEqualTo(new ArchiveRef("root.20261123T040000Z", MONDAY, false));
-            assertThat(result.steps()).isEqualTo(plan);
+            assertThat(result.sentences()).isEqualTo(plan);
             assertThat(plan).anyMatch(step -> step.startsWith("rename " + p.root + " to " + archive));
             assertThat(plan).anyMatch(step -> step.startsWith("keep " + archive + "/var/cache only in the archive"));
 
@@ -327,7 +327,7 @@ class ZfsStrategyTest {
     void planWipeChangesNothing() throws Exception {
         try (TestPool p = new TestPool()) {
             String before = p.state();
-            List<String> plan = p.strategy().planWipe(new WipeRequest(MONDAY, true));
+            List<String> plan = p.strategy().planWipe(new WipeRequest(MONDAY, true)).sentences();
             assertThat(plan).isNotEmpty();
             assertThat(plan.toString()).contains("root.20261123T040000Z.degraded");
             assertThat(p.state()).isEqualTo(before);

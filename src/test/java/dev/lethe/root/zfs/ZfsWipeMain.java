@@ -36,7 +36,7 @@ public final class ZfsWipeMain {
             long start = System.nanoTime();
             WipeResult result = new ZfsStrategy(config, context).wipe(request);
             long micros = (System.nanoTime() - start) / 1000;
-            result.steps().forEach(step -> System.out.println("done " + step));
+            result.sentences().forEach(step -> System.out.println("done " + step));
             System.out.println("wipe took " + micros / 1000 + " ms");
             System.out.println(result.archive().id());
         } catch (java.io.IOException e) {
