@@ -132,12 +132,8 @@ final class BtrfsDisk implements AutoCloseable {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
-    static RootConfig config(String device, String subvolume, String blank) {
-        return new RootConfig(RootConfig.Strategy.BTRFS, Optional.of(device), Optional.of(subvolume),
-                Optional.of(blank), Optional.empty(), Optional.empty(),
-                new RootConfig.Retention(OptionalInt.empty(), Optional.empty(), OptionalInt.empty(),
-                        OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
-                new Origin("lethe.toml", 1));
+    static RootConfig.Btrfs config(String device, String subvolume, String blank) {
+        return new RootConfig.Btrfs(device, subvolume, blank, RootConfig.Retention.UNDECLARED, new Origin("lethe.toml", 1));
     }
 
     /** A context with a fresh, empty scratch directory, as the strategy expects. */

@@ -65,15 +65,13 @@ final class OverlayRig implements AutoCloseable {
         Files.writeString(file, content);
     }
 
-    static RootConfig config(String upper) {
+    static RootConfig.Overlay config(String upper) {
         return config(upper, Optional.empty());
     }
 
-    static RootConfig config(String upper, Optional<String> device) {
-        RootConfig.Retention retention = new RootConfig.Retention(OptionalInt.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
-        return new RootConfig(RootConfig.Strategy.OVERLAY, device, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(AbsolutePath.of(upper)), retention, new Origin("lethe.toml", 1));
+    static RootConfig.Overlay config(String upper, Optional<String> device) {
+        return new RootConfig.Overlay(AbsolutePath.of(upper), device, RootConfig.Retention.UNDECLARED,
+                new Origin("lethe.toml", 1));
     }
 
     OverlayStrategy strategy(String upper, String... stores) throws IOException {

@@ -92,11 +92,8 @@ final class TestPool implements AutoCloseable {
         Files.writeString(path, content);
     }
 
-    RootConfig config(String dataset, String blankName) {
-        return new RootConfig(Strategy.ZFS, Optional.empty(), Optional.empty(), Optional.of(blankName),
-                Optional.of(dataset), Optional.empty(), new Retention(OptionalInt.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
-                new Origin("lethe.toml", 2));
+    RootConfig.Zfs config(String dataset, String blankName) {
+        return new RootConfig.Zfs(dataset, blankName, Retention.UNDECLARED, new Origin("lethe.toml", 2));
     }
 
     /** The strategy on this pool's root, with a fresh scratch directory. */

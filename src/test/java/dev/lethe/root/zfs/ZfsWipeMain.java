@@ -25,10 +25,7 @@ public final class ZfsWipeMain {
     private ZfsWipeMain() {}
 
     public static void main(String[] args) throws Exception {
-        RootConfig config = new RootConfig(Strategy.ZFS, Optional.empty(), Optional.empty(), Optional.of(args[1]),
-                Optional.of(args[0]), Optional.empty(), new Retention(OptionalInt.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
-                new Origin("lethe.toml", 2));
+        RootConfig.Zfs config = new RootConfig.Zfs(args[0], args[1], Retention.UNDECLARED, new Origin("lethe.toml", 2));
         Path scratch = Files.createTempDirectory(Path.of(args[5]), "wipe");
         RootContext context = Contexts.of(Path.of(args[2]), List.of(AbsolutePath.of("/persist")), scratch);
         WipeRequest request = new WipeRequest(Instant.ofEpochSecond(Long.parseLong(args[3])), args[4].equals("degraded"));
