@@ -3,7 +3,6 @@ package dev.lethe.root.zfs;
 import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.config.RootConfig.Retention;
-import dev.lethe.config.RootConfig.Strategy;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Origin;
 import dev.lethe.root.RootContext;
@@ -14,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

@@ -3,7 +3,6 @@ package dev.lethe.root.zfs;
 import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.config.RootConfig.Retention;
-import dev.lethe.config.RootConfig.Strategy;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Origin;
 import dev.lethe.root.RootContext;
@@ -13,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * One wipe in a process of its own, for the crash tests (LETHE_TEST_CRASH_AT kills it) and the
