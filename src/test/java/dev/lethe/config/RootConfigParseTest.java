@@ -128,6 +128,18 @@ class RootConfigParseTest {
         }
 
         @Test
+        void upperCannotLieInAStoreNorHoldOne() {
+            // Overlay archives are pruned, and lethe never deletes data in a store.
+            String root = "[root]\nstrategy = \"overlay\"\nupper = \"/overlay/layers\"\n";
+            ConfigError inside = onlyErrorOf(root + "[[store]]\npath = \"/overlay\"\n");
+            assertThat(inside.toString()).startsWith(FILE + ":4: /overlay: [root] upper /overlay/layers is inside this store");
+            ConfigError same = onlyErrorOf(root.replace("/overlay/layers", "/persist") + "[[store]]\npath = \"/persist\"\n");
+            assertThat(same.message()).contains("is inside this store");
+            ConfigError above = onlyErrorOf(root + "[[store]]\npath = \"/overlay/layers/persist\"\n");
+            assertThat(above.toString()).startsWith(FILE + ":4: /overlay/layers/persist: [root] upper /overlay/layers contains this store");
+        }
+
+        @Test
         void upperCannotBeTheRoot() {
             assertRootError("[root]\nstrategy = \"overlay\"\nupper = \"/\"\n", 3, "upper cannot be /");
         }
