@@ -25,6 +25,18 @@ record ConfigEditing(Path root, Path file, String text, Accounts accounts) {
         return new ConfigEditing(root, file, ConfigFile.read(file), Accounts.load(root));
     }
 
+    /**
+     * Prints why an edit was refused, as check prints errors; exit 3. The config was valid before,
+     * so these are the change's: their line numbers are those the edited file would have had.
+     */
+    static int refused(ConfigException refusal, String command, PrintWriter err) {
+        refusal.errors().forEach(err::println);
+        err.printf("lethe: %s refused: the config would not pass check with this change (lines as the edited file "
+                + "would have them); nothing was changed.%n", command);
+        err.flush();
+        return ExitCode.CONFIG;
+    }
+
     /** Writes the edited text over the config, then applies it unless told not to; the exit code. */
     int write(ConfigEdit.Result edit, String verb, boolean apply, PrintWriter out, PrintWriter err) throws Exception {
         ConfigFile.replace(file, text, edit.text());

@@ -33,7 +33,12 @@ final class ForgetCommand implements Callable<Integer> {
                 .orElseThrow(() -> new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "no user " + user + " in " + editing.root().resolve("etc/passwd")));
         List<AbsolutePath> targets = paths.stream().map(p -> target(home, p)).toList();
-        ConfigEdit.Result edit = ConfigEdit.remove(editing.text(), editing.file().toString(), editing.accounts(), targets);
+        ConfigEdit.Result edit;
+        try {
+            edit = ConfigEdit.remove(editing.text(), editing.file().toString(), editing.accounts(), targets);
+        } catch (dev.lethe.config.ConfigException refusal) {
+            return ConfigEditing.refused(refusal, "forget", spec.commandLine().getErr());
+        }
         PrintWriter out = spec.commandLine().getOut();
         int exit = editing.write(edit, "forget", !noApply, out, spec.commandLine().getErr());
         for (Entry entry : edit.changed()) {

@@ -64,29 +64,40 @@ final class PersistCommand implements Callable<Integer> {
             }
         }
         List<NewEntry> entries = new ArrayList<>();
+        List<String> undetermined = new ArrayList<>();
         try (Fs fs = Fs.open(Wiring.syscalls(), editing.root().toString())) {
             for (String path : paths) {
+                Optional<Kind> found = kindOf(fs, editing, path);
+                found.ifPresentOrElse(k -> { }, () -> undetermined.add(path));
                 entries.add(new NewEntry(Optional.ofNullable(store).map(AbsolutePath::of), Optional.ofNullable(user),
-                        path, kindOf(fs, editing, path), options));
+                        path, found.orElse(Kind.DIRECTORY), options));
             }
         }
-        ConfigEdit.Result edit = ConfigEdit.add(editing.text(), editing.file().toString(), editing.accounts(), entries);
+        ConfigEdit.Result edit;
+        try {
+            edit = ConfigEdit.add(editing.text(), editing.file().toString(), editing.accounts(), entries);
+        } catch (dev.lethe.config.ConfigException refusal) {
+            return ConfigEditing.refused(refusal, "persist", spec.commandLine().getErr());
+        }
+        // Asked only once the config accepts the paths: a path inside an entry is that error first.
+        if (!undetermined.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), String.join(", ", undetermined) + ": neither a directory nor a "
+                    + "file on " + editing.root() + " (missing, a symbolic link or special): say --file or --directory");
+        }
         return editing.write(edit, "persist", !noApply, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** --file or --directory, else what the path is on the root now; an invalid path is the config's to report. */
-    private Kind kindOf(Fs fs, ConfigEditing editing, String path) throws java.io.IOException {
+    private Optional<Kind> kindOf(Fs fs, ConfigEditing editing, String path) throws java.io.IOException {
         if (kind != null) {
-            return kind.file ? Kind.FILE : Kind.DIRECTORY;
+            return Optional.of(kind.file ? Kind.FILE : Kind.DIRECTORY);
         }
         Optional<AbsolutePath> base = user == null ? Optional.of(AbsolutePath.ROOT)
                 : editing.accounts().knownUser(user).map(u -> u.home());
         String absolute = base.map(b -> b.isRoot() ? path : b.value() + "/" + path).orElse("");
         if (base.isEmpty() || AbsolutePath.problemWith(absolute) != null) {
-            return Kind.DIRECTORY;
+            return Optional.of(Kind.DIRECTORY);
         }
-        return PathKinds.of(fs, AbsolutePath.of(absolute)).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                absolute + " is not a directory or a file on " + editing.root() + " (missing, a symbolic link or special): "
-                        + "say --file or --directory"));
+        return PathKinds.of(fs, AbsolutePath.of(absolute));
     }
 }

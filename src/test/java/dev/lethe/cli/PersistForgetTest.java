@@ -92,6 +92,7 @@ class PersistForgetTest {
             String config = m.config.toString();
             for (String[] args : new String[][] {
                     {"persist", "/var/log/apt"},                         // inside /var/log
+                    {"persist", "/var/log/nothing"},                     // inside /var/log, and not there: that first
                     {"persist", "/var/log"},                             // already persisted
                     {"persist", "/var/../etc", "--directory"},           // ..
                     {"persist", "/var/lib/app", "--store", "/elsewhere"},
@@ -108,7 +109,7 @@ class PersistForgetTest {
             assertThat(m.lethe("persist", "/var/log").err()).contains("declared twice, also declared at " + config + ":5");
             Machine.Run absent = m.lethe("persist", "/srv/nothing");
             assertThat(absent.exit()).isEqualTo(ExitCode.USAGE);
-            assertThat(absent.err()).contains("say --file or --directory");
+            assertThat(absent.err()).contains("/srv/nothing: neither a directory nor a file").contains("say --file or --directory");
             assertThat(m.mountsBelowRoot()).containsExactly("/persist");  // the store itself, as the machine has it
             assertThat(Files.readAllBytes(m.config)).isEqualTo(before);
             assertThat(m.scratch.toFile().list()).doesNotContain(".lethe.toml.lethe-new");
