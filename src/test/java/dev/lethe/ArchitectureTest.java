@@ -61,7 +61,22 @@ class ArchitectureTest {
     void bootRendersAndNeverActs() {
         noClasses().that().resideInAPackage("dev.lethe.boot..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.lethe.exec..", "dev.lethe.linux..",
-                        "dev.lethe.root..", "dev.lethe.cli..")
+                        "dev.lethe.cli..")
+                .check(classes);
+    }
+
+    /** The initrd wipe is rendered from the strategies' pure planners and their steps, nothing that acts. */
+    @Test
+    void bootSeesOnlyTheWipeStepsAndPlannersOfRoot() {
+        java.util.Set<String> zfs = java.util.Set.of("ZfsWipePlanner", "ZfsCommands", "ZfsNames");
+        noClasses().that().resideInAPackage("dev.lethe.boot..")
+                .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "root classes other than WipeStep, RootException and the zfs planner's",
+                        (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith("dev.lethe.root")
+                                && !c.getName().startsWith("dev.lethe.root.WipeStep")
+                                && !c.getName().equals("dev.lethe.root.RootException")
+                                && !(c.getPackageName().equals("dev.lethe.root.zfs")
+                                        && zfs.contains(c.getName().substring("dev.lethe.root.zfs.".length()).split("\\$")[0]))))
                 .check(classes);
     }
 

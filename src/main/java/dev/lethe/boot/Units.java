@@ -149,6 +149,9 @@ public final class Units {
      */
     public static String initrdWipe(RootConfig root) {
         String device = root.device().map(d -> "Wants=" + deviceUnit(d) + "\nAfter=" + deviceUnit(d) + "\n").orElse("");
+        if (root.strategy() == RootConfig.Strategy.ZFS) {
+            device += "After=zfs-import.target\n";  // the pools imported by dracut's zfs module, none mounted yet
+        }
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]

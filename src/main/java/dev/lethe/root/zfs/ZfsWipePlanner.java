@@ -237,13 +237,14 @@ public final class ZfsWipePlanner {
      * @param markArchive        the archive's own marks, with lethe:state=pending (its guid marks apart)
      * @param markArchiveResumed the same without lethe:state, for an archive that has one already
      * @param markGuid           one dataset's guid mark ({@code ${lethe_archive}${lethe_rel}})
-     * @param harden             the archive as a whole, before {@link ZfsCommands#noAutoMount} on each dataset
+     * @param harden             the archive as a whole, before {@code noAutoMount} on each of its datasets
+     * @param noAutoMount        the command that keeps one dataset of the archive from being mounted by itself
      */
     public record InitrdSteps(ZfsStep.Unmount unmount, ZfsStep.CreateArchives createArchives, ZfsStep.Rename rename,
                               ZfsStep.Resume resume, ZfsStep.Mark markArchive, ZfsStep.Mark markArchiveResumed,
                               ZfsStep.Mark markGuid, ZfsStep.Clone cloneBlank, ZfsStep.Promote promote,
                               ZfsStep.KeepInArchive keepNoBlank, ZfsStep.KeepInArchive keepNoParent,
-                              ZfsStep.Harden harden, ZfsStep.Finish finish) {}
+                              ZfsStep.Harden harden, List<String> noAutoMount, ZfsStep.Finish finish) {}
 
     public static InitrdSteps initrd(ZfsNames n) {
         String archive = "${lethe_archive}";
@@ -262,6 +263,7 @@ public final class ZfsWipePlanner {
                 keep(n, archived, false),
                 keep(n, archived, true),
                 new ZfsStep.Harden(archive, List.of()),
+                ZfsCommands.noAutoMount(archived),
                 new ZfsStep.Finish(archive));
     }
 }
