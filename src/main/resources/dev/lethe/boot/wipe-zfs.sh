@@ -74,15 +74,19 @@ ARCHIVES
 }
 
 # Whether the boot that used the root finished activation: its mark, read where the root is
-# mounted, or with the root mounted read-only for a moment.
+# mounted, or with the root mounted read-only for a moment. A mark that cannot be read counts as
+# missing, as in the Java wipe: the root is then kept as degraded, longer, never lost.
 lethe_zfs_activated() {
     if [ "$(lethe_zfs_get "$lethe_root" mounted)" = yes ]; then
         lethe_where=$(lethe_zfs_get "$lethe_root" mountpoint)
     else
         mkdir -p "$lethe_mnt" || lethe_fail "cannot make $lethe_mnt"
-        mount -t zfs -o ro,zfsutil "$lethe_root" "$lethe_mnt" 2>/dev/null \
-            || mount -t zfs -o ro "$lethe_root" "$lethe_mnt" \
-            || lethe_fail "cannot mount $lethe_root to read its activation mark"
+        # zfsutil: a dataset whose mountpoint is not legacy (zfs-fuse has no mount.zfs at all).
+        if ! mount -t zfs -o ro,zfsutil "$lethe_root" "$lethe_mnt" 2>/dev/null \
+                && ! mount -t zfs -o ro "$lethe_root" "$lethe_mnt" 2>/dev/null; then
+            lethe_say "WARNING: cannot mount $lethe_root to read its activation mark"
+            return 1
+        fi
         lethe_mounted=$lethe_mnt lethe_where=$lethe_mnt
     fi
     lethe_marked=

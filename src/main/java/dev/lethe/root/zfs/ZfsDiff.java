@@ -19,7 +19,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * lethe diff on zfs: what a tree of datasets (the live root, or an archive) holds that its blank
@@ -57,7 +56,7 @@ final class ZfsDiff {
 
     static final String DIFF_OF = "lethe:diff-of";
     static final String DIFF_BY = "lethe:diff-by";
-    private static final String PREFIX = "lethe-diff.";
+    static final String PREFIX = "lethe-diff.";
 
     /**
      * One dataset to compare.
@@ -188,7 +187,7 @@ final class ZfsDiff {
             throw new RootException("the blank snapshot " + names.blankSnapshot() + " does not exist: lethe diff "
                     + "compares the root with it (zfs list -t snapshot -r " + names.root() + " shows the snapshots)");
         }
-        for (ZfsStep.DestroyLeftover leftover : leftovers(names)) {
+        for (ZfsStep.DestroyLeftover leftover : new ZfsLeftovers(zfs).of(names)) {
             for (List<String> command : ZfsCommands.of(leftover)) {
                 zfs.run(command);
             }
@@ -262,7 +261,7 @@ final class ZfsDiff {
             List<String> command = new ArrayList<>(List.of("zfs", "clone", "-o", "mountpoint=" + mountPoint,
                     "-o", "readonly=on", "-o", "canmount=noauto", "-o", DIFF_OF + "=" + names.root()));
             if (i == 0) {
-                command.addAll(List.of("-o", DIFF_BY + "=" + processId(ProcessHandle.current())));
+                command.addAll(List.of("-o", DIFF_BY + "=" + ZfsLeftovers.processId(ProcessHandle.current())));
             }
             command.addAll(List.of(blank.get().snapshot(), clone));
             zfs.run(command);
@@ -294,73 +293,10 @@ final class ZfsDiff {
         }
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // leftovers
-
-    /** The steps that destroy the clones a cut-short diff of this root left behind: see the class comment. */
-    List<ZfsStep.DestroyLeftover> leftovers(ZfsNames n) throws RootException {
-        String pool = pool(n);
-        Pattern named = Pattern.compile(Pattern.quote(pool + "/" + PREFIX + n.leaf() + ".") + "[0-9]+");
-        List<ZfsStep.DestroyLeftover> steps = new ArrayList<>();
-        for (Node child : zfs.get(pool, 1, "type").values()) {
-            if (!named.matcher(child.name()).matches()) {
-                continue;
-            }
-            Optional<String> gone = leftBehindBy(n, child.name());
-            if (gone.isPresent()) {
-                steps.add(new ZfsStep.DestroyLeftover(child.name(), n.blankSnapshot(), gone.get()));
-            }
-        }
-        return steps;
-    }
-
-    /** The process that made {@code clone}, if the clone is a lethe diff's of this root and that process is gone. */
-    private Optional<String> leftBehindBy(ZfsNames n, String clone) throws RootException {
-        Map<String, Node> tree = zfs.get(clone, Zfs.ALL_BELOW, "type", "origin", DIFF_OF, DIFF_BY);
-        Pattern blankOfTheRoot = Pattern.compile(Pattern.quote(n.root()) + "(/[^@]+)?@" + Pattern.quote(n.blank()));
-        for (Node node : tree.values()) {
-            if (!node.isFilesystem() || !node.local(DIFF_OF).equals(Optional.of(n.root()))
-                    || !blankOfTheRoot.matcher(node.value("origin").orElse("")).matches()) {
-                return Optional.empty();
-            }
-        }
-        Optional<String> by = Optional.ofNullable(tree.get(clone)).flatMap(top -> top.local(DIFF_BY));
-        if (by.isEmpty() || !by.get().matches("[0-9]+@[0-9]+@[0-9]+")) {
-            return Optional.empty();
-        }
-        // A pid means something only in the PID namespace that gave it: a diff run in a container is
-        // not visible from here, so its clone is left alone whether it still runs or not.
-        if (!by.get().endsWith("@" + PID_NAMESPACE)) {
-            return Optional.empty();
-        }
-        long pid = Long.parseLong(by.get().substring(0, by.get().indexOf('@')));
-        boolean running = ProcessHandle.of(pid).map(ZfsDiff::processId).filter(by.get()::equals).isPresent();
-        return running ? Optional.empty() : Optional.of("process " + pid);
-    }
-
-    /** The inode of this process's PID namespace ("pid:[4026531836]"), or "unknown" without /proc. */
-    private static final String PID_NAMESPACE = pidNamespace();
-
-    private static String pidNamespace() {
-        try {
-            String link = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
-            return link.replaceAll("[^0-9]", "");
-        } catch (IOException | UnsupportedOperationException e) {
-            return "unknown";
-        }
-    }
-
-    /** A process's pid and start time (ms), which no other process has while this boot lasts. */
     /** True if the dataset's diff-by mark names this process (pid and start time). */
     private boolean madeByThisProcess(String dataset) throws RootException {
         return zfs.get(dataset, 0, DIFF_BY).get(dataset).value(DIFF_BY)
-                .filter(processId(ProcessHandle.current())::equals).isPresent();
-    }
-
-    /** The mark of a process: pid, start time (ms), PID namespace: unique on this machine for this boot. */
-    private static String processId(ProcessHandle process) {
-        return process.pid() + "@" + process.info().startInstant().map(t -> Long.toString(t.toEpochMilli())).orElse("?")
-                + "@" + PID_NAMESPACE;
+                .filter(ZfsLeftovers.processId(ProcessHandle.current())::equals).isPresent();
     }
 
     private static String pool(ZfsNames n) {

@@ -15,12 +15,12 @@ import java.util.Optional;
 final class ZfsInspection {
     private final Zfs zfs;
     private final ZfsCheck check;
-    private final ZfsDiff diff;
+    private final ZfsLeftovers leftovers;
 
-    ZfsInspection(Zfs zfs, ZfsCheck check, ZfsDiff diff) {
+    ZfsInspection(Zfs zfs, ZfsCheck check) {
         this.zfs = zfs;
         this.check = check;
-        this.diff = diff;
+        this.leftovers = new ZfsLeftovers(zfs);
     }
 
     ZfsWipePlanner.Observation observe(ZfsNames n) throws IOException {
@@ -34,7 +34,7 @@ final class ZfsInspection {
             // The root is missing or half made because a wipe was cut short: only stores matter now.
             check.refuseStoresMountedFromRoot(n);
         }
-        return new ZfsWipePlanner.Observation(diff.leftovers(n), archives,
+        return new ZfsWipePlanner.Observation(leftovers.of(n), archives,
                 rootExists ? zfs.all(n.root(), Zfs.ALL_BELOW) : Map.of(),
                 interrupted.isPresent() ? zfs.all(interrupted.get(), Zfs.ALL_BELOW) : Map.of());
     }

@@ -34,6 +34,7 @@ public final class ZfsStrategy implements RootStrategy {
     private final Zfs zfs;
     private final ZfsCheck check;
     private final ZfsArchives archives;
+    private final ZfsInspection inspection;
 
     public ZfsStrategy(RootConfig config, RootContext context) {
         this.config = config;
@@ -41,6 +42,7 @@ public final class ZfsStrategy implements RootStrategy {
         this.zfs = new Zfs(context.tools());
         this.check = new ZfsCheck(config, context, zfs);
         this.archives = new ZfsArchives(context, zfs, check);
+        this.inspection = new ZfsInspection(zfs, check);
     }
 
     @Override
@@ -56,14 +58,10 @@ public final class ZfsStrategy implements RootStrategy {
         return new ZfsDiff(n, context);
     }
 
-    private ZfsInspection inspection(ZfsNames n) {
-        return new ZfsInspection(zfs, check, diff(n));
-    }
-
     @Override
     public void check() throws IOException {
         ZfsNames n = names();
-        if (inspection(n).interrupted(n)) {
+        if (inspection.interrupted(n)) {
             // The root is missing or half made because a wipe was cut short: wipe finishes it.
             check.refuseStoresMountedFromRoot(n);
             return;
@@ -89,7 +87,7 @@ public final class ZfsStrategy implements RootStrategy {
     @Override
     public WipePlan planWipe(WipeRequest request) throws IOException {
         ZfsNames n = names();
-        ZfsWipePlanner.Plan plan = inspection(n).plan(n, request);
+        ZfsWipePlanner.Plan plan = inspection.plan(n, request);
         return new WipePlan(plan.steps(), n.ref(plan.archive()));
     }
 
@@ -97,7 +95,7 @@ public final class ZfsStrategy implements RootStrategy {
     @Override
     public WipeResult wipe(WipeRequest request) throws IOException {
         ZfsNames n = names();
-        ZfsWipePlanner.Plan plan = inspection(n).plan(n, request);
+        ZfsWipePlanner.Plan plan = inspection.plan(n, request);
         List<WipeStep> done = new ArrayList<>();
         for (WipeStep step : plan.steps()) {
             if (!(step instanceof WipeStep.ZfsStep zfsStep)) {
