@@ -1,7 +1,6 @@
 package dev.lethe.boot;
 
 import dev.lethe.config.RootConfig;
-import dev.lethe.root.RootException;
 import dev.lethe.root.WipeStep.ZfsStep;
 import dev.lethe.root.zfs.ZfsCommands;
 import dev.lethe.root.zfs.ZfsNames;
@@ -29,7 +28,7 @@ final class ZfsWipeScript {
         ZfsNames n;
         try {
             n = ZfsNames.of(root);
-        } catch (RootException e) {
+        } catch (java.io.IOException e) {  // the config was validated before anything is rendered
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         ZfsWipePlanner.InitrdSteps steps = ZfsWipePlanner.initrd(n);

@@ -55,7 +55,8 @@ class ZfsWipeScriptTest {
         assertThat(script).doesNotContain("'${", "${@}");
         // The resumed marks leave lethe:state alone: an archive cut short keeps the state it has.
         String resumed = script.substring(script.indexOf("lethe_zfs_mark_archive_resumed() {"));
-        assertThat(resumed.substring(0, resumed.indexOf("\n}\n"))).doesNotContain("lethe:state");
+        assertThat(resumed.substring(0, resumed.indexOf("\n}\n"))).doesNotContain("lethe_zfs 'set' 'lethe:state");
+        assertThat(script).contains("lethe_zfs 'set' 'lethe:state=pending' \"${lethe_archive}\"");
     }
 
     private static String rendered(List<String> command) {
