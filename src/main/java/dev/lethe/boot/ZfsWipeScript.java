@@ -24,13 +24,8 @@ final class ZfsWipeScript {
     /** A placeholder of the planner's initrd steps: {@code ${name}}, or {@code ${@}} for a list of words. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+|@)}");
 
-    static String render(RootConfig root) {
-        ZfsNames n;
-        try {
-            n = ZfsNames.of(root);
-        } catch (java.io.IOException e) {  // the config was validated before anything is rendered
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+    static String render(RootConfig.Zfs root) {
+        ZfsNames n = ZfsNames.of(root);
         ZfsWipePlanner.InitrdSteps steps = ZfsWipePlanner.initrd(n);
         StringBuilder s = new StringBuilder();
         s.append("lethe_root=").append(Shell.quote(n.root())).append('\n');

@@ -12,22 +12,17 @@ import dev.lethe.root.zfs.ZfsNames;
 import dev.lethe.root.zfs.ZfsWipePlanner;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The zfs wipe as sh, without a pool: each planner step's function, its quoting, and that sh parses it. */
 class ZfsWipeScriptTest {
 
-    private static RootConfig zfs(String dataset) {
-        return new RootConfig(RootConfig.Strategy.ZFS, Optional.empty(), Optional.empty(), Optional.of("blank"),
-                Optional.of(dataset), Optional.empty(), new Retention(OptionalInt.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
-                new Origin("lethe.toml", 2));
+    private static RootConfig.Zfs zfs(String dataset) {
+        return new RootConfig.Zfs(dataset, "blank", Retention.UNDECLARED, new Origin("lethe.toml", 2));
     }
 
     @Test
-    void eachStepOfThePlannerIsAFunctionThatSaysItAndRunsItsCommands() throws Exception {
+    void eachStepOfThePlannerIsAFunctionThatSaysItAndRunsItsCommands() {
         String script = ZfsWipeScript.render(zfs("rpool/ROOT/debian"));
         assertThat(script).contains(
                 "lethe_root='rpool/ROOT/debian'\n", "lethe_archives='rpool/lethe-archives'\n", "lethe_leaf='debian'\n",

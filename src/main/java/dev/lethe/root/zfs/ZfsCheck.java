@@ -12,11 +12,11 @@ import java.util.Optional;
 
 /** Checks the config against the pool: read-only, refuses with what is wrong and what to do. */
 final class ZfsCheck {
-    private final RootConfig config;
+    private final RootConfig.Zfs config;
     private final RootContext context;
     private final Zfs zfs;
 
-    ZfsCheck(RootConfig config, RootContext context, Zfs zfs) {
+    ZfsCheck(RootConfig.Zfs config, RootContext context, Zfs zfs) {
         this.config = config;
         this.context = context;
         this.zfs = zfs;

@@ -2,7 +2,6 @@ package dev.lethe.root.zfs;
 
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.config.RootConfig;
-import dev.lethe.root.RootException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -11,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The names the zfs strategy works with, from the config, checked once.
+ * The names the zfs strategy works with, from the config.
  *
  * @param root     the root dataset, "pool/root"
  * @param blank    the blank snapshot's name, "blank"
@@ -20,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public record ZfsNames(String root, String blank, String archives, String leaf) {
 
-    static final String ARCHIVES = "lethe-archives";
+    static final String ARCHIVES = RootConfig.ARCHIVES;
     // lethe's marks, user properties set on the archive itself (source local): see docs/strategies.md.
     public static final String ARCHIVE = "lethe:archive";
     public static final String OF = "lethe:of";
@@ -33,29 +32,12 @@ public record ZfsNames(String root, String blank, String archives, String leaf) 
     /** How an archive's name carries its time: {@code <leaf>.<stamp>[.degraded]}. */
     public static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9_.:-]+(/[A-Za-z0-9_.:-]+)+");
-    private static final Pattern SNAPSHOT_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
 
-    /** The names of {@code [root]}, or a refusal naming the config's line. */
-    public static ZfsNames of(RootConfig config) throws RootException {
-        String root = config.dataset().orElseThrow(() -> new RootException(
-                config.origin() + ": the zfs strategy needs [root] dataset, the dataset mounted as / (\"rpool/root\")"));
-        String blank = config.blank().orElse("blank");
-        if (!DATASET.matcher(root).matches()) {
-            throw new RootException(config.origin() + ": [root] dataset \"" + root + "\" must be a dataset inside a "
-                    + "pool, like \"rpool/root\": a pool's own top dataset cannot be renamed, so it cannot be archived");
-        }
-        if (!SNAPSHOT_NAME.matcher(blank).matches()) {
-            throw new RootException(config.origin() + ": [root] blank \"" + blank
-                    + "\" must be a snapshot name like \"blank\" (without the dataset and @)");
-        }
+    /** The names of {@code [root]}, checked when the config was read (config.RootRules): the dataset lies inside a pool. */
+    public static ZfsNames of(RootConfig.Zfs config) {
+        String root = config.dataset();
         String pool = root.substring(0, root.indexOf('/'));
-        String archives = pool + "/" + ARCHIVES;
-        if (root.equals(archives) || root.startsWith(archives + "/")) {
-            throw new RootException(config.origin() + ": [root] dataset \"" + root + "\" lies in " + archives
-                    + ", where lethe keeps its archives; name the dataset mounted as /");
-        }
-        return new ZfsNames(root, blank, archives, root.substring(root.lastIndexOf('/') + 1));
+        return new ZfsNames(root, config.blank(), pool + "/" + ARCHIVES, root.substring(root.lastIndexOf('/') + 1));
     }
 
     public String pool() {

@@ -29,14 +29,14 @@ import java.util.Optional;
  */
 public final class ZfsStrategy implements RootStrategy {
 
-    private final RootConfig config;
+    private final RootConfig.Zfs config;
     private final RootContext context;
     private final Zfs zfs;
     private final ZfsCheck check;
     private final ZfsArchives archives;
     private final ZfsInspection inspection;
 
-    public ZfsStrategy(RootConfig config, RootContext context) {
+    public ZfsStrategy(RootConfig.Zfs config, RootContext context) {
         this.config = config;
         this.context = context;
         this.zfs = new Zfs(context.tools());
@@ -50,7 +50,7 @@ public final class ZfsStrategy implements RootStrategy {
         return "zfs";
     }
 
-    private ZfsNames names() throws IOException {
+    private ZfsNames names() {
         return ZfsNames.of(config);
     }
 
