@@ -51,7 +51,7 @@ public final class Generators {
                 #!/bin/bash
                 # lethe: its initrd stage in a dracut initramfs. Rendered by lethe install; do not edit.
                 check() { return 0; }
-                depends() { echo systemd; }
+                depends() { echo %s; }
                 install() {
                     inst_simple %s %s
                     inst_multiple %s mount umount mkdir mv sync cat
@@ -61,7 +61,7 @@ public final class Generators {
                     ln_r "$systemdsystemunitdir/%s" "$systemdsystemunitdir/initrd.target.wants/%s"
                     ln_r "$systemdsystemunitdir/%s" "$systemdsystemunitdir/initrd.target.wants/%s"
                 }
-                """.formatted(InitrdScript.PATH, InitrdScript.IN_INITRD, String.join(" ", InitrdScript.tools(root)),
+                """.formatted(root.strategy() == RootConfig.Strategy.ZFS ? "systemd zfs" : "systemd", InitrdScript.PATH, InitrdScript.IN_INITRD, String.join(" ", InitrdScript.tools(root)),
                 Units.INITRD_WIPE, Units.INITRD_WIPE, Units.INITRD_ENTRIES, Units.INITRD_ENTRIES,
                 Units.INITRD_WIPE, Units.INITRD_WIPE, Units.INITRD_ENTRIES, Units.INITRD_ENTRIES);
     }

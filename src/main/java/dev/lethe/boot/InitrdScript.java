@@ -12,9 +12,10 @@ import java.util.List;
 
 /**
  * The initrd stage as one POSIX shell script with every value from the config baked in: no JVM, no
- * config parsing at boot, only the tools a klibc initramfs has plus {@code btrfs}, {@code date} and
- * {@code cmp}. {@code lethe-initrd wipe} runs before the root is mounted; {@code lethe-initrd entries
- * ROOTMNT} after it is mounted (read-only) and before it becomes /.
+ * config parsing at boot, only the tools a klibc initramfs has plus {@link #tools} ({@code btrfs} or
+ * {@code zfs} and {@code zpool}, {@code date}, {@code cmp}). {@code lethe-initrd wipe} runs before the
+ * root is mounted; {@code lethe-initrd entries ROOTMNT} after it is mounted (read-only) and before it
+ * becomes /.
  */
 public final class InitrdScript {
     private InitrdScript() {}
@@ -26,12 +27,17 @@ public final class InitrdScript {
 
     /** The tools the script calls beyond a klibc initramfs's own (sh, mount, mkdir, mv, sync, cat). */
     public static List<String> tools(RootConfig root) {
-        return root.strategy() == RootConfig.Strategy.BTRFS ? List.of("btrfs", "date", "cmp") : List.of("cmp");
+        return switch (root.strategy()) {
+            case BTRFS -> List.of("btrfs", "date", "cmp");
+            case ZFS -> List.of("zfs", "zpool", "date", "cmp");
+            case OVERLAY, TMPFS, NONE -> List.of("cmp");
+        };
     }
 
     /** Whether this strategy's wipe can run in the initrd yet. */
     public static boolean supports(RootConfig.Strategy strategy) {
-        return strategy == RootConfig.Strategy.BTRFS || strategy == RootConfig.Strategy.NONE;
+        return strategy == RootConfig.Strategy.BTRFS || strategy == RootConfig.Strategy.ZFS
+                || strategy == RootConfig.Strategy.NONE;
     }
 
     public static String render(Config config) {
@@ -58,7 +64,8 @@ public final class InitrdScript {
                 s.append(Shell.fragment("wipe-btrfs.sh"));
             }
             case RootConfig.None _ -> s.append("lethe_wipe() { lethe_say \"strategy none (adoption mode): nothing to wipe\"; }\n");
-            case RootConfig.Zfs _, RootConfig.Overlay _, RootConfig.Tmpfs _ -> throw new IllegalArgumentException(
+            case RootConfig.Zfs zfs -> s.append(ZfsWipeScript.render(zfs));
+            case RootConfig.Overlay _, RootConfig.Tmpfs _ -> throw new IllegalArgumentException(
                     "the initrd wipe for strategy " + root.strategy() + " is not rendered yet");
         }
         s.append('\n').append(Shell.fragment("entries.sh")).append('\n');

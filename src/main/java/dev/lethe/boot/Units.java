@@ -155,6 +155,9 @@ public final class Units {
             case RootConfig.Zfs _, RootConfig.Tmpfs _, RootConfig.None _ -> Optional.empty();
         };
         String device = rootDevice.map(d -> "Wants=" + deviceUnit(d) + "\nAfter=" + deviceUnit(d) + "\n").orElse("");
+        if (root instanceof RootConfig.Zfs) {
+            device += "After=zfs-import.target\n";  // the pools imported by dracut's zfs module, none mounted yet
+        }
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]

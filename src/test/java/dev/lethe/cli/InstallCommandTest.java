@@ -151,6 +151,33 @@ class InstallCommandTest {
     }
 
     @Test
+    void zfsIsInstalledWithItsToolsAndTheZfsDracutModule() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), """
+                [root]
+                strategy = "zfs"
+                dataset = "rpool/ROOT/debian"
+
+                [[store]]
+                path = "/persist"
+                files = [{ path = "/etc/machine-id", stage = "initrd" }]
+                """);
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(root.resolve("usr/lib/lethe/initrd/lethe-initrd")).isExecutable().content()
+                .contains("lethe_root='rpool/ROOT/debian'", "lethe_archives='rpool/lethe-archives'",
+                        "lethe_zfs 'rename' 'rpool/ROOT/debian' \"${lethe_archive}\"",
+                        "lethe_file \"$1\" '/persist' '/etc/machine-id' '0133'")
+                .doesNotContain("btrfs");
+        assertThat(root.resolve("etc/initramfs-tools/hooks/lethe")).content()
+                .contains("copy_exec \"$(command -v zfs)\" /usr/bin/zfs", "copy_exec \"$(command -v zpool)\" /usr/bin/zpool")
+                .doesNotContain("btrfs");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/module-setup.sh")).content()
+                .contains("depends() { echo systemd zfs; }");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/lethe-wipe.service")).content()
+                .contains("After=zfs-import.target", "Before=sysroot.mount");
+    }
+
+    @Test
     void anInvalidConfigIsRefusedBeforeAnythingIsWritten() throws IOException {
         Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[[store]]\npath = \"persist\"\n");
         Map<String, String> before = tree();
