@@ -17,11 +17,12 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * What the overlay strategy refuses before it touches anything: an upper in or around a store (archives
- * are pruned, and lethe never deletes data in a store), missing, not a directory or reached through a
- * symlink (lethe does not create it: were its filesystem not mounted, it would land on the root or in
- * RAM), on tmpfs or ramfs, on an overlay or on the lower root's own filesystem; paths the overlay option
- * syntax cannot carry; a missing lower root or device; a {@code boots} or {@code current} lethe did not make.
+ * What the overlay strategy refuses before it touches anything (the config itself, upper's characters
+ * included, was checked when it was read): an upper in or around a store (archives are pruned, and
+ * lethe never deletes data in a store), missing, not a directory or reached through a symlink (lethe
+ * does not create it: were its filesystem not mounted, it would land on the root or in RAM), on tmpfs
+ * or ramfs, on an overlay or on the lower root's own filesystem; a root path the overlay option syntax
+ * cannot carry; a missing lower root or device; a {@code boots} or {@code current} lethe did not make.
  */
 final class OverlayCheck {
 
@@ -52,8 +53,8 @@ final class OverlayCheck {
         }
         Path lower = upper.context().root();
         Path host = upper.host();
+        // upper itself was checked when the config was read (config.RootRules); the root comes from the command line.
         requireOptionSafe("the root", lower.toString());
-        requireOptionSafe("upper", host.toString());
         if (!Files.isDirectory(lower, LinkOption.NOFOLLOW_LINKS)) {
             throw upper.refuse("the lower root " + lower + " does not exist or is not a directory");
         }

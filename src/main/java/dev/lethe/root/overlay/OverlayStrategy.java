@@ -36,7 +36,7 @@ public final class OverlayStrategy implements RootStrategy {
     private final Upper upper;
     private final OverlayArchives archives;
 
-    public OverlayStrategy(RootConfig config, RootContext context) {
+    public OverlayStrategy(RootConfig.Overlay config, RootContext context) {
         this.upper = new Upper(config, context);
         this.archives = new OverlayArchives(upper);
     }

@@ -7,30 +7,25 @@ import dev.lethe.root.RootException;
 import java.nio.file.Path;
 
 /** The configured upper directory: where it is on the host, and how messages name what is under it. */
-record Upper(RootConfig config, RootContext context) {
+record Upper(RootConfig.Overlay config, RootContext context) {
 
-    /** The upper directory as the config writes it ("/overlay"). */
-    AbsolutePath configured() throws RootException {
-        return config.upper().orElseThrow(() -> refuse("[root] strategy = \"overlay\" needs upper = \"/...\", a "
-                + "directory on a persistent filesystem that holds the upper directories"));
+    /** The upper directory as the config writes it ("/overlay"); the config checked its characters when it was read. */
+    AbsolutePath configured() {
+        return config.upper();
     }
 
     /** Its host path ("/sysroot/overlay"). */
-    Path host() throws RootException {
+    Path host() {
         return context.root().resolve(configured().relativeTo(AbsolutePath.ROOT));
     }
 
     /** The host path of something under upper, for messages. */
     String show(String... names) {
-        try {
-            Path path = host();
-            for (String name : names) {
-                path = path.resolve(name);
-            }
-            return path.toString();
-        } catch (RootException e) {
-            return String.join("/", names);
+        Path path = host();
+        for (String name : names) {
+            path = path.resolve(name);
         }
+        return path.toString();
     }
 
     /** A refusal of the configuration, naming the config line. */
