@@ -144,7 +144,8 @@ lethe_mkdir() {  # lethe_mkdir PATH MODE
 lethe_forget() {  # lethe_forget REGISTRY NAME SUBVOLUME UUID: the registry rewritten without that record
     while IFS= read -r line; do
         lethe_fields "$line"
-        if [ "$f_name" = "$2" ] && [ "$f_subvolume" = "$3" ] && [ "$f_uuid" = "$4" ]; then continue; fi
+        # A line that is no whole record (a comment, a torn write) is kept as it is, as the Java wipe does.
+        if lethe_is_record && [ "$f_name" = "$2" ] && [ "$f_subvolume" = "$3" ] && [ "$f_uuid" = "$4" ]; then continue; fi
         printf '%s\n' "$line"
     done <"$lethe_top/$1" >"$lethe_top/$1.new" || lethe_fail "cannot rewrite the registry"
     sync
