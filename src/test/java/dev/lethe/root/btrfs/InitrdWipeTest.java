@@ -314,6 +314,10 @@ class InitrdWipeTest {
                         .filter(l -> !l.startsWith("WARNING") && !l.equals("wipe done"))
                         .map(l -> made.isEmpty() ? l : l.replace(made, "ARCHIVE")).toList();
                 assertThat(taken).as(situation.getKey()).isEqualTo(planned).isNotEmpty();
+                if (situation.getKey().equals("stale record")) {
+                    assertThat(disk.registry()).as("the stale record is forgotten, the new one kept")
+                            .doesNotContain("name=@root.20261128T214500Z\t").contains("name=" + made + "\t");
+                }
             }
         }
     }
