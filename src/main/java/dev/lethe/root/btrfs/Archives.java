@@ -38,7 +38,7 @@ final class Archives {
     List<ArchiveRef> archives() throws IOException {
         Names names = inspection.names();
         try (Mounted top = inspection.top(names, Access.READ_ONLY)) {
-            Registry registry = Registry.read(top.resolve(Names.ARCHIVES).resolve(Registry.FILE));
+            Registry registry = Registry.read(top.resolve(names.registry()));
             if (registry.entries().isEmpty()) {
                 return List.of();
             }
@@ -74,7 +74,7 @@ final class Archives {
         Names names = inspection.names();
         String name = archiveName(archive);
         try (Mounted top = inspection.top(names, Access.READ_WRITE)) {
-            Path registryFile = top.resolve(Names.ARCHIVES).resolve(Registry.FILE);
+            Path registryFile = top.resolve(names.registry());
             Entry entry = recorded(names, Registry.read(registryFile), name);
             Optional<Subvolume> root = inspection.subvolumeAt(names, top, names.subvolume(), "subvolume");
             if (root.isEmpty()) {
@@ -131,7 +131,7 @@ final class Archives {
     /** The archive's subvolume, after proving by the registry and its UUID and ID that lethe made it. */
     Subvolume prove(Names names, Mounted top, ArchiveRef archive) throws IOException {
         String name = archiveName(archive);
-        Entry entry = recorded(names, Registry.read(top.resolve(Names.ARCHIVES).resolve(Registry.FILE)), name);
+        Entry entry = recorded(names, Registry.read(top.resolve(names.registry())), name);
         Path path = top.resolve(names.archivePath(name));
         Optional<Subvolume> shown = Files.isSymbolicLink(path) ? Optional.empty() : btrfs.show(path);
         if (shown.isEmpty()) {

@@ -34,7 +34,6 @@ final class BtrfsDiff {
      * nothing mounted on the live root, such as a store, is in the way). The root was made as a
      * snapshot of the blank, so the generation numbers name what changed since ({@link Generations}).
      */
-
     Optional<List<Change>> diff(Path hostRoot, Filter filter) throws IOException {
         Names names = inspection.names();
         try (Mounted top = inspection.top(names, Access.READ_ONLY)) {
@@ -46,7 +45,6 @@ final class BtrfsDiff {
     }
 
     /** An archive is the root of the boot it kept, compared with the blank the same way. */
-
     List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
         Names names = inspection.names();
         try (Mounted top = inspection.top(names, Access.READ_ONLY)) {
