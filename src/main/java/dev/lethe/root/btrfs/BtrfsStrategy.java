@@ -29,7 +29,7 @@ public final class BtrfsStrategy implements RootStrategy {
     private final Archives archives;
     private final BtrfsDiff diff;
 
-    public BtrfsStrategy(RootConfig config, RootContext context) {
+    public BtrfsStrategy(RootConfig.Btrfs config, RootContext context) {
         this.context = context;
         Btrfs btrfs = new Btrfs(context.tools());
         this.inspection = new Inspection(config, context, btrfs);

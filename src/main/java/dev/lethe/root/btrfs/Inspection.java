@@ -23,19 +23,19 @@ import java.util.Set;
  * changed.
  */
 final class Inspection {
-    private final RootConfig config;
+    private final RootConfig.Btrfs config;
     private final RootContext context;
     private final Btrfs btrfs;
 
-    Inspection(RootConfig config, RootContext context, Btrfs btrfs) {
+    Inspection(RootConfig.Btrfs config, RootContext context, Btrfs btrfs) {
         this.config = config;
         this.context = context;
         this.btrfs = btrfs;
     }
 
-    /** The validated names, with the device checked to hold btrfs. */
+    /** The config's names (checked and normalised when the config was read), with the device checked to hold btrfs. */
     Names names() throws RootException {
-        Names names = Names.of(config);
+        Names names = new Names(config.device(), config.subvolume(), config.blank());
         requireDevice(names);
         return names;
     }
