@@ -8,7 +8,12 @@ import dev.lethe.model.Method;
 import dev.lethe.model.Mode;
 import dev.lethe.model.Principal;
 import dev.lethe.model.Stage;
+import dev.lethe.root.btrfs.BtrfsWipePlanner;
+import dev.lethe.root.btrfs.Names;
+import dev.lethe.root.btrfs.Situation;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The initrd stage as one POSIX shell script with every value from the config baked in: no JVM, no
@@ -61,7 +66,8 @@ public final class InitrdScript {
                 s.append("lethe_archives_name=").append(RootConfig.ARCHIVES).append('\n');
                 s.append("lethe_archives=$lethe_top/$lethe_archives_name\n");
                 s.append("lethe_registry=$lethe_archives/.lethe-registry\n\n");
-                s.append(Shell.fragment("wipe-btrfs.sh"));
+                s.append(Shell.fragment("wipe-btrfs.sh")).append('\n');
+                s.append(btrfsWipeSteps(new Names(btrfs.device(), subvolume, btrfs.blank())));
             }
             case RootConfig.None _ -> s.append("lethe_wipe() { lethe_say \"strategy none (adoption mode): nothing to wipe\"; }\n");
             case RootConfig.Zfs zfs -> s.append(ZfsWipeScript.render(zfs));
@@ -92,6 +98,53 @@ public final class InitrdScript {
                 esac
                 """);
         return s.toString();
+    }
+
+    /** The boot-time variables the btrfs steps are planned with; wipe-btrfs.sh sets them before it calls the steps. */
+    static final Set<String> BTRFS_VARIABLES = Set.of("archive", "root_uuid", "root_id", "stale", "name", "created");
+
+    /**
+     * The btrfs wipe's actions, one shell function per situation that wipe-btrfs.sh observes, each
+     * rendered from the steps the Java planner returns for that situation, with the script's
+     * variables in place of what is only known at boot. An ordinary wipe depends on three facts
+     * read at boot (the archives' directory exists, a stale record, degraded): one branch each.
+     */
+    static String btrfsWipeSteps(Names names) {
+        for (String value : List.of(names.device(), names.subvolume(), names.blank())) {
+            if (value.contains("${")) {
+                throw new IllegalArgumentException("[root] value \"" + value + "\" contains \"${\", which the"
+                        + " initrd script reserves for its variables: rename it");
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        s.append("# Rendered from the Java planner (root/btrfs/BtrfsWipePlanner), one function per situation.\n");
+        function(s, "lethe_wipe_fresh", names, new Situation.AlreadyFresh());
+        function(s, "lethe_wipe_renamed", names, new Situation.RenamedNotRecreated("${archive}"));
+        s.append("lethe_wipe_ordinary() {\n");
+        s.append("    case \"$have_archives $has_stale $degraded\" in\n");
+        for (boolean archives : List.of(false, true)) {
+            // The registry lives in the archives' directory: without it there is no record to be stale.
+            for (boolean stale : archives ? List.of(false, true) : List.of(false)) {
+                for (boolean degraded : List.of(false, true)) {
+                    Situation ordinary = new Situation.Ordinary("${root_uuid}", "${root_id}", archives,
+                            stale ? Optional.of("${stale}") : Optional.empty(), "${name}", "${created}", degraded);
+                    s.append("        '").append(archives).append(' ').append(stale).append(' ').append(degraded).append("')\n");
+                    ShellSteps.render(BtrfsWipePlanner.steps(names, ordinary), BTRFS_VARIABLES, "            ")
+                            .forEach(line -> s.append(line).append('\n'));
+                    s.append("            ;;\n");
+                }
+            }
+        }
+        s.append("        *) lethe_fail \"no plan for the situation $have_archives $has_stale $degraded\" ;;\n");
+        s.append("    esac\n}\n");
+        return s.toString();
+    }
+
+    private static void function(StringBuilder s, String name, Names names, Situation situation) {
+        s.append(name).append("() {\n");
+        ShellSteps.render(BtrfsWipePlanner.steps(names, situation), BTRFS_VARIABLES, "    ")
+                .forEach(line -> s.append(line).append('\n'));
+        s.append("}\n");
     }
 
     /** The call that puts one entry in place, or a note that apply does it (symlinks need a writable root). */
