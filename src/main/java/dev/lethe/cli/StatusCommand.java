@@ -9,6 +9,10 @@ import dev.lethe.model.Entry;
 import dev.lethe.plan.Action;
 import dev.lethe.plan.Plan;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +47,7 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 lines.add(line);
             }
+            wipeFailure(common.root).ifPresent(lines::add);
             for (LiveObservation.JournalProblem problem : session.observe().journalProblems()) {
                 lines.add(new Line(problem.file(), "unreadable", problem.message()));
             }
@@ -80,6 +85,24 @@ final class StatusCommand implements Callable<Integer> {
                     || l.state().equals("orphaned"));
             return healthy ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
         }
+    }
+
+    /** Where the initrd wipe leaves its reason when it failed (common.sh), on the root's /run. */
+    static final String WIPE_FAILED = "run/lethe/wipe-failed";
+
+    /**
+     * A failed initrd wipe left the machine on the old root, not forgotten: loud here too, besides the
+     * kernel log and the failed unit, because nothing else on a booted machine would show it.
+     */
+    static Optional<Line> wipeFailure(Path root) throws java.io.IOException {
+        Path mark = root.resolve(WIPE_FAILED);
+        if (!Files.isRegularFile(mark, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        String reason = Files.readString(mark, StandardCharsets.UTF_8).strip();
+        return Optional.of(new Line(AbsolutePath.of("/"), "wipe-failed", "this boot's initrd wipe FAILED ("
+                + (reason.isEmpty() ? "no reason recorded" : reason) + "; /" + WIPE_FAILED + "): the machine runs on "
+                + "the old root, which was not forgotten. Fix that; the next boot wipes it"));
     }
 
     /** A migration killed midway waits for the next apply: say so, and how much its copy holds. */
