@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot 4: the blank was writable, so the initrd wipe refused to run. The machine must come up on
 # the old root (boot 3's, strays and all), say why in the journal and in lethe status, and keep
-# the persisted state; then the blank is made read-only again and boot 5 wipes as usual.
+# the persisted state; then the blank is made read-only again (the host checks it on the disk).
 . "$VMTEST_PAYLOAD/dracut.sh"
 settle 240
 dracut_checks failed
@@ -18,10 +18,10 @@ same "machine-id as at boot 1" "$(saved machine-id)" "$(cat /etc/machine-id 2>&1
 check "lethe-activate.service succeeded" systemctl is-active -q lethe-activate.service
 echo "failed units: $(systemctl list-units --failed --plain --no-legend | cut -d' ' -f1 | paste -sd' ')"
 
-section "repair the blank for boot 5"
+section "repair the blank"
 with_top blank_ro true
 
-section "write for the next boot (boot 4)"
+section "write what the host then finds (boot 4)"
 echo "boot4" >> /var/lib/lethe-test/data
 runuser -u alice -- sh -c "echo boot4 >> /home/alice/Documents/note && echo 'echo boot4' >> /home/alice/.bash_history" ||
     bad "alice cannot write her persisted entries"
