@@ -66,8 +66,9 @@ dracut_initramfs_checks() {
     local modules
     modules=$(lsinitrd -m "$img" 2>&1 | sed -n '/^dracut modules:/,/^=/p' | sed '1d;$d' | tr '\n' ' ')
     echo "dracut modules: $modules"
-    check "the initramfs has dracut's systemd and systemd-initrd modules and lethe's" \
-        sh -c "case ' $modules' in *' systemd '*' systemd-initrd '*) ;; *) exit 1 ;; esac; case ' $modules' in *' lethe '*) ;; *) exit 1 ;; esac"
+    for module in systemd systemd-initrd lethe; do
+        check "the initramfs has dracut's module $module" has_word "$module" " $modules "
+    done
     unit=$(lsinitrd -f usr/lib/systemd/system/lethe-wipe.service "$img" 2>&1)
     printf '%s\n' "$unit" | sed 's/^/  | /'
     local device_unit
@@ -76,10 +77,14 @@ dracut_initramfs_checks() {
             'DefaultDependencies=no'; do
         check "lethe-wipe.service in the initramfs has $want" grep -qF -- "$want" <<<"$unit"
     done
-    check "lethe-wipe.service is not required by anything (a failed wipe boots the old root)" sh -c '! grep -q "^Requires\|^RequiredBy\|^BindsTo" <<<"$1"' _ "$unit"
+    check "lethe-wipe.service is not required by anything (a failed wipe boots the old root)" \
+        not_grep '^Requires\|^RequiredBy\|^BindsTo' "$unit"
     check "initrd.target wants lethe-wipe.service and lethe-initrd-entries.service" sh -c \
         "lsinitrd '$img' | grep -q 'initrd.target.wants/lethe-wipe.service' && lsinitrd '$img' | grep -q 'initrd.target.wants/lethe-initrd-entries.service'"
 }
+
+has_word() { case "$2" in *" $1 "*) return 0 ;; esac; return 1; }
+not_grep() { ! printf '%s\n' "$2" | grep -q -- "$1"; }
 
 # The top level of the root's btrfs, mounted for $1 (a command), then unmounted.
 with_top() {
