@@ -44,21 +44,21 @@ public final class InitrdScript {
         s.append("#   lethe-initrd entries ROOT   the stage = \"initrd\" entries, under the mounted new root\n");
         s.append("set -f\n\n");
         s.append(Shell.fragment("common.sh")).append('\n');
-        switch (root.strategy()) {
-            case BTRFS -> {
-                String subvolume = strip(root.subvolume().orElseThrow());
-                s.append("lethe_device=").append(Shell.quote(root.device().orElseThrow())).append('\n');
+        switch (root) {
+            case RootConfig.Btrfs btrfs -> {
+                String subvolume = btrfs.subvolume();  // without a leading slash: the config normalised it
+                s.append("lethe_device=").append(Shell.quote(btrfs.device())).append('\n');
                 s.append("lethe_root=").append(Shell.quote(subvolume)).append('\n');
                 s.append("lethe_base=").append(Shell.quote(subvolume.substring(subvolume.lastIndexOf('/') + 1))).append('\n');
-                s.append("lethe_blank=").append(Shell.quote(strip(root.blank().orElseThrow()))).append('\n');
+                s.append("lethe_blank=").append(Shell.quote(btrfs.blank())).append('\n');
                 s.append("lethe_top=${LETHE_TOP:-/run/lethe/top}\n");
-                s.append("lethe_archives_name=lethe-archives\n");
+                s.append("lethe_archives_name=").append(RootConfig.ARCHIVES).append('\n');
                 s.append("lethe_archives=$lethe_top/$lethe_archives_name\n");
                 s.append("lethe_registry=$lethe_archives/.lethe-registry\n\n");
                 s.append(Shell.fragment("wipe-btrfs.sh"));
             }
-            case NONE -> s.append("lethe_wipe() { lethe_say \"strategy none (adoption mode): nothing to wipe\"; }\n");
-            case ZFS, OVERLAY, TMPFS -> throw new IllegalArgumentException(
+            case RootConfig.None _ -> s.append("lethe_wipe() { lethe_say \"strategy none (adoption mode): nothing to wipe\"; }\n");
+            case RootConfig.Zfs _, RootConfig.Overlay _, RootConfig.Tmpfs _ -> throw new IllegalArgumentException(
                     "the initrd wipe for strategy " + root.strategy() + " is not rendered yet");
         }
         s.append('\n').append(Shell.fragment("entries.sh")).append('\n');
@@ -102,13 +102,5 @@ public final class InitrdScript {
         String umask = rootOwned ? Shell.quote(String.format("%04o", 0777 & ~mode.bits())) : "''";
         String function = entry.kind() == Kind.DIRECTORY ? "lethe_directory" : "lethe_file";
         return function + " \"$1\" " + store + " " + path + " " + umask;
-    }
-
-    private static String strip(String subvolume) {
-        String name = subvolume;
-        while (name.startsWith("/")) {
-            name = name.substring(1);
-        }
-        return name;
     }
 }
