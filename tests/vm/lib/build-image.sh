@@ -20,6 +20,13 @@
 #   --initrd-modules M  'list' (default): small initramfs with only the modules
 #                       this VM needs (virtio, btrfs, ext4, overlay) -- faster
 #                       boots; 'most': Debian's default (large initramfs)
+#   --initramfs GEN     the initramfs generator: initramfs-tools (default) or dracut
+#                       (a systemd initrd; the variant's --packages must bring dracut,
+#                       which replaces initramfs-tools). dracut is given the same module
+#                       list (--initrd-modules) and zstd, no host-only detection (the
+#                       chroot's host is not the VM), and is run by the same command
+#                       lethe install runs (dracut -f --regenerate-all); the image dir
+#                       then also holds initrd.lsinitrd (lsinitrd's listing of it)
 #   --initramfs-busybox  put busybox into the initramfs (Debian's default when
 #                       busybox is installed). Off by default: measured ~15 s
 #                       slower boots under TCG; initramfs scripts then have only
@@ -48,6 +55,7 @@ INITRD_MODULES=list
 INITRD_BUSYBOX=n
 MACHINE_ID=fixed
 PLAIN_INITRD=0
+INITRAMFS=initramfs-tools
 # Fixed identifiers so kernel command lines and fstab are predictable.
 ROOT_UUID=6b3c2f5e-0a7d-4c1e-9f00-7e57c0de0001
 BOOT_UUID=6b3c2f5e-0a7d-4c1e-9f00-7e57c0de0002
@@ -71,6 +79,7 @@ while [ $# -gt 0 ]; do
         --plain-initrd) PLAIN_INITRD=1; shift ;;
         --initrd-modules) INITRD_MODULES=$2; shift 2 ;;
         --initramfs-busybox) INITRD_BUSYBOX=y; shift ;;
+        --initramfs) INITRAMFS=$2; shift 2 ;;
         --rebuild) REBUILD=1; shift ;;
         --rebuild-rootfs) REBUILD=1; REBUILD_ROOTFS=1; shift ;;
         -q) QUIET=1; shift ;;
@@ -81,6 +90,7 @@ done
 [ "$(id -u)" = 0 ] || die "must run as root"
 [[ "$NAME" =~ ^[A-Za-z0-9._-]+$ ]] || die "bad --name"
 case "$MACHINE_ID" in fixed|empty) ;; *) die "--machine-id fixed|empty" ;; esac
+case "$INITRAMFS" in initramfs-tools|dracut) ;; *) die "--initramfs initramfs-tools|dracut" ;; esac
 PACKAGES=$(tr ' ' '\n' <<<"$PACKAGES" | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//')
 for t in debootstrap mkfs.btrfs mkfs.ext4 sfdisk grub-mkimage losetup zstd flock chroot; do
     command -v $t >/dev/null || die "missing $t: apt-get install -y --no-install-recommends qemu-system-x86 qemu-utils debootstrap btrfs-progs e2fsprogs fdisk grub-pc-bin zstd"
@@ -165,7 +175,7 @@ copy_sig() { # content signature of --copy sources (names, modes, contents)
     done
 }
 KEY=$( {
-    echo "$RKEY $SIZE $PACKAGES $INITRD_MODULES $INITRD_BUSYBOX $MACHINE_ID $PLAIN_INITRD"
+    echo "$RKEY $SIZE $PACKAGES $INITRD_MODULES $INITRD_BUSYBOX $MACHINE_ID $PLAIN_INITRD$( [ "$INITRAMFS" = dracut ] && echo " dracut")"
     cat "$0" "$GUEST"/*
     for s in "${SETUPS[@]}"; do echo "setup $s"; cat "$s"; done
     copy_sig
@@ -230,15 +240,29 @@ cp /etc/apt/sources.list.d/debian.sources "$R/etc/apt/sources.list.d/debian.sour
 # Kernel/initrd symlinks live in /boot so GRUB (reading the /boot partition) sees them.
 printf 'do_symlinks = yes\nlink_in_boot = yes\n' > "$R/etc/kernel-img.conf"
 rm -f "$R/vmlinuz" "$R/vmlinuz.old" "$R/initrd.img" "$R/initrd.img.old"
-sed -i -e 's/^COMPRESS=.*/COMPRESS=zstd/' -e "s/^BUSYBOX=.*/BUSYBOX=$INITRD_BUSYBOX/" "$R/etc/initramfs-tools/initramfs.conf"
-case "$INITRD_MODULES" in
-    list)
+INITRD_MODULE_LIST="virtio_pci virtio_blk virtio_scsi sd_mod btrfs ext4 overlay crc32c_generic"
+case "$INITRD_MODULES" in list|most) ;; *) die "--initrd-modules list|most" ;; esac
+if [ "$INITRAMFS" = dracut ]; then
+    [ -x "$R/usr/bin/dracut" ] || die "--initramfs dracut: no dracut in the image (add it to --packages)"
+    [ "$INITRD_BUSYBOX" = n ] || die "--initramfs-busybox is for initramfs-tools"
+    mkdir -p "$R/etc/dracut.conf.d"
+    {
+        echo "# vmtest: built in a chroot, whose host is not the VM: no host-only detection"
+        echo 'hostonly="no"'
+        echo 'compress="zstd"'
+        # drivers= is the exclusive module list (as MODULES=list with initramfs-tools)
+        [ "$INITRD_MODULES" = list ] && echo "drivers=\"$INITRD_MODULE_LIST\""
+        # what a VM with a virtio disk and a serial console never needs, and costs boot time
+        echo 'omit_dracutmodules+=" i18n plymouth dash busybox network network-legacy network-manager nfs iscsi nbd fcoe lvm dm mdraid multipath crypt dmraid biosdevname qemu-net "'
+    } > "$R/etc/dracut.conf.d/90-vmtest.conf"
+else
+    sed -i -e 's/^COMPRESS=.*/COMPRESS=zstd/' -e "s/^BUSYBOX=.*/BUSYBOX=$INITRD_BUSYBOX/" "$R/etc/initramfs-tools/initramfs.conf"
+    if [ "$INITRD_MODULES" = list ]; then
         sed -i 's/^MODULES=.*/MODULES=list/' "$R/etc/initramfs-tools/initramfs.conf"
         printf '%s\n' '# vmtest: MODULES=list in initramfs.conf, so only these (plus hook-added) modules' \
-            virtio_pci virtio_blk virtio_scsi sd_mod btrfs ext4 overlay crc32c_generic >> "$R/etc/initramfs-tools/modules" ;;
-    most) ;;
-    *) die "--initrd-modules list|most" ;;
-esac
+            $INITRD_MODULE_LIST >> "$R/etc/initramfs-tools/modules"
+    fi
+fi
 # root: no password, autologin on the serial console (for --interactive use)
 chroot "$R" passwd -d root >/dev/null
 mkdir -p "$R/usr/lib/systemd/system/serial-getty@ttyS0.service.d"
@@ -280,9 +304,12 @@ for c in "${COPIES[@]}"; do
 done
 KVER=$(ls "$R/lib/modules" | sort -V | tail -1)
 if [ "$PLAIN_INITRD" = 1 ]; then
-    say "mkinitramfs (plain, before the setup scripts) for $KVER ..."
-    chroot "$R" mkinitramfs -o /tmp/initrd-plain.img "$KVER" >"$BUILD/initramfs-plain.log" 2>&1 ||
-        { cat "$BUILD/initramfs-plain.log" >&2; die "mkinitramfs failed"; }
+    say "initramfs (plain, before the setup scripts) for $KVER ..."
+    if [ "$INITRAMFS" = dracut ]; then
+        chroot "$R" dracut -f /tmp/initrd-plain.img "$KVER" >"$BUILD/initramfs-plain.log" 2>&1
+    else
+        chroot "$R" mkinitramfs -o /tmp/initrd-plain.img "$KVER" >"$BUILD/initramfs-plain.log" 2>&1
+    fi || { cat "$BUILD/initramfs-plain.log" >&2; die "making the plain initramfs failed"; }
     mv "$R/tmp/initrd-plain.img" "$BUILD/initrd-plain.img"
 fi
 for s in "${SETUPS[@]}"; do
@@ -291,8 +318,19 @@ for s in "${SETUPS[@]}"; do
     chroot "$R" /bin/bash /tmp/vmtest-setup.sh >&2 || die "setup script $s failed"
     rm -f "$R/tmp/vmtest-setup.sh"
 done
-say "update-initramfs for $KVER ..."
-chroot "$R" update-initramfs -u -k all >"$BUILD/initramfs.log" 2>&1 || { cat "$BUILD/initramfs.log" >&2; die "update-initramfs failed"; }
+if [ "$INITRAMFS" = dracut ]; then
+    # The command lethe install runs (and tells the user to run): it must write the initramfs
+    # the boot loader loads, /boot/initrd.img-KVER on Debian.
+    say "dracut -f --regenerate-all ..."
+    rm -f "$R/boot/initrd.img-$KVER"
+    chroot "$R" dracut -f --regenerate-all >"$BUILD/initramfs.log" 2>&1 || { cat "$BUILD/initramfs.log" >&2; die "dracut failed"; }
+    [ -s "$R/boot/initrd.img-$KVER" ] || { cat "$BUILD/initramfs.log" >&2; ls -l "$R/boot" >&2
+        die "dracut -f --regenerate-all wrote no /boot/initrd.img-$KVER"; }
+    chroot "$R" lsinitrd "/boot/initrd.img-$KVER" > "$BUILD/initrd.lsinitrd" 2>&1 || die "lsinitrd failed"
+else
+    say "update-initramfs for $KVER ..."
+    chroot "$R" update-initramfs -u -k all >"$BUILD/initramfs.log" 2>&1 || { cat "$BUILD/initramfs.log" >&2; die "update-initramfs failed"; }
+fi
 ln -sf "vmlinuz-$KVER" "$R/boot/vmlinuz"
 ln -sf "initrd.img-$KVER" "$R/boot/initrd.img"
 rm -f "$R/usr/sbin/policy-rc.d"

@@ -139,6 +139,32 @@ class InstallCommandTest {
         assertThat(tree()).isEqualTo(installed);
     }
 
+    /**
+     * Debian's dracut package replaces initramfs-tools: with dracut on the root, install regenerates
+     * with the command that writes the initramfs the boot loader loads (/boot/initrd.img-KVER on
+     * Debian, proven in the VM suite's btrfs-dracut image), and the module pulls its units into the
+     * systemd initrd, wanted by initrd.target (never required: a failed wipe boots the old root).
+     */
+    @Test
+    void withDracutOnTheRootItRegeneratesWithDracut() throws IOException {
+        Files.createDirectories(root.resolve("usr/bin"));
+        Files.writeString(root.resolve("usr/bin/dracut"), "#!/bin/sh\n");
+        root.resolve("usr/bin/dracut").toFile().setExecutable(true);
+        Run dry = lethe("install", "--dry-run");
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("would run    dracut -f --regenerate-all").doesNotContain("update-initramfs");
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.out()).contains("regenerate the initramfs yourself (dracut -f --regenerate-all)");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/module-setup.sh")).isExecutable().content()
+                .contains("depends() { echo systemd; }", "inst_simple /usr/lib/lethe/initrd/lethe-initrd /usr/sbin/lethe-initrd",
+                        "inst_multiple btrfs date cmp mount umount",
+                        "\"$systemdsystemunitdir/initrd.target.wants/lethe-wipe.service\"",
+                        "\"$systemdsystemunitdir/initrd.target.wants/lethe-initrd-entries.service\"")
+                .doesNotContain("initrd.target.requires");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/lethe-initrd-entries.service")).content()
+                .contains("After=initrd-root-fs.target lethe-wipe.service", "ExecStart=/usr/sbin/lethe-initrd entries /sysroot");
+    }
+
     @Test
     void aChangedConfigRewritesOnlyWhatItRenders() throws IOException {
         lethe("install", "--no-initramfs");

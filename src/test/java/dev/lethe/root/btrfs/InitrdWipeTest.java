@@ -51,6 +51,7 @@ class InitrdWipeTest {
         ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "wipe").redirectErrorStream(true);
         builder.environment().put("LETHE_TOP", disk.scratch.resolve("initrd-top").toString());
         builder.environment().put("LETHE_TEST_STDERR", "1");  // not into the host's kernel log
+        builder.environment().put("LETHE_RUN", disk.scratch.resolve("run-lethe").toString());  // nor its /run
         builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
@@ -160,6 +161,8 @@ class InitrdWipeTest {
             Run run = wipe(disk, script, Map.of());
             assertThat(run.exit()).isEqualTo(1);
             assertThat(run.output()).contains("FAILED").contains("writable");
+            assertThat(disk.scratch.resolve("run-lethe/wipe-failed")).as("the reason, for lethe status on the booted old root")
+                    .content().contains("the blank subvolume @root-blank is writable; make it read-only");
             assertThat(disk.subvolumes()).isEqualTo(before);
             assertThat(BtrfsDisk.mountsBelow(disk.scratch.resolve("initrd-top"))).isEmpty();
         }
