@@ -7,6 +7,12 @@
 lethe_mount_store() {
     lethe_where=$1$2
     if lethe_is_mountpoint "$lethe_where"; then return 0; fi
+    # A store in a directory of a filesystem mounted already (the overlay's, mounted by the root step).
+    lethe_parent=${2%/*}
+    while [ -n "$lethe_parent" ]; do
+        if lethe_is_mountpoint "$1$lethe_parent" && [ -d "$lethe_where" ]; then return 0; fi
+        lethe_parent=${lethe_parent%/*}
+    done
     [ -f "$1/etc/fstab" ] || { lethe_say "no $1/etc/fstab: cannot mount the store $2 here"; return 1; }
     while read -r spec file type options rest; do
         case "$spec" in "#"*|"") continue ;; esac

@@ -19,6 +19,7 @@ import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.UnsafePathException;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.LetheFiles;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
@@ -188,7 +189,7 @@ public final class OverlayStrategy implements RootStrategy {
             BootName current = state.current().orElseThrow(() -> new RootException(
                     "there is no " + show(CURRENT) + " yet: run lethe wipe once to make the first boot directory"));
             Path boot = hostUpper().resolve(BOOTS).resolve(current.id());
-            return new MountOptions(context.root().toString(), boot.resolve(UPPER).toString(), boot.resolve(WORK).toString());
+            return new MountOptions(lower().toString(), boot.resolve(UPPER).toString(), boot.resolve(WORK).toString());
         }
     }
 
@@ -211,7 +212,7 @@ public final class OverlayStrategy implements RootStrategy {
         if (upper.isEmpty()) {
             return Optional.of(List.of());
         }
-        return Optional.of(UpperDiff.of(sys, upper.get().toString(), hostRoot.toString(), filter));
+        return Optional.of(UpperDiff.of(sys, upper.get().toString(), lower().toString(), filter));
     }
 
     /**
@@ -220,7 +221,7 @@ public final class OverlayStrategy implements RootStrategy {
      */
     @Override
     public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
-        return read(archive, upper -> UpperDiff.of(sys, upper.toString(), context.root().toString(), filter));
+        return read(archive, upper -> UpperDiff.of(sys, upper.toString(), lower().toString(), filter));
     }
 
     @Override
@@ -265,6 +266,20 @@ public final class OverlayStrategy implements RootStrategy {
             }
             layout.readState();  // a boots or current that lethe did not make is refused here too
         }
+    }
+
+    /**
+     * The lower root as it is on disk. On a running overlay root the managed root is the merged view,
+     * and the initrd stage leaves the real root mounted read-only at {@link LetheFiles#OVERLAY_LOWER}
+     * under it; anywhere else (the real root mounted at --root, before the overlay) it is the managed
+     * root itself.
+     */
+    Path lower() throws IOException {
+        Path kept = context.root().resolve(LetheFiles.OVERLAY_LOWER.relativeTo(AbsolutePath.ROOT));
+        if (Files.isDirectory(kept, LinkOption.NOFOLLOW_LINKS) && !MountInfo.read().at(kept.toString()).isEmpty()) {
+            return kept;
+        }
+        return context.root();
     }
 
     private AbsolutePath upper() throws RootException {
@@ -451,7 +466,7 @@ public final class OverlayStrategy implements RootStrategy {
     private void makeUpper(int bootFd, BootName boot) throws IOException {
         String shown = show(BOOTS, boot.id(), UPPER);
         makeDirectory(bootFd, UPPER, 0755, shown);
-        Stat lower = statPath(context.root());
+        Stat lower = statPath(lower());
         try {
             sys.fchownat(bootFd, bytes(UPPER), lower.uid(), lower.gid(), Flags.AT_SYMLINK_NOFOLLOW);
             sys.fchmodat(bootFd, bytes(UPPER), lower.permissions() & 07777, 0);
