@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside the image chroot of the ext4-overlay layout (build-image.sh --setup), with the
-# state partition mounted at /state: the overlay's upper directory and the store live there.
+# state partition mounted at /state: the overlay's upper directory and the store (/state/persist, bound at /persist by fstab) live there.
 # lethe creates neither (an upper it made on an unmounted /state would land on the root).
 set -euo pipefail
 mountpoint -q /state || { echo "state-setup: /state is not mounted in the chroot" >&2; exit 1; }

@@ -18,7 +18,8 @@
 #   --layout L          btrfs (default): partition 3 is btrfs with @root, @root-blank and
 #                       @persist; ext4-overlay: partition 3 is an ext4 root (the lower of
 #                       an overlay root) and partition 4 an ext4 "state" partition mounted
-#                       at /state (nofail), mounted in the chroot for the setup scripts
+#                       at /state (nofail), mounted in the chroot for the setup scripts;
+#                       fstab binds /state/persist at /persist (the store)
 #   --plain-initrd      also build initrd-plain.img: the initramfs as it was
 #                       before the setup scripts ran (a boot without the tool's hooks)
 #   --initrd-modules M  'list' (default): small initramfs with only the modules
@@ -251,6 +252,8 @@ if [ "$LAYOUT" = ext4-overlay ]; then
 UUID=$ROOT_UUID   /       ext4  errors=remount-ro  0 1
 # nofail: a missing state partition must not send the boot to emergency mode
 UUID=$STATE_UUID  /state  ext4  defaults,nofail    0 0
+# the store: a directory of the state partition, bound at /persist
+/state/persist    /persist  none  bind,nofail     0 0
 UUID=$BOOT_UUID   /boot   ext4  defaults           0 0
 EOF
 else

@@ -1,4 +1,4 @@
 #!/bin/bash
-STORE=/state/persist KEEP=1
+KEEP=1
 . "$VMTEST_PAYLOAD/overlay-checks.sh"
 . "$VMTEST_PAYLOAD/survive.sh"

@@ -1,4 +1,4 @@
 #!/bin/bash
-STORE=/state/persist KEEP=0
+KEEP=0
 . "$VMTEST_PAYLOAD/overlay-checks.sh"
 . "$VMTEST_PAYLOAD/survive.sh"

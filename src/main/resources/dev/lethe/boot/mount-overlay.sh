@@ -59,11 +59,24 @@ lethe_overlay_mount_upper_fs() {  # ROOTMNT
     fi
 }
 
+# Whether the topmost mount at PATH is read-only (its per-mount options, field 6 of mountinfo).
+lethe_is_readonly() {
+    lethe_ro=
+    while read -r id parent device root point options rest; do
+        [ "$point" = "$1" ] && lethe_ro=$options
+    done </proc/self/mountinfo
+    case "$lethe_ro" in ro|ro,*) return 0 ;; esac
+    return 1
+}
+
 # Moves the real root aside (read-only) and mounts the overlay in its place. UPPERDIR and WORKDIR
 # are real paths, not through current, so a later switch cannot change what this mount means.
 lethe_overlay_root() {  # ROOTMNT UPPERDIR WORKDIR
-    lethe_step "keep the real root read-only as the lower layer (remount $1 ro)"
-    mount -o remount,ro "$1" || lethe_fail "cannot make the real root at $1 read-only, which the lower layer must be"
+    if ! lethe_is_readonly "$1"; then  # mounted read-write (rw on the kernel command line)
+        lethe_step "keep the real root read-only as the lower layer (remount $1 ro)"
+        mount -o remount,ro "$1" 2>/dev/null || mount -o remount,ro none "$1" \
+            || lethe_fail "cannot make the real root at $1 read-only, which the lower layer must be"
+    fi
     mkdir -p "$lethe_lower" || lethe_fail "cannot make $lethe_lower"
     lethe_step "move the real root from $1 to $lethe_lower"
     mount -o move "$1" "$lethe_lower" || lethe_fail "cannot move the real root from $1 to $lethe_lower"
