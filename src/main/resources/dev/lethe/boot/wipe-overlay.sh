@@ -3,10 +3,12 @@
 #   boots/<UTC second>/{upper,work}   one per boot; the previous ones are the archives
 #   boots/<name>/DEGRADED             that boot did not finish activation
 #   current -> boots/<name>           the boot directory this boot mounts
-# Each function below is one step of the Java plan, in its order: mark degraded, make boots/, make
-# the boot directory (upper/ with the lower root's owner and mode, work/), switch current (a new
-# symlink .current.new renamed over current). Each is durable (sync) before the next. A boot
-# directory with anything in it is never removed or changed here, except for its DEGRADED mark.
+# Each lethe_overlay_<step> function below is one step of the Java plan (WipeStep.OverlayStep), in
+# its order: keep a fresh current (the whole plan), mark degraded, make boots/, name after the
+# newest, make (or complete) the boot directory (upper/ with the lower root's owner and mode, work/),
+# remove a stale .current.new, switch current (a new symlink .current.new renamed over current).
+# Each is durable (sync) before the next. A boot directory with anything in it is never removed or
+# changed here, except for its DEGRADED mark.
 
 # A name lethe gives a boot directory: 20261128T214500Z, a real UTC second.
 lethe_overlay_is_name() {
@@ -103,10 +105,31 @@ lethe_overlay_make_boots() {
     lethe_overlay_mkdir "$lethe_up/boots" 0700 "$lethe_upper/boots"
 }
 
+# Step: the current boot directory was never mounted (upper/ and work/ empty): the whole plan.
+lethe_overlay_keep_fresh_current() {  # NAME
+    lethe_say "keep boot directory $1 as current: its upper/ and work/ are empty, so no overlay was ever" \
+        "mounted on it and the root is already fresh; nothing to archive"
+}
+
+# Step (says only): the clock is not past the newest name, so the new one is named after it.
+lethe_overlay_name_after_newest() {  # NAME CLOCK
+    lethe_say "name the new boot directory $1, one second after the newest one, because the clock ($2) is not past it"
+}
+
 # Step: boots/NAME with an empty upper/ (owner and mode of the lower root's top directory, which
 # overlayfs shows as those of /) and work/. LOWER is where the lower root is mounted now.
-lethe_overlay_make_boot() {  # NAME LOWER
+lethe_overlay_make_boot_directory() {  # NAME LOWER
     lethe_step "create boot directory $1 ($lethe_upper/boots/$1) with empty upper/ and work/"
+    lethe_overlay_boot_directory "$1" "$2"
+}
+
+# Step: the same on the directory an interrupted wipe was making; what is there is kept.
+lethe_overlay_complete_boot_directory() {  # NAME LOWER
+    lethe_step "complete boot directory $1 ($lethe_upper/boots/$1), left empty by an interrupted wipe, with empty upper/ and work/"
+    lethe_overlay_boot_directory "$1" "$2"
+}
+
+lethe_overlay_boot_directory() {  # NAME LOWER
     lethe_overlay_mkdir "$lethe_up/boots/$1" 0700 "$lethe_upper/boots/$1"
     lethe_overlay_mkdir "$lethe_up/boots/$1/upper" 0755 "$lethe_upper/boots/$1/upper"
     lethe_owner=$(stat -c '%u:%g' "$2/") && lethe_mode=$(stat -c '%a' "$2/") \
@@ -117,18 +140,20 @@ lethe_overlay_make_boot() {  # NAME LOWER
     sync
 }
 
+# Step: the .current.new symlink an interrupted switch made but did not rename.
+lethe_overlay_remove_stale_current_new() {
+    lethe_step "remove $lethe_upper/.current.new, the link an interrupted wipe made but did not rename over current"
+    rm -f "$lethe_up/.current.new" || lethe_fail "cannot remove $lethe_upper/.current.new"
+    sync
+}
+
 # Step: current -> boots/NAME, by renaming a new symlink over it, so current is always whole.
 # mv -T: a plain mv would move .current.new into the directory current points at.
-lethe_overlay_switch() {  # NAME PREVIOUS
+lethe_overlay_switch_current() {  # NAME PREVIOUS
     if [ -n "$2" ]; then
         lethe_step "point $lethe_upper/current at boots/$1: boot directory $2 becomes an archive of what its boot changed"
     else
         lethe_step "point $lethe_upper/current at boots/$1 (the first boot directory: there is no earlier overlay root to archive)"
-    fi
-    if [ -L "$lethe_up/.current.new" ]; then
-        rm -f "$lethe_up/.current.new" || lethe_fail "cannot remove $lethe_upper/.current.new"
-    elif [ -e "$lethe_up/.current.new" ]; then
-        lethe_fail "$lethe_upper/.current.new is not the symlink lethe leaves there when interrupted; move it away"
     fi
     ln -s "boots/$1" "$lethe_up/.current.new" && mv -T "$lethe_up/.current.new" "$lethe_up/current" \
         || lethe_fail "cannot point $lethe_upper/current at boots/$1"
@@ -141,9 +166,12 @@ lethe_overlay_switch() {  # NAME PREVIOUS
 lethe_overlay_wipe() {  # LOWER
     lethe_overlay_state
     if [ -n "$current" ] && [ "$current_fresh" = true ]; then
-        lethe_say "boot directory $current is current and its upper/ and work/ are empty: no overlay was ever" \
-            "mounted on it, so the root is already fresh; nothing to archive"
+        lethe_overlay_keep_fresh_current "$current"
         return 0
+    fi
+    # A foreign .current.new is refused before any step, as the Java plan does.
+    if [ -e "$lethe_up/.current.new" ] && [ ! -L "$lethe_up/.current.new" ]; then
+        lethe_fail "$lethe_upper/.current.new is not the symlink lethe leaves there when interrupted; move it away"
     fi
     if [ -n "$current" ] && [ "$current_degraded" = false ] \
             && { [ ! -f "$lethe_up/boots/$current/upper/.lethe-activated" ] || [ -L "$lethe_up/boots/$current/upper/.lethe-activated" ]; }; then
@@ -153,19 +181,21 @@ lethe_overlay_wipe() {  # LOWER
     fi
     lethe_overlay_make_boots
     if [ -n "$pending" ]; then
-        lethe_say "boot directory $pending was left empty by an interrupted wipe: it is completed and used"
         next=$pending
+        lethe_overlay_complete_boot_directory "$next" "$1"
     else
         now=$(date -u +%s) || lethe_fail "date failed"
         next=$(lethe_overlay_name_of "$now") || lethe_fail "date failed"
         if [ -n "$newest" ]; then
             lethe_key=${next%%T*}${next#*T}; lethe_key=${lethe_key%Z}
             if [ "$lethe_key" -le "$lethe_newest_key" ]; then
+                lethe_clock=$next
                 next=$(lethe_overlay_name_of "$(( $(lethe_overlay_epoch "$newest") + 1 ))") || lethe_fail "date failed"
-                lethe_say "the new boot directory is named $next, one second after the newest one, because the clock is not past it"
+                lethe_overlay_name_after_newest "$next" "$lethe_clock"
             fi
         fi
+        lethe_overlay_make_boot_directory "$next" "$1"
     fi
-    lethe_overlay_make_boot "$next" "$1"
-    lethe_overlay_switch "$next" "$current"
+    if [ -L "$lethe_up/.current.new" ]; then lethe_overlay_remove_stale_current_new; fi
+    lethe_overlay_switch_current "$next" "$current"
 }

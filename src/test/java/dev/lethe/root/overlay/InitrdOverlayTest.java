@@ -297,20 +297,26 @@ class InitrdOverlayTest {
                 Sh.run("umount", "-R", machine.javaRoot.toString());
 
                 Run crashed = machine.boot(Map.of("LETHE_TEST_CRASH_AT", Integer.toString(point)));
+                // Killed once the overlay was mounted, that boot used its directory (overlayfs made work/work):
+                // the next wipe archives it (degraded: no activation), as the Java wipe would.
+                boolean used = crashed.output().contains("mount the overlay at");
                 machine.powerOff();
                 Run rerun = machine.boot();
                 assertThat(machine.isOverlay()).as(rerun.output()).isTrue();
                 assertThat(machine.sysroot.resolve("etc/boot" + point)).doesNotExist();
                 assertThat(Files.readString(machine.sysroot.resolve("etc/hostname"))).isEqualTo("pristine\n");
                 List<ArchiveRef> archives = machine.running().archives();
-                assertThat(archives.getFirst()).isEqualTo(new ArchiveRef(previous,
+                assertThat(archives.get(used ? 1 : 0)).isEqualTo(new ArchiveRef(previous,
                         BootName.parse(previous).orElseThrow().created(), degraded));
+                if (used) {
+                    assertThat(archives.getFirst().degraded()).as("the killed boot's directory").isTrue();
+                }
                 machine.powerOff();
                 machine.offline();
                 Map<String, Map<String, String>> after = machine.uppers();
                 assertThat(after).as("no archive lost after a crash at step %d", point).containsAllEntriesOf(before);
-                assertThat(after).as("exactly one new boot directory after a crash at step %d", point)
-                        .hasSize(before.size() + 1);
+                assertThat(after).as("one new boot directory (two if the killed boot mounted its own) after a crash "
+                        + "at step %d", point).hasSize(before.size() + (used ? 2 : 1));
                 assertThat(before).doesNotContainKey(machine.current());
                 Sh.run("umount", "-R", machine.javaRoot.toString());
                 machine.boot();  // the next round's boot, whose life the loop writes
@@ -321,9 +327,10 @@ class InitrdOverlayTest {
                 assertThat(crashed.output()).doesNotContain("FAILED");
                 crashes++;
             }
-            // mount the upper's filesystem, (mark degraded), make boots/ (first wipe only), make the boot
-            // directory, switch current, remount ro, move the real root, mount the overlay, bind the upper's filesystem
-            assertThat(crashes).as("steps of a boot").isGreaterThanOrEqualTo(degraded ? 8 : 7);
+            // mount the upper's filesystem, (mark degraded), make the boot directory, switch current, move the
+            // real root, mount the overlay, bind the upper's filesystem (boots/ exists after the first boot, and
+            // the initramfs mounted the real root read-only)
+            assertThat(crashes).as("steps of a boot").isGreaterThanOrEqualTo(degraded ? 7 : 6);
         }
     }
 
