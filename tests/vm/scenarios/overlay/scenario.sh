@@ -4,7 +4,7 @@
 # are gone and in that boot's archive, retention with keep = { last = 1 }, identity, ownership)
 # and that / is an overlay over the untouched real root; the host then reads both partitions.
 pl=$(payload overlay "$VM/scenarios/survive/survive.sh" overlay-checks.sh stage1.sh stage2.sh stage3.sh)
-vm boots "$pl" --timeout 1200 --stage-timeout 400 --append no_timer_check || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
+vm boots "$pl" --timeout 1800 --stage-timeout 600 --append no_timer_check || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
 
 log "the disk afterwards"
 mid=$(cat "$WORK/boots/share/saved-machine-id")

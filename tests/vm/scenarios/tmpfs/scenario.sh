@@ -2,7 +2,7 @@
 # strategy tmpfs on an ext4 root, 2 boots: / is an overlay whose upper is in RAM; the persisted
 # entries survive the reboot, the strays are gone, nothing is archived, the real root unchanged.
 pl=$(payload tmpfs "$VM/scenarios/survive/survive.sh" "$VM/scenarios/overlay/overlay-checks.sh" stage1.sh stage2.sh)
-vm boots "$pl" --timeout 900 --stage-timeout 400 --append no_timer_check || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
+vm boots "$pl" --timeout 1500 --stage-timeout 600 --append no_timer_check || fail "a boot failed (rc=$?): $(grep -h '^FAIL' "$WORK"/boots/share/stage*.log | head -3 | tr '\n' ' ')"
 
 log "the disk afterwards"
 inspect bash -c '
