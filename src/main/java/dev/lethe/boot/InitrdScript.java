@@ -71,23 +71,23 @@ public final class InitrdScript {
         s.append("set -f\n");
         s.append("PATH=").append(PRIVATE_BIN).append(":$PATH\n\n");
         s.append(Shell.fragment("common.sh")).append('\n');
-        switch (root.strategy()) {
-            case BTRFS -> {
-                String subvolume = strip(root.subvolume().orElseThrow());
-                s.append("lethe_device=").append(Shell.quote(root.device().orElseThrow())).append('\n');
+        switch (root) {
+            case RootConfig.Btrfs btrfs -> {
+                String subvolume = btrfs.subvolume();  // without a leading slash: the config normalised it
+                s.append("lethe_device=").append(Shell.quote(btrfs.device())).append('\n');
                 s.append("lethe_root=").append(Shell.quote(subvolume)).append('\n');
                 s.append("lethe_base=").append(Shell.quote(subvolume.substring(subvolume.lastIndexOf('/') + 1))).append('\n');
-                s.append("lethe_blank=").append(Shell.quote(strip(root.blank().orElseThrow()))).append('\n');
+                s.append("lethe_blank=").append(Shell.quote(btrfs.blank())).append('\n');
                 s.append("lethe_top=${LETHE_TOP:-/run/lethe/top}\n");
-                s.append("lethe_archives_name=lethe-archives\n");
+                s.append("lethe_archives_name=").append(RootConfig.ARCHIVES).append('\n');
                 s.append("lethe_archives=$lethe_top/$lethe_archives_name\n");
                 s.append("lethe_registry=$lethe_archives/.lethe-registry\n\n");
                 s.append(Shell.fragment("wipe-btrfs.sh"));
             }
-            case NONE -> s.append("lethe_wipe() { lethe_say \"strategy none (adoption mode): nothing to wipe\"; }\n");
-            case OVERLAY -> overlay(root, s);
-            case TMPFS -> tmpfs(s);
-            case ZFS -> throw new IllegalArgumentException(
+            case RootConfig.None _ -> s.append("lethe_wipe() { lethe_say \"strategy none (adoption mode): nothing to wipe\"; }\n");
+            case RootConfig.Overlay overlay -> overlay(overlay, s);
+            case RootConfig.Tmpfs _ -> tmpfs(s);
+            case RootConfig.Zfs _ -> throw new IllegalArgumentException(
                     "the initrd wipe for strategy " + root.strategy() + " is not rendered yet");
         }
         if (!overlayRoot(root.strategy())) {
@@ -129,9 +129,9 @@ public final class InitrdScript {
      * Overlay: after the real root is mounted, the upper's filesystem is mounted, the wipe makes the
      * next boot directory exactly as the Java wipe does, and the overlay is mounted over the real root.
      */
-    private static void overlay(RootConfig root, StringBuilder s) {
+    private static void overlay(RootConfig.Overlay root, StringBuilder s) {
         run(s);
-        s.append("lethe_upper=").append(Shell.quote(root.upper().orElseThrow().value())).append('\n');
+        s.append("lethe_upper=").append(Shell.quote(root.upper().value())).append('\n');
         s.append("lethe_wipe() { lethe_say \"strategy overlay: the wipe runs once the real root is mounted\"; }\n\n");
         s.append(Shell.fragment("mount-overlay.sh")).append('\n');
         s.append(Shell.fragment("wipe-overlay.sh")).append('\n');
@@ -184,13 +184,5 @@ public final class InitrdScript {
         String umask = rootOwned ? Shell.quote(String.format("%04o", 0777 & ~mode.bits())) : "''";
         String function = entry.kind() == Kind.DIRECTORY ? "lethe_directory" : "lethe_file";
         return function + " \"$1\" " + store + " " + path + " " + umask;
-    }
-
-    private static String strip(String subvolume) {
-        String name = subvolume;
-        while (name.startsWith("/")) {
-            name = name.substring(1);
-        }
-        return name;
     }
 }

@@ -6,6 +6,7 @@ import dev.lethe.config.StoreConfig;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -148,7 +149,12 @@ public final class Units {
      * fails, the old root boots.
      */
     public static String initrdWipe(RootConfig root) {
-        String device = root.device().map(d -> "Wants=" + deviceUnit(d) + "\nAfter=" + deviceUnit(d) + "\n").orElse("");
+        Optional<String> rootDevice = switch (root) {
+            case RootConfig.Btrfs btrfs -> Optional.of(btrfs.device());
+            case RootConfig.Overlay overlay -> overlay.device();
+            case RootConfig.Zfs _, RootConfig.Tmpfs _, RootConfig.None _ -> Optional.empty();
+        };
+        String device = rootDevice.map(d -> "Wants=" + deviceUnit(d) + "\nAfter=" + deviceUnit(d) + "\n").orElse("");
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]

@@ -13,12 +13,12 @@ public final class Strategies {
     private Strategies() {}
 
     public static RootStrategy of(RootConfig config, RootContext context) {
-        return switch (config.strategy()) {
-            case BTRFS -> new BtrfsStrategy(config, context);
-            case ZFS -> new ZfsStrategy(config, context);
-            case OVERLAY -> new OverlayStrategy(config, context);
-            case TMPFS -> NoWipeStrategy.tmpfs();
-            case NONE -> NoWipeStrategy.none();
+        return switch (config) {
+            case RootConfig.Btrfs btrfs -> new BtrfsStrategy(btrfs, context);
+            case RootConfig.Zfs zfs -> new ZfsStrategy(zfs, context);
+            case RootConfig.Overlay overlay -> new OverlayStrategy(overlay, context);
+            case RootConfig.Tmpfs _ -> NoWipeStrategy.tmpfs();
+            case RootConfig.None _ -> NoWipeStrategy.none();
         };
     }
 }

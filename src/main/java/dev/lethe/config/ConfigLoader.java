@@ -85,6 +85,18 @@ public final class ConfigLoader {
                         + "filesystem, which strategy \"" + root.strategy().name().toLowerCase(java.util.Locale.ROOT)
                         + "\" wipes; put the store on a filesystem of its own");
             }
+            if (root instanceof RootConfig.Overlay overlay) {
+                // Overlay archives are pruned, and lethe never deletes data in a store.
+                if (overlay.upper().startsWith(store.path())) {
+                    source.error(store.origin().line(), store.path().value(), "[root] upper " + overlay.upper()
+                            + " is inside this store: overlay archives are pruned, and lethe never deletes data in a store."
+                            + " Put upper on a persistent filesystem outside every store, such as a separate mount at /overlay");
+                } else if (store.path().startsWith(overlay.upper())) {
+                    source.error(store.origin().line(), store.path().value(), "[root] upper " + overlay.upper()
+                            + " contains this store: overlay archives are pruned, and lethe never deletes data in a store."
+                            + " Put upper beside the store, not above it");
+                }
+            }
         }
         if (source.hasErrors()) {
             throw new ConfigException(source.errors());

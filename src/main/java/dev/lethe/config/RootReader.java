@@ -3,6 +3,7 @@ package dev.lethe.config;
 import dev.lethe.config.RootConfig.Retention;
 import dev.lethe.config.RootConfig.Strategy;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Origin;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -11,9 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.tomlj.TomlTable;
 
-/** Reads [root] and [root.archive] into a {@link RootConfig}, checking the keys each strategy needs. */
+/**
+ * Reads [root] and [root.archive] into a {@link RootConfig}, checking the keys each strategy needs and
+ * every rule on their values that needs no machine ({@link RootRules}), each with its file and line.
+ */
 final class RootReader {
 
     private static final List<String> ROOT_KEYS =
@@ -61,26 +66,69 @@ final class RootReader {
         if (strategy.isEmpty()) {
             return RootConfig.none(source.file());
         }
+        Origin origin = source.origin(line);
         switch (strategy.get()) {
             case BTRFS -> {
                 require(root, line, "btrfs", "device", "the btrfs filesystem holding the root subvolume", "\"/dev/disk/by-label/system\"");
                 require(root, line, "btrfs", "subvolume", "the subvolume mounted as /", "\"@root\"");
                 require(root, line, "btrfs", "blank", "an empty read-only subvolume the root is recreated from", "\"@root-blank\"");
-                if (subvolume.isPresent() && subvolume.equals(blank)) {
-                    source.error(Source.lineOf(root, "blank"), null,
-                            "blank is the same subvolume as subvolume (\"" + blank.get()
-                                    + "\"); the root must be recreated from a separate empty subvolume");
+                Optional<String> rootSubvolume = subvolume(root, "subvolume", subvolume);
+                Optional<String> blankSubvolume = subvolume(root, "blank", blank);
+                if (device.isEmpty() || rootSubvolume.isEmpty() || blankSubvolume.isEmpty()) {
+                    return RootConfig.none(source.file());
                 }
+                Optional<String> pair = RootRules.subvolumePairProblem(rootSubvolume.get(), blankSubvolume.get());
+                if (pair.isPresent()) {
+                    source.error(Source.lineOf(root, "blank"), null, pair.get());
+                    return RootConfig.none(source.file());
+                }
+                return new RootConfig.Btrfs(device.get(), rootSubvolume.get(), blankSubvolume.get(), retention, origin);
             }
             case ZFS -> {
                 require(root, line, "zfs", "dataset", "the dataset mounted as /", "\"rpool/root\"");
-                blank = blank.or(() -> Optional.of(DEFAULT_ZFS_BLANK));
+                Optional<String> rootDataset = checked(root, "dataset", dataset, RootRules::datasetProblem);
+                Optional<String> snapshot = blank.isEmpty() ? Optional.of(DEFAULT_ZFS_BLANK)
+                        : checked(root, "blank", blank, RootRules::snapshotProblem);
+                if (rootDataset.isEmpty() || snapshot.isEmpty()) {
+                    return RootConfig.none(source.file());
+                }
+                return new RootConfig.Zfs(rootDataset.get(), snapshot.get(), retention, origin);
             }
-            case OVERLAY -> require(root, line, "overlay", "upper",
-                    "a directory on a persistent filesystem where the overlay's upper directories live", "\"/overlay\"");
-            case TMPFS, NONE -> { }
+            case OVERLAY -> {
+                require(root, line, "overlay", "upper",
+                        "a directory on a persistent filesystem where the overlay's upper directories live", "\"/overlay\"");
+                if (upper.isEmpty()) {
+                    return RootConfig.none(source.file());
+                }
+                return new RootConfig.Overlay(upper.get(), device, retention, origin);
+            }
+            case TMPFS -> {
+                return new RootConfig.Tmpfs(origin);
+            }
+            case NONE -> {
+                return new RootConfig.None(origin);
+            }
         }
-        return new RootConfig(strategy.get(), device, subvolume, blank, dataset, upper, retention, source.origin(line));
+        throw new AssertionError(strategy.get());
+    }
+
+    /** A btrfs subvolume's path from the top level, its leading slashes dropped once, here. */
+    private Optional<String> subvolume(TomlTable root, String key, Optional<String> written) {
+        return checked(root, key, written.map(RootRules::normalSubvolume), RootRules::subvolumeProblem);
+    }
+
+    /** {@code value} if {@code rule} finds nothing wrong with it; else the problem, reported at the key's line. */
+    private Optional<String> checked(TomlTable root, String key, Optional<String> value,
+            Function<String, Optional<String>> rule) {
+        if (value.isEmpty()) {
+            return value;
+        }
+        Optional<String> problem = rule.apply(value.get());
+        if (problem.isPresent()) {
+            source.error(Source.lineOf(root, key), null, key + ": " + problem.get());
+            return Optional.empty();
+        }
+        return value;
     }
 
     private Optional<Strategy> strategy(TomlTable root, int rootLine) {
@@ -141,11 +189,6 @@ final class RootReader {
             source.error(line, null, key + " must be a name, not " + (text.isBlank() ? "empty" : "contain a NUL byte"));
             return Optional.empty();
         }
-        if (key.equals("dataset") && (text.startsWith("/") || text.contains("@"))) {
-            source.error(line, null, "dataset must be a ZFS dataset name like \"rpool/root\" (no leading /, no @snapshot); got \""
-                    + text + "\"");
-            return Optional.empty();
-        }
         return Optional.of(text);
     }
 
@@ -164,8 +207,9 @@ final class RootReader {
             source.error(line, text, "upper: " + problem);
             return Optional.empty();
         }
-        if (text.equals("/")) {
-            source.error(line, text, "upper cannot be /: it must be a directory on a persistent filesystem, like /overlay (not inside a store)");
+        Optional<String> rule = RootRules.upperProblem(text);
+        if (rule.isPresent()) {
+            source.error(line, text, rule.get());
             return Optional.empty();
         }
         return Optional.of(AbsolutePath.of(text));

@@ -222,6 +222,23 @@ class CliTest {
     }
 
     @Test
+    void aRootNameWrongOnItsOwnIsAConfigErrorBeforeAnyStrategyRuns() throws Exception {
+        // It used to be the btrfs strategy's refusal, after it had looked for the device.
+        String toml = """
+                [root]
+                strategy = "btrfs"
+                device = "/dev/lethe-no-such-disk"
+                subvolume = "@root"
+                blank = "@root/blank"
+                """;
+        Path config = write("lethe.toml", toml);
+        Result run = lethe("check", "--root", root().toString(), "--config", config.toString());
+        assertThat(run.exit()).as(run.all()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err()).startsWith(config + ":" + lineOf(toml, "blank =") + ": blank \"@root/blank\" and subvolume")
+                .contains("lie one inside the other").doesNotContain("lethe-no-such-disk");
+    }
+
+    @Test
     void aBadIgnoreGlobExits3NamingFileLineAndGlob() throws Exception {
         String toml = """
                 [[store]]

@@ -114,9 +114,8 @@ class ConfigLoaderTest {
             String f = file.toString();
 
             assertThat(config.file()).isEqualTo(f);
-            assertThat(config.root()).isEqualTo(new RootConfig(Strategy.BTRFS,
-                    Optional.of("/dev/disk/by-label/system"), Optional.of("@root"), Optional.of("@root-blank"),
-                    Optional.empty(), Optional.empty(),
+            assertThat(config.root()).isEqualTo(new RootConfig.Btrfs(
+                    "/dev/disk/by-label/system", "@root", "@root-blank",
                     new Retention(OptionalInt.of(3), Optional.of(Duration.ofDays(2)), OptionalInt.of(24),
                             OptionalInt.of(7), OptionalInt.of(4), OptionalInt.of(6)),
                     new Origin(f, 2)));
@@ -201,8 +200,7 @@ class ConfigLoaderTest {
         @Test
         void anEmptyConfigHasNoRootStrategyAndNoEntries() throws Exception {
             Config config = parse("");
-            assertThat(config.root()).isEqualTo(new RootConfig(Strategy.NONE, Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), Retention.UNDECLARED, new Origin(FILE, 0)));
+            assertThat(config.root()).isEqualTo(new RootConfig.None(new Origin(FILE, 0)));
             assertThat(config.stores()).isEmpty();
             assertThat(config.entries()).isEmpty();
         }
@@ -260,10 +258,8 @@ class ConfigLoaderTest {
                     strategy = "zfs"
                     dataset = "rpool/local/root"
                     """).root();
-            assertThat(root.strategy()).isEqualTo(Strategy.ZFS);
-            assertThat(root.dataset()).contains("rpool/local/root");
-            assertThat(root.blank()).contains("blank");
-            assertThat(root.origin()).isEqualTo(new Origin(FILE, 1));
+            assertThat(root).isEqualTo(new RootConfig.Zfs("rpool/local/root", "blank", Retention.UNDECLARED,
+                    new Origin(FILE, 1)));
         }
 
         @Test
@@ -274,10 +270,8 @@ class ConfigLoaderTest {
                     upper = "/persist/.overlay"
                     device = "/dev/vda2"
                     """).root();
-            assertThat(root.strategy()).isEqualTo(Strategy.OVERLAY);
-            assertThat(root.upper()).contains(AbsolutePath.of("/persist/.overlay"));
-            assertThat(root.device()).contains("/dev/vda2");
-            assertThat(root.blank()).isEmpty();
+            assertThat(root).isEqualTo(new RootConfig.Overlay(AbsolutePath.of("/persist/.overlay"),
+                    Optional.of("/dev/vda2"), Retention.UNDECLARED, new Origin(FILE, 1)));
         }
 
         @Test

@@ -64,13 +64,13 @@ public final class BtrfsStrategy implements RootStrategy {
      * mkdir, nothing to prove about it, and it is never used as a listing source (archives are
      * found through the registry), so the plain-directory "list -o" hazard cannot arise.
      */
-    static final String ARCHIVES = "lethe-archives";
+    static final String ARCHIVES = RootConfig.ARCHIVES;
 
-    private final RootConfig config;
+    private final RootConfig.Btrfs config;
     private final RootContext context;
     private final Btrfs btrfs;
 
-    public BtrfsStrategy(RootConfig config, RootContext context) {
+    public BtrfsStrategy(RootConfig.Btrfs config, RootContext context) {
         this.config = config;
         this.context = context;
         this.btrfs = new Btrfs(context.tools());
@@ -81,7 +81,7 @@ public final class BtrfsStrategy implements RootStrategy {
         return "btrfs";
     }
 
-    /** The three [root] values, validated. */
+    /** The three [root] values. */
     private record Names(String device, String subvolume, String blank) {
         /** The last component of the root's path, which archive names start with. */
         String base() {
@@ -357,44 +357,9 @@ public final class BtrfsStrategy implements RootStrategy {
 
     // ---- what the machine holds ----
 
-    private Names names() throws RootException {
-        String device = config.device().orElseThrow(() -> new RootException(
-                "[root] strategy = \"btrfs\" needs device: the btrfs filesystem that holds the root subvolume"));
-        String subvolume = subvolumeName(config.subvolume(), "subvolume", "\"@root\"");
-        String blank = subvolumeName(config.blank(), "blank", "\"@root-blank\"");
-        if (subvolume.equals(blank)) {
-            throw new RootException("[root] subvolume and blank are both " + subvolume
-                    + ": the root must be recreated from a separate, read-only subvolume; nothing was changed");
-        }
-        if (blank.startsWith(subvolume + "/") || subvolume.startsWith(blank + "/")) {
-            throw new RootException("[root] blank " + blank + " and subvolume " + subvolume
-                    + " lie one inside the other: archiving the root would take the blank with it."
-                    + " Keep both directly on the top level; nothing was changed");
-        }
-        return new Names(device, subvolume, blank);
-    }
-
-    /** A subvolume's path from the top level, as written ("@root", "/@root" or "roots/@root"). */
-    private static String subvolumeName(Optional<String> value, String key, String example) throws RootException {
-        String raw = value.orElseThrow(() -> new RootException(
-                "[root] strategy = \"btrfs\" needs " + key + " (e.g. " + key + " = " + example + ")"));
-        String name = raw;
-        while (name.startsWith("/")) {
-            name = name.substring(1);  // "/@root" as mount's subvol= option writes it
-        }
-        boolean bad = name.isEmpty() || name.endsWith("/") || name.chars().anyMatch(c -> c == '\t' || c == '\n' || c == 0);
-        for (String part : name.split("/")) {
-            bad |= part.isEmpty() || part.equals(".") || part.equals("..");
-        }
-        if (bad) {
-            throw new RootException("[root] " + key + " = \"" + raw + "\" is not a subvolume path from the top level"
-                    + " (e.g. " + example + "); nothing was changed");
-        }
-        if (name.equals(ARCHIVES) || name.startsWith(ARCHIVES + "/")) {
-            throw new RootException("[root] " + key + " = \"" + raw + "\" lies in " + ARCHIVES
-                    + ", where lethe keeps old roots; nothing was changed");
-        }
-        return name;
+    /** The config's names, checked and normalised when the config was read (config.RootRules). */
+    private Names names() {
+        return new Names(config.device(), config.subvolume(), config.blank());
     }
 
     private void requireDevice(Names names) throws RootException {

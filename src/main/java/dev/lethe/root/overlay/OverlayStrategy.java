@@ -123,12 +123,12 @@ import java.util.Set;
  * paths by name. A leftover {@code .destroying-*} from a crash is finished by the next destroy.
  *
  * <h2>What {@link #check} refuses</h2>
- * No {@code upper} in the config; an {@code upper} that is inside a store or contains one (archives
+ * (The config is checked when it is read, upper's own characters included.) An {@code upper} that is inside a store or contains one (archives
  * are pruned, and lethe never deletes data in a store); that does not exist (lethe does not create
  * it: if its filesystem were not mounted, it would be created on the root or in RAM), is not a
  * directory or is reached through a symlink; that is on tmpfs or ramfs (the archives would vanish
  * at power-off), on an overlay (the root itself) or on the lower root's own filesystem (the lower
- * must stay unchanged while mounted); paths with characters the overlay option syntax cannot carry
+ * must stay unchanged while mounted); a root path with characters the overlay option syntax cannot carry
  * ({@code , : \}); a missing lower root or configured device; a {@code boots} or {@code current}
  * that is not what lethe makes.
  */
@@ -150,11 +150,11 @@ public final class OverlayStrategy implements RootStrategy {
 
     private static final long DIRECTORY = Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
 
-    private final RootConfig config;
+    private final RootConfig.Overlay config;
     private final RootContext context;
     private final Syscalls sys;
 
-    public OverlayStrategy(RootConfig config, RootContext context) {
+    public OverlayStrategy(RootConfig.Overlay config, RootContext context) {
         this.config = config;
         this.context = context;
         this.sys = context.sys();
@@ -239,8 +239,8 @@ public final class OverlayStrategy implements RootStrategy {
             }
         }
         Path lower = context.root();
+        // upper itself was checked when the config was read (config.RootRules); the root comes from the command line.
         requireOptionSafe("the root", lower.toString());
-        requireOptionSafe("upper", hostUpper().toString());
         if (!Files.isDirectory(lower, LinkOption.NOFOLLOW_LINKS)) {
             throw refuse("the lower root " + lower + " does not exist or is not a directory");
         }
@@ -282,9 +282,8 @@ public final class OverlayStrategy implements RootStrategy {
         return context.root();
     }
 
-    private AbsolutePath upper() throws RootException {
-        return config.upper().orElseThrow(() -> refuse("[root] strategy = \"overlay\" needs upper = \"/...\", a "
-                + "directory on a persistent filesystem that holds the upper directories"));
+    private AbsolutePath upper() {
+        return config.upper();
     }
 
     /** The host path of the configured upper directory ("/sysroot/overlay"). */

@@ -104,7 +104,7 @@ import java.util.regex.Pattern;
  */
 public final class ZfsStrategy implements RootStrategy {
 
-    static final String ARCHIVES = "lethe-archives";
+    static final String ARCHIVES = RootConfig.ARCHIVES;
     static final String ARCHIVE = "lethe:archive";
     static final String OF = "lethe:of";
     static final String CREATED = "lethe:created";
@@ -117,14 +117,12 @@ public final class ZfsStrategy implements RootStrategy {
 
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9_.:-]+(/[A-Za-z0-9_.:-]+)+");
-    private static final Pattern SNAPSHOT_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
 
-    private final RootConfig config;
+    private final RootConfig.Zfs config;
     private final RootContext context;
     private final Zfs zfs;
 
-    public ZfsStrategy(RootConfig config, RootContext context) {
+    public ZfsStrategy(RootConfig.Zfs config, RootContext context) {
         this.config = config;
         this.context = context;
         this.zfs = new Zfs(context.tools());
@@ -167,24 +165,12 @@ public final class ZfsStrategy implements RootStrategy {
         }
     }
 
-    private Names names() throws RootException {
-        String root = config.dataset().orElseThrow(() -> new RootException(
-                config.origin() + ": the zfs strategy needs [root] dataset, the dataset mounted as / (\"rpool/root\")"));
-        String blank = config.blank().orElse("blank");
-        if (!DATASET.matcher(root).matches()) {
-            throw new RootException(config.origin() + ": [root] dataset \"" + root + "\" must be a dataset inside a "
-                    + "pool, like \"rpool/root\": a pool's own top dataset cannot be renamed, so it cannot be archived");
-        }
-        if (!SNAPSHOT_NAME.matcher(blank).matches()) {
-            throw new RootException(config.origin() + ": [root] blank \"" + blank
-                    + "\" must be a snapshot name like \"blank\" (without the dataset and @)");
-        }
+    /** The config's names, checked when the config was read (config.RootRules): the dataset lies inside a pool. */
+    private Names names() {
+        String root = config.dataset();
+        String blank = config.blank();
         String pool = root.substring(0, root.indexOf('/'));
         String archives = pool + "/" + ARCHIVES;
-        if (root.equals(archives) || root.startsWith(archives + "/")) {
-            throw new RootException(config.origin() + ": [root] dataset \"" + root + "\" lies in " + archives
-                    + ", where lethe keeps its archives; name the dataset mounted as /");
-        }
         return new Names(root, blank, archives, root.substring(root.lastIndexOf('/') + 1));
     }
 

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -132,12 +130,8 @@ final class BtrfsDisk implements AutoCloseable {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
-    static RootConfig config(String device, String subvolume, String blank) {
-        return new RootConfig(RootConfig.Strategy.BTRFS, Optional.of(device), Optional.of(subvolume),
-                Optional.of(blank), Optional.empty(), Optional.empty(),
-                new RootConfig.Retention(OptionalInt.empty(), Optional.empty(), OptionalInt.empty(),
-                        OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
-                new Origin("lethe.toml", 1));
+    static RootConfig.Btrfs config(String device, String subvolume, String blank) {
+        return new RootConfig.Btrfs(device, subvolume, blank, RootConfig.Retention.UNDECLARED, new Origin("lethe.toml", 1));
     }
 
     /** A context with a fresh, empty scratch directory, as the strategy expects. */

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -65,15 +64,13 @@ final class OverlayRig implements AutoCloseable {
         Files.writeString(file, content);
     }
 
-    static RootConfig config(String upper) {
+    static RootConfig.Overlay config(String upper) {
         return config(upper, Optional.empty());
     }
 
-    static RootConfig config(String upper, Optional<String> device) {
-        RootConfig.Retention retention = new RootConfig.Retention(OptionalInt.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
-        return new RootConfig(RootConfig.Strategy.OVERLAY, device, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(AbsolutePath.of(upper)), retention, new Origin("lethe.toml", 1));
+    static RootConfig.Overlay config(String upper, Optional<String> device) {
+        return new RootConfig.Overlay(AbsolutePath.of(upper), device, RootConfig.Retention.UNDECLARED,
+                new Origin("lethe.toml", 1));
     }
 
     OverlayStrategy strategy(String upper, String... stores) throws IOException {

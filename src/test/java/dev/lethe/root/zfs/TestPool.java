@@ -3,7 +3,6 @@ package dev.lethe.root.zfs;
 import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.config.RootConfig.Retention;
-import dev.lethe.config.RootConfig.Strategy;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Origin;
 import dev.lethe.root.RootContext;
@@ -14,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -92,11 +89,8 @@ final class TestPool implements AutoCloseable {
         Files.writeString(path, content);
     }
 
-    RootConfig config(String dataset, String blankName) {
-        return new RootConfig(Strategy.ZFS, Optional.empty(), Optional.empty(), Optional.of(blankName),
-                Optional.of(dataset), Optional.empty(), new Retention(OptionalInt.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
-                new Origin("lethe.toml", 2));
+    RootConfig.Zfs config(String dataset, String blankName) {
+        return new RootConfig.Zfs(dataset, blankName, Retention.UNDECLARED, new Origin("lethe.toml", 2));
     }
 
     /** The strategy on this pool's root, with a fresh scratch directory. */

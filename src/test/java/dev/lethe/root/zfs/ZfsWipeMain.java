@@ -3,7 +3,6 @@ package dev.lethe.root.zfs;
 import dev.lethe.testing.Contexts;
 import dev.lethe.config.RootConfig;
 import dev.lethe.config.RootConfig.Retention;
-import dev.lethe.config.RootConfig.Strategy;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Origin;
 import dev.lethe.root.RootContext;
@@ -13,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * One wipe in a process of its own, for the crash tests (LETHE_TEST_CRASH_AT kills it) and the
@@ -25,10 +22,7 @@ public final class ZfsWipeMain {
     private ZfsWipeMain() {}
 
     public static void main(String[] args) throws Exception {
-        RootConfig config = new RootConfig(Strategy.ZFS, Optional.empty(), Optional.empty(), Optional.of(args[1]),
-                Optional.of(args[0]), Optional.empty(), new Retention(OptionalInt.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()),
-                new Origin("lethe.toml", 2));
+        RootConfig.Zfs config = new RootConfig.Zfs(args[0], args[1], Retention.UNDECLARED, new Origin("lethe.toml", 2));
         Path scratch = Files.createTempDirectory(Path.of(args[5]), "wipe");
         RootContext context = Contexts.of(Path.of(args[2]), List.of(AbsolutePath.of("/persist")), scratch);
         WipeRequest request = new WipeRequest(Instant.ofEpochSecond(Long.parseLong(args[3])), args[4].equals("degraded"));
