@@ -4,6 +4,7 @@ import dev.lethe.config.Config;
 import dev.lethe.config.RootConfig;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Kind;
+import dev.lethe.model.LetheFiles;
 import dev.lethe.model.Method;
 import dev.lethe.model.Mode;
 import dev.lethe.model.Principal;
@@ -17,9 +18,10 @@ import java.util.Set;
 
 /**
  * The initrd stage as one POSIX shell script with every value from the config baked in: no JVM, no
- * config parsing at boot, only the tools a klibc initramfs has plus {@link #tools} ({@code btrfs} or
- * {@code zfs} and {@code zpool}, {@code date}, {@code cmp}). {@code lethe-initrd wipe} runs before the
- * root is mounted; {@code lethe-initrd entries ROOTMNT} after it is mounted (read-only) and before it
+ * config parsing at boot, only the tools a klibc initramfs has plus those {@link #tools} names.
+ * {@code lethe-initrd wipe} runs before the root is mounted (btrfs, zfs); {@code lethe-initrd mount
+ * ROOTMNT} after it is mounted (read-only): for overlay and tmpfs it wipes the upper and mounts the
+ * overlay at ROOTMNT over the real root; {@code lethe-initrd entries ROOTMNT} then, before ROOTMNT
  * becomes /.
  */
 public final class InitrdScript {
@@ -30,19 +32,37 @@ public final class InitrdScript {
     /** Where the script is inside the initramfs. */
     public static final String IN_INITRD = "/usr/sbin/lethe-initrd";
 
-    /** The tools the script calls beyond a klibc initramfs's own (sh, mount, mkdir, mv, sync, cat). */
+    /** The tools the script calls beyond a klibc initramfs's own (sh, mount, mkdir, mv, ln, readlink, sync, cat). */
     public static List<String> tools(RootConfig root) {
         return switch (root.strategy()) {
             case BTRFS -> List.of("btrfs", "date", "cmp");
+            case OVERLAY -> List.of("date", "stat", "chown", "chmod", "rm", "cmp");
+            case TMPFS -> List.of("stat", "chown", "chmod", "cmp");
             case ZFS -> List.of("zfs", "zpool", "date", "cmp");
-            case OVERLAY, TMPFS, NONE -> List.of("cmp");
+            case NONE -> List.of("cmp");
         };
+    }
+
+    /**
+     * Where the initramfs gets the tools that must be GNU coreutils' though klibc has one of that name
+     * ({@code mv -T}, which renames over a symlink to a directory instead of moving into it), and the
+     * script looks first: apart from klibc's, so neither replaces the other.
+     */
+    public static final String PRIVATE_BIN = "/usr/lib/lethe/bin";
+
+    /** The tools copied to {@link #PRIVATE_BIN}. */
+    public static List<String> privateTools(RootConfig root) {
+        return root.strategy() == RootConfig.Strategy.OVERLAY ? List.of("mv") : List.of();
+    }
+
+    /** Whether the root is an overlay the initrd mounts over the real root (overlay and tmpfs). */
+    public static boolean overlayRoot(RootConfig.Strategy strategy) {
+        return strategy == RootConfig.Strategy.OVERLAY || strategy == RootConfig.Strategy.TMPFS;
     }
 
     /** Whether this strategy's wipe can run in the initrd yet. */
     public static boolean supports(RootConfig.Strategy strategy) {
-        return strategy == RootConfig.Strategy.BTRFS || strategy == RootConfig.Strategy.ZFS
-                || strategy == RootConfig.Strategy.NONE;
+        return true;  // every strategy has its initrd stage
     }
 
     public static String render(Config config) {
@@ -52,8 +72,10 @@ public final class InitrdScript {
         s.append("# lethe's initrd stage, rendered by `lethe install` from ").append(config.file()).append(".\n");
         s.append("# Do not edit: run `lethe install` again after changing the config.\n");
         s.append("#   lethe-initrd wipe           archive the old root, make a fresh one (before the root is mounted)\n");
+        s.append("#   lethe-initrd mount ROOT     overlay, tmpfs: the overlay over the real root mounted at ROOT\n");
         s.append("#   lethe-initrd entries ROOT   the stage = \"initrd\" entries, under the mounted new root\n");
-        s.append("set -f\n\n");
+        s.append("set -f\n");
+        s.append("PATH=").append(PRIVATE_BIN).append(":$PATH\n\n");
         s.append(Shell.fragment("common.sh")).append('\n');
         switch (root) {
             case RootConfig.Btrfs btrfs -> {
@@ -71,8 +93,11 @@ public final class InitrdScript {
             }
             case RootConfig.None _ -> s.append("lethe_wipe() { lethe_say \"strategy none (adoption mode): nothing to wipe\"; }\n");
             case RootConfig.Zfs zfs -> s.append(ZfsWipeScript.render(zfs));
-            case RootConfig.Overlay _, RootConfig.Tmpfs _ -> throw new IllegalArgumentException(
-                    "the initrd wipe for strategy " + root.strategy() + " is not rendered yet");
+            case RootConfig.Overlay overlay -> overlay(overlay, s);
+            case RootConfig.Tmpfs _ -> tmpfs(s);
+        }
+        if (!overlayRoot(root.strategy())) {
+            s.append("lethe_mount_root() { :; }  # the root is used as mounted\n");
         }
         s.append('\n').append(Shell.fragment("entries.sh")).append('\n');
         s.append("lethe_entries() {\n");
@@ -93,8 +118,9 @@ public final class InitrdScript {
         s.append("""
                 case "${1:-}" in
                     wipe) lethe_disabled || lethe_wipe ;;
+                    mount) lethe_disabled || lethe_mount_root "${2:?usage: lethe-initrd mount ROOTMNT}" ;;
                     entries) lethe_disabled || lethe_entries "${2:?usage: lethe-initrd entries ROOTMNT}" ;;
-                    *) echo "usage: lethe-initrd wipe | entries ROOTMNT" >&2; exit 2 ;;
+                    *) echo "usage: lethe-initrd wipe | mount ROOTMNT | entries ROOTMNT" >&2; exit 2 ;;
                 esac
                 """);
         return s.toString();
@@ -145,6 +171,55 @@ public final class InitrdScript {
         ShellSteps.render(BtrfsWipePlanner.steps(names, situation), BTRFS_VARIABLES, "    ")
                 .forEach(line -> s.append(line).append('\n'));
         s.append("}\n");
+    }
+
+    /** Where the script keeps its mounts: the initrd's /run becomes the new root's /run, so they stay visible there. */
+    private static void run(StringBuilder s) {
+        s.append("lethe_run=${LETHE_RUN:-").append(LetheFiles.RUN.value()).append("}\n");
+    }
+
+    /**
+     * Overlay: after the real root is mounted, the upper's filesystem is mounted, the wipe makes the
+     * next boot directory exactly as the Java wipe does, and the overlay is mounted over the real root.
+     */
+    private static void overlay(RootConfig.Overlay root, StringBuilder s) {
+        run(s);
+        s.append("lethe_upper=").append(Shell.quote(root.upper().value())).append('\n');
+        s.append("lethe_wipe() { lethe_say \"strategy overlay: the wipe runs once the real root is mounted\"; }\n\n");
+        s.append(Shell.fragment("mount-overlay.sh")).append('\n');
+        s.append(Shell.fragment("wipe-overlay.sh")).append('\n');
+        s.append("""
+                lethe_mount_root() {
+                    lethe_overlay_mount_upper_fs "$1"
+                    lethe_overlay_wipe "$1"
+                    lethe_overlay_state
+                    lethe_overlay_root "$1" "$lethe_up/boots/$current/upper" "$lethe_up/boots/$current/work"
+                    lethe_overlay_bind_upper_fs "$1"
+                    lethe_say "the root is an overlay: the real root read-only under boots/$current/upper of $lethe_upper"
+                }
+                """);
+    }
+
+    /** tmpfs: the overlay over the real root with an upper in RAM, which the power forgets; nothing is archived. */
+    private static void tmpfs(StringBuilder s) {
+        run(s);
+        s.append("lethe_wipe() { lethe_say \"strategy tmpfs: the root forgets at power-off, nothing to wipe\"; }\n\n");
+        s.append(Shell.fragment("mount-overlay.sh")).append('\n');
+        s.append("""
+                lethe_mount_root() {
+                    lethe_tmpfs=$lethe_run/tmpfs
+                    mkdir -p "$lethe_tmpfs" || lethe_fail "cannot make $lethe_tmpfs"
+                    if ! lethe_is_mountpoint "$lethe_tmpfs"; then
+                        lethe_step "mount a tmpfs at $lethe_tmpfs for the root's upper layer"
+                        mount -t tmpfs -o mode=0700 lethe-root "$lethe_tmpfs" || lethe_fail "cannot mount a tmpfs at $lethe_tmpfs"
+                    fi
+                    mkdir -p "$lethe_tmpfs/upper" "$lethe_tmpfs/work" || lethe_fail "cannot make the upper in $lethe_tmpfs"
+                    chown "$(stat -c %u:%g "$1/")" "$lethe_tmpfs/upper" && chmod "$(stat -c %a "$1/")" "$lethe_tmpfs/upper" \\
+                        || lethe_fail "cannot give $lethe_tmpfs/upper the owner and mode of the real root's top directory"
+                    lethe_overlay_root "$1" "$lethe_tmpfs/upper" "$lethe_tmpfs/work"
+                    lethe_say "the root is an overlay with its upper in RAM: what this boot writes is gone at power-off"
+                }
+                """);
     }
 
     /** The call that puts one entry in place, or a note that apply does it (symlinks need a writable root). */

@@ -190,10 +190,12 @@ public final class Units {
                 [Service]
                 Type=oneshot
                 RemainAfterExit=yes
+                # overlay and tmpfs: the overlay over the real root at /sysroot first (nothing for the others)
+                ExecStart=%s mount /sysroot
                 ExecStart=%s entries /sysroot
                 StandardOutput=journal+console
                 StandardError=journal+console
-                """.formatted(INITRD_WIPE, InitrdScript.IN_INITRD);
+                """.formatted(INITRD_WIPE, InitrdScript.IN_INITRD, InitrdScript.IN_INITRD);
     }
 
     /** systemd's name for the device unit of a path ({@code systemd-escape --path --suffix=device}). */

@@ -215,12 +215,49 @@ class InstallCommandTest {
 
     @Test
     void aStrategyWhoseInitrdWipeIsNotRenderedYetIsRefused() throws IOException {
-        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"tmpfs\"\n");
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"zfs\"\ndataset = \"rpool/root\"\n");
         Map<String, String> before = tree();
         Run run = lethe("install");
         assertThat(run.exit()).isEqualTo(ExitCode.ENVIRONMENT);
-        assertThat(run.err()).contains("does not support strategy \"tmpfs\" yet");
+        assertThat(run.err()).contains("does not support strategy \"zfs\" yet");
         assertThat(tree()).isEqualTo(before);
+    }
+
+    /** overlay: the script mounts the overlay root after the real root is mounted; the initramfs gets its tools. */
+    @Test
+    void anOverlayRootIsInstalledWithItsMountStepAndTools() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), """
+                [root]
+                strategy = "overlay"
+                upper = "/state/overlay"
+
+                [[store]]
+                path = "/persist"
+                files = [{ path = "/etc/machine-id", stage = "initrd" }]
+                """);
+        Map<String, String> before = tree();
+        Run dry = lethe("install", "--dry-run");
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("/usr/lib/lethe/initrd/lethe-initrd", "/etc/initramfs-tools/scripts/local-bottom/lethe");
+        assertThat(tree()).as("a dry run writes nothing").isEqualTo(before);
+
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        String script = Files.readString(root.resolve("usr/lib/lethe/initrd/lethe-initrd"));
+        assertThat(script).contains("lethe_upper='/state/overlay'", "lethe_overlay_switch_current", "mount -t overlay");
+        assertThat(Files.readString(root.resolve("etc/initramfs-tools/scripts/local-bottom/lethe")))
+                .contains("lethe-initrd mount \"${rootmnt:-/root}\"");
+        assertThat(Files.readString(root.resolve("etc/initramfs-tools/hooks/lethe")))
+                .contains("/usr/lib/lethe/bin/mv", "command -v stat", "manual_add_modules overlay");
+        assertThat(lethe("install", "--no-initramfs").out()).contains("installed, nothing to change");
+    }
+
+    @Test
+    void aTmpfsRootIsInstalledToo() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"tmpfs\"\n");
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(Files.readString(root.resolve("usr/lib/lethe/initrd/lethe-initrd"))).contains("mount -t tmpfs");
     }
 
     @Test

@@ -73,7 +73,7 @@ public final class OverlayStrategy implements RootStrategy {
             BootName current = layout.readState().current().orElseThrow(() -> new RootException("there is no "
                     + upper.show(Layout.CURRENT) + " yet: run lethe wipe once to make the first boot directory"));
             Path boot = upper.host().resolve(Layout.BOOTS).resolve(current.id());
-            return new MountOptions(upper.context().root().toString(), boot.resolve(Layout.UPPER).toString(),
+            return new MountOptions(upper.lower().toString(), boot.resolve(Layout.UPPER).toString(),
                     boot.resolve(Layout.WORK).toString());
         }
     }
@@ -98,7 +98,7 @@ public final class OverlayStrategy implements RootStrategy {
         if (written.isEmpty()) {
             return Optional.of(List.of());
         }
-        return Optional.of(UpperDiff.of(upper.context().sys(), written.get().toString(), hostRoot.toString(), filter));
+        return Optional.of(UpperDiff.of(upper.context().sys(), written.get().toString(), upper.lower().toString(), filter));
     }
 
     /**
@@ -108,7 +108,7 @@ public final class OverlayStrategy implements RootStrategy {
     @Override
     public List<Change> diffArchive(ArchiveRef archive, Filter filter) throws IOException {
         return read(archive, files -> UpperDiff.of(upper.context().sys(), files.toString(),
-                upper.context().root().toString(), filter));
+                upper.lower().toString(), filter));
     }
 
     @Override
@@ -169,5 +169,10 @@ public final class OverlayStrategy implements RootStrategy {
     @Override
     public void destroy(ArchiveRef archive) throws IOException {
         archives.destroy(archive);
+    }
+
+    /** The lower root as it is on disk (see {@link Upper#lower()}). */
+    Path lower() throws IOException {
+        return upper.lower();
     }
 }

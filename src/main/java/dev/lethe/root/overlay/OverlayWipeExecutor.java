@@ -34,11 +34,11 @@ final class OverlayWipeExecutor {
     /** The lower root, whose top directory's owner and mode each new upper/ takes. */
     private final Path lower;
 
-    OverlayWipeExecutor(Layout layout) {
+    OverlayWipeExecutor(Layout layout) throws IOException {
         this.layout = layout;
         this.upper = layout.upper;
         this.sys = layout.sys;
-        this.lower = upper.context().root();
+        this.lower = upper.lower();
     }
 
     void perform(List<OverlayStep> steps) throws IOException {
