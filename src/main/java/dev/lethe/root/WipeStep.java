@@ -11,8 +11,10 @@ import java.util.Optional;
  * sh. A plan is derived from an observation of the disk, so the situation (fresh, interrupted at a
  * step, degraded) decides which steps are in it, never the executor.
  *
- * <p>Paths and names are strings as the tools and the script use them: relative to the mounted top
- * level (btrfs), dataset names (zfs), or relative to the overlay's upper directory (overlay).
+ * <p>Values are strings as the tools and the script use them, so that the initrd renderer can plan
+ * with its boot-time variables ({@code ${name}}) in place of values: paths relative to the mounted
+ * top level (btrfs), dataset names (zfs), the upper directory's host path and a boot directory's
+ * name (overlay).
  */
 public sealed interface WipeStep {
 
