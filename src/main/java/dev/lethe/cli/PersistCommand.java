@@ -7,7 +7,6 @@ import dev.lethe.linux.Fs;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Kind;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.SequencedMap;
@@ -35,16 +34,7 @@ final class PersistCommand implements Callable<Integer> {
     String user;
     @ArgGroup(exclusive = true)
     KindChoice kind;
-    @Option(names = "--mode", paramLabel = "OCTAL", description = "The entry's mode, like 0700.")
-    String mode;
-    @Option(names = "--owner", paramLabel = "USER", description = "The entry's owner.")
-    String owner;
-    @Option(names = "--group", paramLabel = "GROUP", description = "The entry's group.")
-    String group;
-    @Option(names = "--method", paramLabel = "METHOD", description = "bind (default) or symlink.")
-    String method;
-    @Option(names = "--stage", paramLabel = "STAGE", description = "system (default) or initrd.")
-    String stage;
+    @Mixin EntryOptions entryOptions;
     @Option(names = "--no-apply", description = "Only change the config.")
     boolean noApply;
 
@@ -56,13 +46,7 @@ final class PersistCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConfigEditing editing = ConfigEditing.open(common, !noApply, "persist");
-        SequencedMap<String, String> options = new LinkedHashMap<>();
-        for (String[] option : List.of(new String[] {"owner", owner}, new String[] {"group", group},
-                new String[] {"mode", mode}, new String[] {"method", method}, new String[] {"stage", stage})) {
-            if (option[1] != null) {
-                options.put(option[0], option[1]);
-            }
-        }
+        SequencedMap<String, String> options = entryOptions.written();
         List<NewEntry> entries = new ArrayList<>();
         List<String> undetermined = new ArrayList<>();
         try (Fs fs = Fs.open(Wiring.syscalls(), editing.root().toString())) {
