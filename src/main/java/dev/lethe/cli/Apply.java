@@ -1,21 +1,15 @@
 package dev.lethe.cli;
 
 import dev.lethe.exec.Activation;
+import dev.lethe.exec.ApplyRecords;
 import dev.lethe.exec.Converge;
 import dev.lethe.exec.Executor;
-import dev.lethe.exec.KnownEntries;
-import dev.lethe.exec.LetheMounts;
 import dev.lethe.exec.LiveObservation;
-import dev.lethe.exec.Stores;
-import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Stage;
-import dev.lethe.plan.Action;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /** apply: observe, plan, execute, report. Shared by the picocli command and the boot fast path. */
@@ -66,73 +60,16 @@ final class Apply {
             err.flush();
             // Each line as soon as its action is done, flushed: a long migration shows progress,
             // and a killed apply has told what it finished.
-            Consumer<Executor.Outcome> progress = boot == null ? outcome -> printOne(out, outcome) : outcome -> { };
+            Consumer<Executor.Outcome> progress = boot == null ? outcome -> ApplyText.printOne(out, outcome) : outcome -> { };
             Executor.Report report = Converge.run(entries, session.scope(), observed, session::observe,
                     executor::execute, progress);
-            String bootId = LetheMounts.bootId();
-            LetheMounts.record(session.fs, session.stores(), session.config.entries(), bootId);
-            Set<AbsolutePath> notInPlace = new HashSet<>();
-            report.outcomes().stream().filter(o -> o.status() != Executor.Status.DONE)
-                    .forEach(o -> notInPlace.add(o.action().entry()));
-            KnownEntries.record(session.fs, Stores.usable(session.fs, session.config.stores()), entries, notInPlace);
-            if (boot == Stage.SYSTEM && report.failures().isEmpty()) {
-                Activation.mark(session.fs, bootId, Wiring.CLOCK);
-            }
-            long waiting = report.outcomes().stream().filter(o -> o.status() == Executor.Status.WAITING).count();
-            long changes = report.outcomes().stream()
-                    .filter(o -> o.status() == Executor.Status.DONE && o.action().changes()).count();
+            ApplyRecords.write(session.fs, session.config.stores(), session.config.entries(), entries, report,
+                    boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK);
             if (boot == null) {
-                printWaiting(out, report);
+                ApplyText.printWaiting(out, report);
             }
-            for (Executor.Outcome failure : report.failures()) {
-                err.printf("lethe: %s: %s%n", failure.action().entry(), failure.error().orElse("failed"));
-            }
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            String summary = String.format("lethe: %s: %s%d failed, %d waiting to be created (%d ms)",
-                    Words.count(entries.size(), "entry", "entries"),
-                    changes == 0 && report.failures().isEmpty() ? "nothing to do, " : Words.count(changes, "change", "changes") + ", ",
-                    countFailedEntries(report), waiting, millis);
-            (report.failures().isEmpty() ? out : err).println(summary);
-            out.flush();
-            err.flush();
+            ApplyText.summary(out, err, report, entries.size(), (System.nanoTime() - started) / 1_000_000);
             return report.failures().isEmpty() ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
-        }
-    }
-
-    private static long countFailedEntries(Executor.Report report) {
-        return report.failures().stream().map(o -> o.action().entry()).distinct().count();
-    }
-
-    /**
-     * One action's line, as soon as it is done. A file waiting for a program to create it is not
-     * printed here: {@link #printWaiting} names it at the end, and only in a run that changed
-     * something else too, so an idempotent run stays one line, whatever waits.
-     */
-    private static void printOne(PrintWriter out, Executor.Outcome outcome) {
-        Action action = outcome.action();
-        String status = switch (outcome.status()) {
-            case DONE -> action.changes() ? "done" : null;
-            case FAILED -> "FAILED";
-            case SKIPPED -> "skipped";
-            case WAITING -> null;
-        };
-        if (status != null && !(action instanceof Action.Refuse)) {
-            out.printf("%-8s %-8s %s%n", status, ActionText.verb(action), ActionText.describe(action));
-            out.flush();
-        }
-    }
-
-    /** The waiting files, named only when the run did something else (the user then reads why they were not mounted). */
-    private static void printWaiting(PrintWriter out, Executor.Report report) {
-        boolean acted = report.outcomes().stream().anyMatch(o -> o.status() != Executor.Status.WAITING
-                && !(o.status() == Executor.Status.DONE && !o.action().changes()));
-        if (!acted) {
-            return;
-        }
-        for (Executor.Outcome outcome : report.outcomes()) {
-            if (outcome.status() == Executor.Status.WAITING) {
-                out.printf("%-8s %s%n", "waiting", ActionText.describe(outcome.action()));
-            }
         }
     }
 }

@@ -19,36 +19,38 @@ final class OrphansCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (Session session = Session.open(common)) {
+        return Session.run(common, spec, (session, out) -> {
             List<Orphans.Orphan> orphans = Orphans.find(session.fs, session.stores(), session.config.entries());
             if (output.json) {
-                try (JsonGenerator json = Json.on(out)) {
-                    json.writeStartArray();
-                    for (Orphans.Orphan orphan : orphans) {
-                        json.writeStartObject();
-                        json.writeStringField("store", orphan.store().value());
-                        json.writeStringField("path", orphan.path().value());
-                        json.writeStringField("was", "/" + orphan.path().relativeTo(orphan.store()));
-                        json.writeNumberField("bytes", orphan.bytes());
-                        json.writeNumberField("files", orphan.files());
-                        json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                }
-                out.println();
+                json(out, orphans);
             } else if (orphans.isEmpty()) {
                 out.println("No orphans: every path in the stores belongs to an entry.");
             } else {
                 for (Orphans.Orphan orphan : orphans.stream()
                         .sorted((a, b) -> Long.compare(b.bytes(), a.bytes())).toList()) {
-                    out.printf("%10s %7d files  %-45s (was %s)%n", StatusCommand.humanBytes(orphan.bytes()),
+                    out.printf("%10s %7d files  %-45s (was %s)%n", Words.bytes(orphan.bytes()),
                             orphan.files(), orphan.path(), "/" + orphan.path().relativeTo(orphan.store()));
                 }
                 out.println("lethe never deletes these. Persist them again, or remove them yourself once you are sure.");
             }
-            out.flush();
             return ExitCode.OK;
+        });
+    }
+
+    private static void json(PrintWriter out, List<Orphans.Orphan> orphans) throws java.io.IOException {
+        try (JsonGenerator json = Json.on(out)) {
+            json.writeStartArray();
+            for (Orphans.Orphan orphan : orphans) {
+                json.writeStartObject();
+                json.writeStringField("store", orphan.store().value());
+                json.writeStringField("path", orphan.path().value());
+                json.writeStringField("was", "/" + orphan.path().relativeTo(orphan.store()));
+                json.writeNumberField("bytes", orphan.bytes());
+                json.writeNumberField("files", orphan.files());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
         }
+        out.println();
     }
 }

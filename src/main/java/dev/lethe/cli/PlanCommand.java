@@ -22,17 +22,15 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (Session session = Session.open(common)) {
+        return Session.run(common, spec, (session, out) -> {
             Plan plan = session.plan();
             if (output.json) {
                 printJson(out, plan, session.config.file(), session.rootDirectory);
             } else {
                 printText(out, plan, session.config.entries().size());
             }
-            out.flush();
             return plan.refusals().isEmpty() ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
-        }
+        });
     }
 
     /** The plan as one JSON object: config, root, whether anything would change, and the actions in order. */

@@ -7,9 +7,11 @@ import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The root strategy the config names, with a scratch directory for its temporary mount points. */
 final class RootSession implements AutoCloseable {
@@ -26,6 +28,11 @@ final class RootSession implements AutoCloseable {
         this.root = context.root();
         this.context = context;
         this.scratch = context.scratch();
+    }
+
+    /** The stores' paths, in the config's order. */
+    java.util.List<dev.lethe.model.AbsolutePath> stores() {
+        return config.stores().stream().map(StoreConfig::path).toList();
     }
 
     static RootSession open(CommonOptions options) throws Exception {
@@ -53,6 +60,27 @@ final class RootSession implements AutoCloseable {
             throw new EnvironmentException(refusal.getMessage());
         }
         return new RootSession(config, strategy, context);
+    }
+
+    /** What a command does with the strategy the config names; its output is flushed after. */
+    @FunctionalInterface
+    interface Work {
+        int run(RootSession session, PrintWriter out) throws Exception;
+    }
+
+    /** The root commands' preamble: load the config, make the strategy (checked), run, flush, clean up. */
+    static int run(CommonOptions options, CommandSpec spec, Work work) throws Exception {
+        return run(options, spec, true, work);
+    }
+
+    /** @param check as for {@link #open(CommonOptions, boolean)} */
+    static int run(CommonOptions options, CommandSpec spec, boolean check, Work work) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (RootSession session = open(options, check)) {
+            int code = work.run(session, out);
+            out.flush();
+            return code;
+        }
     }
 
     /**

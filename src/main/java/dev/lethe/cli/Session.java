@@ -11,11 +11,13 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.plan.Plan;
 import dev.lethe.plan.Planner;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What most commands share: the config, the managed root, the live observation and the plan. */
 final class Session implements AutoCloseable {
@@ -78,6 +80,25 @@ final class Session implements AutoCloseable {
             throw new EnvironmentException("the root " + root + " is not a directory");
         }
         return root;
+    }
+
+    /** What a command does with an open session; its output is flushed after. */
+    @FunctionalInterface
+    interface Work {
+        int run(Session session, PrintWriter out) throws Exception;
+    }
+
+    /**
+     * The preamble every reading command shares: load the config, open the root, run, flush the
+     * output, close. Returns the work's exit code.
+     */
+    static int run(CommonOptions options, CommandSpec spec, Work work) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Session session = open(options)) {
+            int code = work.run(session, out);
+            out.flush();
+            return code;
+        }
     }
 
     static void requireRoot(String what) {

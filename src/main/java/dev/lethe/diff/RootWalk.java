@@ -4,6 +4,7 @@ import static dev.lethe.linux.Syscalls.bytes;
 
 import dev.lethe.diff.packages.Ownership;
 import dev.lethe.diff.packages.PackageBaseline;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
@@ -145,14 +146,11 @@ public final class RootWalk {
             throws IOException {
         RootWalk walk = new RootWalk(sys, baseline, filter, cache, Math.max(1, Runtime.getRuntime().availableProcessors()));
         try {
-            int rootFd = sys.openat(Flags.AT_FDCWD, bytes(root), DIRECTORY, 0);
-            try {
-                Stat top = sys.statx(rootFd, bytes(""), Flags.AT_EMPTY_PATH);
+            try (Descriptor rootFd = sys.open(Flags.AT_FDCWD, bytes(root), DIRECTORY, 0)) {
+                Stat top = sys.statx(rootFd.value(), bytes(""), Flags.AT_EMPTY_PATH);
                 walk.device = top.device();
                 walk.mountId = top.mountId();
-                walk.walk(rootFd, AbsolutePath.ROOT);
-            } finally {
-                sys.close(rootFd);
+                walk.walk(rootFd.value(), AbsolutePath.ROOT);
             }
             walk.hashers.shutdown();
             while (!walk.hashers.awaitTermination(1, TimeUnit.MINUTES)) {
@@ -220,10 +218,8 @@ public final class RootWalk {
     private void walkBelow(int dirFd, byte[] name, AbsolutePath path) throws IOException {
         int childFd = openDirectory(dirFd, name, path);
         if (childFd >= 0) {
-            try {
-                walk(childFd, path);
-            } finally {
-                sys.close(childFd);
+            try (Descriptor child = Descriptor.owning(sys, childFd)) {
+                walk(child.value(), path);
             }
         }
     }
@@ -390,10 +386,10 @@ public final class RootWalk {
         if (childFd < 0) {
             return;
         }
-        try {
+        try (Descriptor child = Descriptor.owning(sys, childFd)) {
             List<Change> parts = new ArrayList<>();
             Tally tally = new Tally();
-            tally(childFd, path, tally, parts);
+            tally(child.value(), path, tally, parts);
             if (tally.whole) {
                 changes.add(new Change(path, kind, what, tally.bytes, true));
                 counts.put(path, tally.paths + 1);
@@ -401,8 +397,6 @@ public final class RootWalk {
                 changes.add(new Change(path, kind, what, 0, true));
                 changes.addAll(parts);
             }
-        } finally {
-            sys.close(childFd);
         }
     }
 
@@ -446,10 +440,10 @@ public final class RootWalk {
             if (childFd < 0) {
                 continue;
             }
-            try {
+            try (Descriptor opened = Descriptor.owning(sys, childFd)) {
                 Tally sub = new Tally();
                 List<Change> subParts = new ArrayList<>();
-                tally(childFd, path, sub, subParts);
+                tally(opened.value(), path, sub, subParts);
                 tally.bytes += sub.bytes;
                 tally.paths += sub.paths + 1;
                 if (sub.whole) {
@@ -460,8 +454,6 @@ public final class RootWalk {
                     parts.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
                     parts.addAll(subParts);
                 }
-            } finally {
-                sys.close(childFd);
             }
         }
         if (tally.whole) {
@@ -534,7 +526,8 @@ public final class RootWalk {
     /** A regular file's descriptor for reading, or -1 if it vanished, became a link, or cannot be opened (noted). */
     private int openFile(int dirFd, byte[] name, AbsolutePath path) throws ErrnoException {
         try {
-            return Contents.openForReading(sys, dirFd, name);
+            // The number alone: the descriptor passes to a hashing thread, which closes it when done.
+            return EntryComparison.openForReading(sys, dirFd, name).value();
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT) || e.is(Errno.ELOOP)) {
                 return -1;

@@ -2,6 +2,7 @@ package dev.lethe.diff;
 
 import static dev.lethe.linux.Syscalls.bytes;
 
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -98,7 +100,7 @@ public final class TreeDiff {
     private final Filter filter;
     private final Hint hint;
     private final boolean sharedInodes;
-    private final Contents contents;
+    private final EntryComparison contents;
     private final List<Change> changes = new ArrayList<>();
     private long liveDevice;
     private long liveMountId;
@@ -110,7 +112,7 @@ public final class TreeDiff {
         this.filter = filter;
         this.hint = hint;
         this.sharedInodes = sharedInodes;
-        this.contents = new Contents(sys);
+        this.contents = new EntryComparison(sys);
     }
 
     /**
@@ -122,22 +124,15 @@ public final class TreeDiff {
     public static List<Change> of(Syscalls sys, String live, String blank, Filter filter, Hint hint,
                                   boolean sharedInodes) throws IOException {
         TreeDiff diff = new TreeDiff(sys, filter, hint, sharedInodes);
-        int liveFd = sys.openat(Flags.AT_FDCWD, bytes(live), DIRECTORY, 0);
-        try {
-            int blankFd = sys.openat(Flags.AT_FDCWD, bytes(blank), DIRECTORY, 0);
-            try {
-                Stat liveTop = sys.statx(liveFd, bytes(""), Flags.AT_EMPTY_PATH);
-                Stat blankTop = sys.statx(blankFd, bytes(""), Flags.AT_EMPTY_PATH);
-                diff.liveDevice = liveTop.device();
-                diff.liveMountId = liveTop.mountId();
-                diff.blankDevice = blankTop.device();
-                diff.blankMountId = blankTop.mountId();
-                diff.walk(liveFd, blankFd, AbsolutePath.ROOT, sharedInodes && hint.unchanged(liveTop, blankTop));
-            } finally {
-                sys.close(blankFd);
-            }
-        } finally {
-            sys.close(liveFd);
+        try (Descriptor liveFd = sys.open(Flags.AT_FDCWD, bytes(live), DIRECTORY, 0);
+             Descriptor blankFd = sys.open(Flags.AT_FDCWD, bytes(blank), DIRECTORY, 0)) {
+            Stat liveTop = sys.statx(liveFd.value(), bytes(""), Flags.AT_EMPTY_PATH);
+            Stat blankTop = sys.statx(blankFd.value(), bytes(""), Flags.AT_EMPTY_PATH);
+            diff.liveDevice = liveTop.device();
+            diff.liveMountId = liveTop.mountId();
+            diff.blankDevice = blankTop.device();
+            diff.blankMountId = blankTop.mountId();
+            diff.walk(liveFd.value(), blankFd.value(), AbsolutePath.ROOT, sharedInodes && hint.unchanged(liveTop, blankTop));
         }
         diff.changes.sort(Comparator.comparing(Change::path));
         return List.copyOf(diff.changes);
@@ -236,22 +231,18 @@ public final class TreeDiff {
         if (!sameMetadata(live, blank) || (!sameNames && !contents.sameAttributes(liveFd, blankFd, name, live))) {
             changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.METADATA, 0, true));
         }
-        int liveChild = openDirectory(liveFd, name);
-        if (liveChild < 0) {
+        Optional<Descriptor> liveChild = openDirectory(liveFd, name);
+        if (liveChild.isEmpty()) {
             return;
         }
-        try {
-            int blankChild = openDirectory(blankFd, name);
-            if (blankChild < 0) {
+        try (Descriptor liveDir = liveChild.get()) {
+            Optional<Descriptor> blankChild = openDirectory(blankFd, name);
+            if (blankChild.isEmpty()) {
                 return;
             }
-            try {
-                walk(liveChild, blankChild, path, sameNames);
-            } finally {
-                sys.close(blankChild);
+            try (Descriptor blankDir = blankChild.get()) {
+                walk(liveDir.value(), blankDir.value(), path, sameNames);
             }
-        } finally {
-            sys.close(liveChild);
         }
     }
 
@@ -262,11 +253,12 @@ public final class TreeDiff {
         if (!stat.isDirectory()) {
             return;
         }
-        int childFd = openDirectory(dirFd, name);
-        if (childFd < 0) {
+        Optional<Descriptor> opened = openDirectory(dirFd, name);
+        if (opened.isEmpty()) {
             return;
         }
-        try {
+        try (Descriptor directory = opened.get()) {
+            int childFd = directory.value();
             for (Syscalls.DirEntry entry : sys.listDirectory(childFd)) {
                 AbsolutePath childPath = path.resolve(entry.text());
                 if (filter.excludes(childPath)) {
@@ -284,8 +276,6 @@ public final class TreeDiff {
                 }
                 added(childFd, entry.name(), childPath, child, Change.Kind.ADDED, Change.What.ADDED);
             }
-        } finally {
-            sys.close(childFd);
         }
     }
 
@@ -313,13 +303,13 @@ public final class TreeDiff {
         }
     }
 
-    /** The directory's descriptor, or -1 if it vanished or was replaced by something else meanwhile. */
-    private int openDirectory(int dirFd, byte[] name) throws ErrnoException {
+    /** The directory's descriptor, or none if it vanished or was replaced by something else meanwhile. */
+    private Optional<Descriptor> openDirectory(int dirFd, byte[] name) throws ErrnoException {
         try {
-            return sys.openat(dirFd, name, DIRECTORY, 0);
+            return Optional.of(sys.open(dirFd, name, DIRECTORY, 0));
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT) || e.is(Errno.ENOTDIR) || e.is(Errno.ELOOP)) {
-                return -1;
+                return Optional.empty();
             }
             throw e;
         }

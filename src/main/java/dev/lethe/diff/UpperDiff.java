@@ -4,6 +4,7 @@ import static dev.lethe.linux.Syscalls.bytes;
 
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.FileType;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
@@ -44,12 +45,12 @@ public final class UpperDiff {
     private final Syscalls sys;
     private final Filter filter;
     private final List<Change> changes = new ArrayList<>();
-    private final Contents contents;
+    private final EntryComparison contents;
 
     private UpperDiff(Syscalls sys, Filter filter) {
         this.sys = sys;
         this.filter = filter;
-        this.contents = new Contents(sys);
+        this.contents = new EntryComparison(sys);
     }
 
     /**
@@ -60,17 +61,10 @@ public final class UpperDiff {
      */
     public static List<Change> of(Syscalls sys, String upper, String lower, Filter filter) throws IOException {
         UpperDiff diff = new UpperDiff(sys, filter);
-        int upperFd = sys.openat(Flags.AT_FDCWD, bytes(upper), DIRECTORY, 0);
-        try {
-            int lowerFd = sys.openat(Flags.AT_FDCWD, bytes(lower), DIRECTORY, 0);
-            try {
-                Stat top = sys.statx(upperFd, bytes(""), Flags.AT_EMPTY_PATH);
-                diff.walk(upperFd, lowerFd, AbsolutePath.ROOT, top.device());
-            } finally {
-                sys.close(lowerFd);
-            }
-        } finally {
-            sys.close(upperFd);
+        try (Descriptor upperFd = sys.open(Flags.AT_FDCWD, bytes(upper), DIRECTORY, 0);
+             Descriptor lowerFd = sys.open(Flags.AT_FDCWD, bytes(lower), DIRECTORY, 0)) {
+            Stat top = sys.statx(upperFd.value(), bytes(""), Flags.AT_EMPTY_PATH);
+            diff.walk(upperFd.value(), lowerFd.value(), AbsolutePath.ROOT, top.device());
         }
         diff.changes.sort(Comparator.comparing(Change::path));
         return List.copyOf(diff.changes);
@@ -102,8 +96,8 @@ public final class UpperDiff {
                 }
                 continue;
             }
-            int childFd = sys.openat(upperFd, child.name(), DIRECTORY, 0);
-            try {
+            try (Descriptor opened = sys.open(upperFd, child.name(), DIRECTORY, 0)) {
+                int childFd = opened.value();
                 boolean opaque = isOpaque(childFd);
                 if (lowerStat == null) {
                     changes.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
@@ -115,16 +109,10 @@ public final class UpperDiff {
                     changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.METADATA, 0, true));
                 }
                 boolean lowerContinues = lowerStat != null && lowerStat.isDirectory() && !opaque;
-                int lowerChildFd = lowerContinues ? sys.openat(lowerFd, child.name(), DIRECTORY, 0) : -1;
-                try {
-                    walk(childFd, lowerChildFd, path, device);
-                } finally {
-                    if (lowerChildFd >= 0) {
-                        sys.close(lowerChildFd);
-                    }
+                // A null resource is never closed: no lower directory, nothing to close.
+                try (Descriptor lowerChild = lowerContinues ? sys.open(lowerFd, child.name(), DIRECTORY, 0) : null) {
+                    walk(childFd, lowerChild == null ? -1 : lowerChild.value(), path, device);
                 }
-            } finally {
-                sys.close(childFd);
             }
         }
     }

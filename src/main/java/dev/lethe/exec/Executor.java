@@ -1,5 +1,6 @@
 package dev.lethe.exec;
 
+import dev.lethe.linux.FileComparison;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
 import dev.lethe.model.AbsolutePath;
@@ -134,7 +135,7 @@ public final class Executor {
         }
         boolean holdsData = stat.get().isDirectory() ? !fs.isEmptyDirectory(target)
                 : !stat.get().isRegularFile() || stat.get().size() > 0;
-        if (holdsData && !(source != null && stat.get().isRegularFile() && Contents.same(fs, target, source))) {
+        if (holdsData && !(source != null && stat.get().isRegularFile() && FileComparison.sameFiles(fs, target, source))) {
             throw new IOException(fs.hostPath(target) + " holds data now; lethe will not hide it under a mount. "
                     + "Apply again to migrate it.");
         }

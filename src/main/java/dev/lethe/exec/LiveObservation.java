@@ -1,6 +1,7 @@
 package dev.lethe.exec;
 
 import dev.lethe.linux.Flags;
+import dev.lethe.linux.FileComparison;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.MountInfo;
 import dev.lethe.linux.Stat;
@@ -61,7 +62,7 @@ public final class LiveObservation implements Observation {
 
     @Override
     public boolean sameContent(AbsolutePath a, AbsolutePath b) {
-        return Contents.same(fs, a, b);
+        return FileComparison.sameFiles(fs, a, b);
     }
 
     @Override

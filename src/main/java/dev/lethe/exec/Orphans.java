@@ -1,5 +1,6 @@
 package dev.lethe.exec;
 
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
@@ -125,12 +126,9 @@ public final class Orphans {
         for (Syscalls.DirEntry child : sys.listDirectory(fd)) {
             Stat childStat = sys.statx(fd, child.name(), 0);
             if (childStat.isDirectory() && childStat.device() == device) {
-                int childFd = sys.openat(fd, child.name(),
-                        Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
-                try {
-                    walk(sys, childFd, childStat, device, total);
-                } finally {
-                    sys.close(childFd);
+                try (Descriptor childFd = sys.open(fd, child.name(),
+                        Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0)) {
+                    walk(sys, childFd.value(), childStat, device, total);
                 }
             } else if (!childStat.isDirectory()) {
                 total[0] += childStat.size();

@@ -14,6 +14,14 @@ public final class Descriptor implements AutoCloseable {
         this.fd = fd;
     }
 
+    /**
+     * Takes charge of a descriptor opened by a call that has no {@code Descriptor} form (or that
+     * reports "none" as a negative number first): closed by the try-with-resources block it is put in.
+     */
+    public static Descriptor owning(Syscalls sys, int fd) {
+        return new Descriptor(sys, fd);
+    }
+
     /** The number, for the port's calls; valid until {@link #close}. */
     public int value() {
         return fd;

@@ -174,11 +174,9 @@ public final class Fs implements AutoCloseable {
             if (!stat.isDirectory()) {
                 return Optional.of(new Inspection(stat, false));
             }
-            int dir = sys.openat(fd.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
-            try {
+            try (Descriptor dirFd = sys.open(fd.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0)) {
+                int dir = dirFd.value();
                 return Optional.of(new Inspection(stat, !sys.hasEntries(dir)));
-            } finally {
-                sys.close(dir);
             }
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT)) {
@@ -239,27 +237,24 @@ public final class Fs implements AutoCloseable {
                         + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
             }
             removeStaleTemporary(parent.value(), temporary, path, uid, gid);
-            int fd;
             if (directory) {
                 sys.mkdirat(parent.value(), temporary, 0700);
-                fd = sys.openat(parent.value(), temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
-            } else {
-                fd = sys.openat(parent.value(), temporary,
-                        Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600);
             }
-            try {
+            try (Descriptor made = directory
+                    ? sys.open(parent.value(), temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0)
+                    : sys.open(parent.value(), temporary,
+                            Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600)) {
+                int fd = made.value();
                 // In a parent the user can write, the name could have been swapped since mkdirat:
                 // act only on the empty, root-owned object lethe just made.
-                Stat made = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
-                if (made.uid() != 0 || made.permissions() != 0600 && made.permissions() != 0700
-                        || (directory ? sys.hasEntries(fd) : made.size() != 0)) {
+                Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
+                if (stat.uid() != 0 || stat.permissions() != 0600 && stat.permissions() != 0700
+                        || (directory ? sys.hasEntries(fd) : stat.size() != 0)) {
                     throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
                             + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");
                 }
                 sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
                 sys.fchmod(fd, mode);
-            } finally {
-                sys.close(fd);
             }
             try {
                 sys.renameat2(parent.value(), temporary, parent.value(), name, Flags.RENAME_NOREPLACE);
@@ -299,11 +294,9 @@ public final class Fs implements AutoCloseable {
         boolean ownedAsMade = stat.uid() == 0 || (stat.uid() == uid && stat.gid() == gid);
         boolean removable = ownedAsMade && (stat.isDirectory() || (stat.isRegularFile() && stat.size() == 0));
         if (removable && stat.isDirectory()) {
-            int fd = sys.openat(parentFd, temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
-            try {
+            try (Descriptor opened = sys.open(parentFd, temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0)) {
+                int fd = opened.value();
                 removable = !sys.hasEntries(fd);
-            } finally {
-                sys.close(fd);
             }
         }
         if (!removable) {
@@ -387,29 +380,23 @@ public final class Fs implements AutoCloseable {
      */
     public void bindMount(AbsolutePath source, AbsolutePath target) throws IOException {
         try (Fd to = open(target, Flags.O_PATH); Fd from = open(source, Flags.O_PATH)) {
-            int under = -1;
-            if (sys.statx(to.value(), new byte[0], Flags.AT_EMPTY_PATH).isDirectory()) {
-                under = sys.openat(to.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
-            }
-            try {
+            boolean directory = sys.statx(to.value(), new byte[0], Flags.AT_EMPTY_PATH).isDirectory();
+            // The directory mounted on, for its emptiness; none for a file (a null resource is not closed).
+            try (Descriptor onTarget = directory
+                    ? sys.open(to.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0) : null) {
+                int under = onTarget == null ? -1 : onTarget.value();
                 if (under >= 0 && sys.hasEntries(under)) {
                     throw holdsData(target);
                 }
-                int tree = sys.openTree(from.value(), new byte[0],
-                        Flags.OPEN_TREE_CLONE | Flags.OPEN_TREE_CLOEXEC | Flags.AT_EMPTY_PATH);
-                try {
+                try (Descriptor treeFd = Descriptor.owning(sys, sys.openTree(from.value(), new byte[0],
+                        Flags.OPEN_TREE_CLONE | Flags.OPEN_TREE_CLOEXEC | Flags.AT_EMPTY_PATH))) {
+                    int tree = treeFd.value();
                     sys.moveMount(tree, new byte[0], to.value(), new byte[0],
                             Flags.MOVE_MOUNT_F_EMPTY_PATH | Flags.MOVE_MOUNT_T_EMPTY_PATH);
-                } finally {
-                    sys.close(tree);
                 }
                 if (under >= 0 && sys.hasEntries(under)) {
                     unmount(target);
                     throw holdsData(target);
-                }
-            } finally {
-                if (under >= 0) {
-                    sys.close(under);
                 }
             }
         } catch (ErrnoException e) {
@@ -472,21 +459,17 @@ public final class Fs implements AutoCloseable {
                     throw e;
                 }
             }
-            int fd = sys.openat(parent.value(), bytes(temporary.fileName()),
-                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, mode);
-            try {
+            try (Descriptor opened = sys.open(parent.value(), bytes(temporary.fileName()),
+                    Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, mode)) {
+                int fd = opened.value();
                 sys.pwriteFully(fd, content, content.length, 0);
                 sys.fsync(fd);
-            } finally {
-                sys.close(fd);
             }
             sys.renameat2(parent.value(), bytes(temporary.fileName()), parent.value(), bytes(path.fileName()), 0);
             // fsync needs a descriptor opened for reading; an O_PATH one gives EBADF.
-            int directory = sys.openat(parent.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
-            try {
+            try (Descriptor directoryFd = sys.open(parent.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0)) {
+                int directory = directoryFd.value();
                 sys.fsync(directory);
-            } finally {
-                sys.close(directory);
             }
         } catch (ErrnoException e) {
             throw e.withPath(hostPath(path));

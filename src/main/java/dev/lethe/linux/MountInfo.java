@@ -46,17 +46,12 @@ public record MountInfo(List<Mount> mounts, java.util.Map<String, List<Mount>> b
                 dash++;
             }
             String[] majorMinor = f[2].split(":");
-            long device = makedev(Long.parseLong(majorMinor[0]), Long.parseLong(majorMinor[1]));
+            long device = Stat.makedev(Long.parseLong(majorMinor[0]), Long.parseLong(majorMinor[1]));
             mounts.add(new Mount(Integer.parseInt(f[0]), Integer.parseInt(f[1]), device,
                     unescape(f[3]), unescape(f[4]), dash + 1 < f.length ? f[dash + 1] : "",
                     dash + 2 < f.length ? unescape(f[dash + 2]) : ""));
         }
         return new MountInfo(List.copyOf(mounts));
-    }
-
-    /** glibc's makedev, so a mount's device compares with statx's. */
-    static long makedev(long major, long minor) {
-        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
     }
 
     /** The kernel writes space, tab, newline and backslash in paths as \040, \011, \012, \134. */

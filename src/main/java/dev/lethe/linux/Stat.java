@@ -28,6 +28,25 @@ public record Stat(
         int ctimeNsec,
         long flags) {
 
+    /**
+     * glibc's {@code gnu_dev_makedev}: a device number from its major and minor, as st_dev holds it,
+     * so statx's two halves and /proc/self/mountinfo's "major:minor" compare alike. The halves are
+     * unsigned 32-bit values.
+     */
+    public static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+
+    /** glibc's {@code gnu_dev_major}: the inverse of {@link #makedev} for the major half. */
+    public static long major(long device) {
+        return ((device >>> 8) & 0xfffL) | ((device >>> 32) & 0xfffff000L);
+    }
+
+    /** glibc's {@code gnu_dev_minor}: the inverse of {@link #makedev} for the minor half. */
+    public static long minor(long device) {
+        return (device & 0xffL) | ((device >>> 12) & 0xffffff00L);
+    }
+
     public boolean isDirectory() {
         return type == FileType.S_IFDIR;
     }

@@ -68,8 +68,17 @@ public interface Syscalls {
     /** {@code getdents64} from offset 0 until a name other than "." and ".." appears: true if one does. */
     boolean hasEntries(int dirFd) throws ErrnoException;
 
-    /** {@code ssize_t read(int fd, void *buf, size_t count)} into {@code buf[0..length)}; 0 at end of file. */
-    int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException;
+    /**
+     * {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)} into
+     * {@code buf[bufOffset..bufOffset+length)}; 0 at end of file. The buffer offset lets a short read
+     * be continued in place.
+     */
+    int pread(int fd, byte[] buf, int bufOffset, int length, long offset) throws ErrnoException;
+
+    /** {@link #pread(int, byte[], int, int, long)} into the start of {@code buf}. */
+    default int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException {
+        return pread(fd, buf, 0, length, offset);
+    }
 
     /** {@code ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)}, looping until all is written. */
     void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException;

@@ -2,6 +2,7 @@ package dev.lethe.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.linux.ffm.StatxLayout;
 import dev.lethe.testing.CHeaders;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -61,6 +62,50 @@ class ConstantsTest {
         assertThat(problems).as("Flags against the C headers (libc %s, kernel %s)", libc, kernel).isEmpty();
     }
 
+    /**
+     * The statx buffer's layout: every offset in {@link StatxLayout} is {@code offsetof} of its
+     * member in the kernel's {@code struct statx} (STX_ATIME_SEC is stx_atime.tv_sec), and SIZE
+     * its {@code sizeof}. A wrong offset would read another field without any error.
+     */
+    @Test
+    void everyStatxOffsetIsTheOneTheCHeadersGiveIt() throws Exception {
+        Map<String, Long> java = constants(StatxLayout.class);
+        Map<String, String> expressions = new LinkedHashMap<>();
+        for (String name : java.keySet()) {
+            expressions.put(name, name.equals("SIZE") ? "sizeof(struct statx)" : "offsetof(struct statx, " + member(name) + ")");
+        }
+        assertThat(java).containsKeys("SIZE", "STX_MODE", "STX_INO", "STX_DEV_MAJOR", "STX_MNT_ID", "STX_MTIME_NSEC");
+        assertThat(CHeaders.evaluate(List.of("#include <linux/stat.h>"), expressions))
+                .as("StatxLayout against the kernel's struct statx").containsExactlyInAnyOrderEntriesOf(java);
+    }
+
+    /** STX_MTIME_NSEC is stx_mtime.tv_nsec; STX_DEV_MAJOR is stx_dev_major. */
+    private static String member(String constant) {
+        String lower = constant.toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith("_nsec") || (lower.endsWith("_sec"))) {
+            int split = lower.lastIndexOf('_');
+            return lower.substring(0, split) + ".tv_" + lower.substring(split + 1);
+        }
+        return lower;
+    }
+
+    /** Device numbers are made and split as glibc's makedev, major and minor do, large halves included. */
+    @Test
+    void deviceNumbersAreGlibcs() throws Exception {
+        long[][] pairs = {{8, 1}, {259, 3}, {0xfff, 0xff}, {0x1000, 0x100}, {0xfffff, 0xfffff}, {4095, 1048575}};
+        Map<String, String> expressions = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i++) {
+            expressions.put("DEV" + i, "makedev(" + pairs[i][0] + "u, " + pairs[i][1] + "u)");
+        }
+        Map<String, Long> c = CHeaders.evaluate(List.of("#include <sys/sysmacros.h>"), expressions);
+        for (int i = 0; i < pairs.length; i++) {
+            long device = Stat.makedev(pairs[i][0], pairs[i][1]);
+            assertThat(device).as("makedev(%d, %d)", pairs[i][0], pairs[i][1]).isEqualTo(c.get("DEV" + i));
+            assertThat(Stat.major(device)).isEqualTo(pairs[i][0]);
+            assertThat(Stat.minor(device)).isEqualTo(pairs[i][1]);
+        }
+    }
+
     @Test
     void theReflectiveListHoldsTheFlagsLetheDependsOn() throws Exception {
         assertThat(javaFlags()).containsKeys("O_DIRECTORY", "O_NOFOLLOW", "O_PATH", "O_CLOEXEC", "AT_FDCWD",
@@ -72,8 +117,13 @@ class ConstantsTest {
 
     /** The public static int and long constants of {@link Flags}, by name. */
     private static Map<String, Long> javaFlags() throws IllegalAccessException {
+        return constants(Flags.class);
+    }
+
+    /** The public static final int and long constants of a class of C constants, by name. */
+    private static Map<String, Long> constants(Class<?> holder) throws IllegalAccessException {
         Map<String, Long> flags = new LinkedHashMap<>();
-        for (Field field : Flags.class.getDeclaredFields()) {
+        for (Field field : holder.getDeclaredFields()) {
             int modifiers = field.getModifiers();
             if (!Modifier.isPublic(modifiers) || !Modifier.isStatic(modifiers) || !Modifier.isFinal(modifiers)) {
                 continue;
@@ -83,7 +133,7 @@ class ConstantsTest {
             } else if (field.getType() == long.class) {
                 flags.put(field.getName(), field.getLong(null));
             } else {
-                throw new AssertionError("Flags." + field.getName() + " is a " + field.getType() + ", not a C constant");
+                throw new AssertionError(holder.getSimpleName() + "." + field.getName() + " is a " + field.getType() + ", not a C constant");
             }
         }
         return flags;

@@ -33,18 +33,40 @@ public final class CHeaders {
      * absent from the result. Fails if the program does not compile or run.
      */
     public static Map<String, Long> values(List<String> prelude, Collection<String> names) throws IOException {
-        assumeCompiler();
-        StringBuilder c = new StringBuilder();
-        prelude.forEach(line -> c.append(line).append('\n'));
-        c.append("#include <stdio.h>\nint main(void) {\n");
+        StringBuilder body = new StringBuilder();
         for (String name : names) {
-            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw new IllegalArgumentException("not a C identifier: " + name);
-            }
-            c.append("#ifdef ").append(name).append('\n')
+            requireIdentifier(name);
+            body.append("#ifdef ").append(name).append('\n')
                     .append("    printf(\"").append(name).append(" %lld\\n\", (long long) (").append(name).append("));\n")
                     .append("#endif\n");
         }
+        return compileAndRun(prelude, body);
+    }
+
+    /**
+     * The value of each C expression (an {@code offsetof}, a {@code sizeof}) after {@code prelude},
+     * by the name it is given. Fails if one does not compile: a member the headers lack is an error.
+     */
+    public static Map<String, Long> evaluate(List<String> prelude, Map<String, String> expressions) throws IOException {
+        StringBuilder body = new StringBuilder();
+        expressions.forEach((name, expression) -> {
+            requireIdentifier(name);
+            body.append("    printf(\"").append(name).append(" %lld\\n\", (long long) (").append(expression).append("));\n");
+        });
+        return compileAndRun(prelude, body);
+    }
+
+    private static void requireIdentifier(String name) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("not a C identifier: " + name);
+        }
+    }
+
+    private static Map<String, Long> compileAndRun(List<String> prelude, CharSequence body) throws IOException {
+        assumeCompiler();
+        StringBuilder c = new StringBuilder();
+        prelude.forEach(line -> c.append(line).append('\n'));
+        c.append("#include <stddef.h>\n#include <stdio.h>\nint main(void) {\n").append(body);
         c.append("    return 0;\n}\n");
 
         Path dir = Files.createTempDirectory("lethe-cheaders");

@@ -66,7 +66,16 @@ final class TreeAccess {
     }
 
     /** An open descriptor and what statx says about it. */
-    record Opened(int fd, Stat stat) {}
+    record Opened(Descriptor descriptor, Stat stat) implements AutoCloseable {
+        int fd() {
+            return descriptor.value();
+        }
+
+        @Override
+        public void close() {
+            descriptor.close();
+        }
+    }
 
     /** statx of a name in a directory, not following it if it is a symlink. */
     Stat lstat(int dirFd, byte[] name, RelativePath path) throws ErrnoException {
@@ -88,16 +97,16 @@ final class TreeAccess {
     }
 
     private Opened open(int dirFd, byte[] name, long flags, Stat expected, RelativePath path) throws IOException {
-        int fd = at(path, () -> sys.openat(dirFd, name, flags, 0));
+        Descriptor fd = at(path, () -> sys.open(dirFd, name, flags, 0));
         try {
-            Stat stat = fstat(fd, path);
+            Stat stat = fstat(fd.value(), path);
             if (stat.type() != expected.type() || !stat.sameFileAs(expected)) {
                 throw new IOException(path + ": changed while being read (it was replaced by another "
                         + stat.typeWord() + " between looking it up and opening it); run again when it is quiet");
             }
             return new Opened(fd, stat);
         } catch (IOException | RuntimeException e) {
-            sys.close(fd);
+            fd.close();  // only on failure: an Opened is the caller's to close
             throw e;
         }
     }
@@ -106,8 +115,8 @@ final class TreeAccess {
      * A readable descriptor of the directory {@code dirFd} itself: callers may hand over O_PATH
      * descriptors, which getdents64 and fsync refuse. "." is never a symlink.
      */
-    int reopenDirectory(int dirFd, RelativePath path) throws ErrnoException {
-        return at(path, () -> sys.openat(dirFd, DOT, DIRECTORY_FLAGS, 0));
+    Descriptor reopenDirectory(int dirFd, RelativePath path) throws ErrnoException {
+        return at(path, () -> sys.open(dirFd, DOT, DIRECTORY_FLAGS, 0));
     }
 
     /** fsync of a directory given by any descriptor, so entries created or removed in it are durable. */

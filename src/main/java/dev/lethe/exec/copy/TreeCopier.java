@@ -6,6 +6,7 @@ import static dev.lethe.exec.copy.TreeAccess.run;
 
 import dev.lethe.exec.copy.TreeAccess.InodeKey;
 import dev.lethe.exec.copy.TreeAccess.Opened;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;
@@ -128,13 +129,12 @@ public final class TreeCopier {
 
         private void copyDirectory(int srcDir, byte[] srcName, int dstDir, byte[] dstName, RelativePath path, Stat stat)
                 throws IOException {
-            Opened source = fs.openDirectory(srcDir, srcName, stat, path);
-            try {
+            try (Opened source = fs.openDirectory(srcDir, srcName, stat, path)) {
                 // Private until filled: nobody else can put anything into it or swap a name for a
                 // symlink, and a default ACL set only at the end is not inherited by the copies.
                 run(path, () -> sys.mkdirat(dstDir, dstName, 0700));
-                int dest = at(path, () -> sys.openat(dstDir, dstName, TreeAccess.DIRECTORY_FLAGS, 0));
-                try {
+                try (Descriptor destFd = at(path, () -> sys.open(dstDir, dstName, TreeAccess.DIRECTORY_FLAGS, 0))) {
+                    int dest = destFd.value();
                     if (path.isRoot()) {
                         destRootFd = dest;
                         destRoot = fs.fstat(dest, path);
@@ -146,29 +146,20 @@ public final class TreeCopier {
                     // Last, because creating the entries changed the directory's times.
                     applyMetadata(source.fd(), dest, source.stat(), path);
                     run(path, () -> sys.fsync(dest));
-                } finally {
-                    sys.close(dest);
                 }
-            } finally {
-                sys.close(source.fd());
             }
         }
 
         private void copyFile(int srcDir, byte[] srcName, int dstDir, byte[] dstName, RelativePath path, Stat stat)
                 throws IOException {
-            Opened source = fs.openRegularFile(srcDir, srcName, stat, path);
-            try {
-                int dest = at(path, () -> sys.openat(dstDir, dstName,
-                        Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600));
-                try {
+            try (Opened source = fs.openRegularFile(srcDir, srcName, stat, path)) {
+                try (Descriptor destFd = at(path, () -> sys.open(dstDir, dstName,
+                        Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600))) {
+                    int dest = destFd.value();
                     copyData(source.fd(), dest, source.stat().size(), path);
                     applyMetadata(source.fd(), dest, source.stat(), path);
                     run(path, () -> sys.fsync(dest));
-                } finally {
-                    sys.close(dest);
                 }
-            } finally {
-                sys.close(source.fd());
             }
         }
 
@@ -250,26 +241,25 @@ public final class TreeCopier {
                     stat.mtimeSec(), stat.mtimeNsec(), Flags.AT_SYMLINK_NOFOLLOW));
         }
 
-        /** A later name of a multiply-linked inode: link it to the copy made for the first name. */
+        /**
+         * A later name of a multiply-linked inode: link it to the copy made for the first name. Its
+         * directory is reached from the copy's top in one openat2, never through a symlink nor out of the copy.
+         */
         private void linkToFirst(RelativePath first, int dstDir, byte[] dstName, RelativePath path) throws IOException {
             List<byte[]> names = first.components();
-            int dir = destRootFd;
-            try {
-                for (byte[] name : names.subList(0, names.size() - 1)) {
-                    int parent = dir;
-                    int next = at(path, () -> sys.openat(parent, name,
-                            Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0));
-                    if (dir != destRootFd) {
-                        sys.close(dir);
-                    }
-                    dir = next;
-                }
-                int linkDir = dir;
-                run(path, () -> sys.linkat(linkDir, names.getLast(), dstDir, dstName, 0));
-            } finally {
-                if (dir != destRootFd) {
-                    sys.close(dir);
-                }
+            if (names.size() == 1) {
+                run(path, () -> sys.linkat(destRootFd, names.getFirst(), dstDir, dstName, 0));
+                return;
+            }
+            java.io.ByteArrayOutputStream parent = new java.io.ByteArrayOutputStream();
+            for (byte[] name : names.subList(0, names.size() - 1)) {
+                parent.write(name, 0, name.length);
+                parent.write('/');
+            }
+            byte[] parentPath = parent.toByteArray();
+            try (Descriptor dir = at(path, () -> sys.open2(destRootFd, parentPath, Flags.O_PATH | Flags.O_DIRECTORY
+                    | Flags.O_CLOEXEC, 0, Flags.RESOLVE_NO_SYMLINKS | Flags.RESOLVE_BENEATH))) {
+                run(path, () -> sys.linkat(dir.value(), names.getLast(), dstDir, dstName, 0));
             }
         }
 

@@ -3,6 +3,7 @@ package dev.lethe.exec.copy;
 import static dev.lethe.exec.copy.TreeAccess.run;
 
 import dev.lethe.exec.copy.TreeAccess.Opened;
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
@@ -24,14 +25,12 @@ public final class TreeRemover {
      */
     public static void removeContents(Syscalls sys, int dirFd) throws IOException {
         TreeAccess fs = new TreeAccess(sys);
-        int dir = fs.reopenDirectory(dirFd, RelativePath.ROOT);
-        try {
+        try (Descriptor reopened = fs.reopenDirectory(dirFd, RelativePath.ROOT)) {
+            int dir = reopened.value();
             Stat root = fs.fstat(dir, RelativePath.ROOT);
             checkContents(fs, dir, root, RelativePath.ROOT);
             removeContents(fs, dir, root, RelativePath.ROOT);
             run(RelativePath.ROOT, () -> sys.fsync(dir));
-        } finally {
-            sys.close(dir);
         }
     }
 
@@ -47,12 +46,9 @@ public final class TreeRemover {
                     + "data on another filesystem: unmount it first");
         }
         if (stat.isDirectory()) {
-            Opened dir = fs.openDirectory(parentFd, entry, stat, root);
-            try {
+            try (Opened dir = fs.openDirectory(parentFd, entry, stat, root)) {
                 checkContents(fs, dir.fd(), dir.stat(), root);
                 removeContents(fs, dir.fd(), dir.stat(), root);
-            } finally {
-                sys.close(dir.fd());
             }
             run(root, () -> sys.unlinkat(parentFd, entry, Flags.AT_REMOVEDIR));
         } else {
@@ -68,11 +64,8 @@ public final class TreeRemover {
             Stat stat = fs.lstat(dirFd, name, child);
             TreeAccess.requireSameFilesystem(stat, root, child, "remove");
             if (stat.isDirectory()) {
-                Opened dir = fs.openDirectory(dirFd, name, stat, child);
-                try {
+                try (Opened dir = fs.openDirectory(dirFd, name, stat, child)) {
                     checkContents(fs, dir.fd(), root, child);
-                } finally {
-                    fs.sys().close(dir.fd());
                 }
             }
         }
@@ -85,11 +78,8 @@ public final class TreeRemover {
             Stat stat = fs.lstat(dirFd, name, child);
             TreeAccess.requireSameFilesystem(stat, root, child, "remove");
             if (stat.isDirectory()) {
-                Opened dir = fs.openDirectory(dirFd, name, stat, child);
-                try {
+                try (Opened dir = fs.openDirectory(dirFd, name, stat, child)) {
                     removeContents(fs, dir.fd(), root, child);
-                } finally {
-                    sys.close(dir.fd());
                 }
                 run(child, () -> sys.unlinkat(dirFd, name, Flags.AT_REMOVEDIR));
             } else {

@@ -4,10 +4,12 @@ import static dev.lethe.exec.copy.TreeAccess.at;
 
 import dev.lethe.exec.copy.TreeAccess.InodeKey;
 import dev.lethe.exec.copy.TreeAccess.Opened;
+import dev.lethe.linux.FileComparison;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -53,8 +55,7 @@ public final class TreeVerifier {
         private final Syscalls sys;
         private final String aLabel;
         private final String bLabel;
-        private final byte[] aBuffer = new byte[BUFFER_SIZE];
-        private final byte[] bBuffer = new byte[BUFFER_SIZE];
+        private final FileComparison contents;
         private final Map<InodeKey, RelativePath> aLinks = new HashMap<>();
         private final Map<InodeKey, RelativePath> bLinks = new HashMap<>();
         private Stat aRoot;
@@ -63,6 +64,7 @@ public final class TreeVerifier {
         Run(TreeAccess fs, String aLabel, String bLabel) {
             this.fs = fs;
             this.sys = fs.sys();
+            this.contents = new FileComparison(sys, BUFFER_SIZE);
             this.aLabel = aLabel;
             this.bLabel = bLabel;
         }
@@ -113,10 +115,8 @@ public final class TreeVerifier {
 
         private void compareDirectories(int aDir, byte[] aName, int bDir, byte[] bName, RelativePath path, Stat aStat,
                                         Stat bStat) throws IOException {
-            Opened a = fs.openDirectory(aDir, aName, aStat, path);
-            try {
-                Opened b = fs.openDirectory(bDir, bName, bStat, path);
-                try {
+            try (Opened a = fs.openDirectory(aDir, aName, aStat, path)) {
+                try (Opened b = fs.openDirectory(bDir, bName, bStat, path)) {
                     // Names first: a missing or extra entry also changes the directory's mtime, and
                     // the entry is the more useful thing to report.
                     List<byte[]> aNames = fs.sortedNames(a.fd(), path);
@@ -129,11 +129,7 @@ public final class TreeVerifier {
                         compare(a.fd(), name, b.fd(), name, child,
                                 fs.lstat(a.fd(), name, child), fs.lstat(b.fd(), name, child));
                     }
-                } finally {
-                    sys.close(b.fd());
                 }
-            } finally {
-                sys.close(a.fd());
             }
         }
 
@@ -158,59 +154,31 @@ public final class TreeVerifier {
 
         private void compareFiles(int aDir, byte[] aName, int bDir, byte[] bName, RelativePath path, Stat aStat, Stat bStat)
                 throws IOException {
-            Opened a = fs.openRegularFile(aDir, aName, aStat, path);
-            try {
-                Opened b = fs.openRegularFile(bDir, bName, bStat, path);
-                try {
+            try (Opened a = fs.openRegularFile(aDir, aName, aStat, path)) {
+                try (Opened b = fs.openRegularFile(bDir, bName, bStat, path)) {
                     if (a.stat().size() != b.stat().size()) {
                         throw differ(path, "size", a.stat().size() + " bytes", b.stat().size() + " bytes");
                     }
                     compareContent(a.fd(), b.fd(), a.stat().size(), path);
                     compareAttributes(a.stat(), b.stat(), path);
                     compareXattrs(a.fd(), b.fd(), path);
-                } finally {
-                    sys.close(b.fd());
                 }
-            } finally {
-                sys.close(a.fd());
             }
         }
 
-        /** Byte by byte: a hash would add nothing when both sides are read anyway. */
         private void compareContent(int a, int b, long size, RelativePath path) throws IOException {
-            long offset = 0;
-            while (offset < size) {
-                int wanted = (int) Math.min(BUFFER_SIZE, size - offset);
-                int aRead = readFully(a, aBuffer, wanted, offset, path);
-                int bRead = readFully(b, bBuffer, wanted, offset, path);
-                if (aRead != wanted || bRead != wanted) {
-                    throw new IOException(path + ": changed while being verified (shorter than the "
-                            + size + " bytes it had when opened); run again when it is quiet");
-                }
-                int mismatch = Arrays.mismatch(aBuffer, 0, wanted, bBuffer, 0, wanted);
-                if (mismatch >= 0) {
-                    throw new VerificationException(path.toString(), "content differs at byte " + (offset + mismatch));
-                }
-                offset += wanted;
+            long mismatch;
+            try {
+                mismatch = contents.firstDifference(a, b, size);
+            } catch (ErrnoException e) {
+                throw e.withPath(path.toString());
+            } catch (EOFException e) {
+                throw new IOException(path + ": changed while being verified (shorter than the "
+                        + size + " bytes it had when opened); run again when it is quiet");
             }
-        }
-
-        private int readFully(int fd, byte[] buffer, int wanted, long offset, RelativePath path) throws ErrnoException {
-            int total = 0;
-            while (total < wanted) {
-                // pread fills from the start of the buffer, so short reads go through a scratch copy.
-                int done = total;
-                byte[] target = total == 0 ? buffer : new byte[wanted - total];
-                int n = at(path, () -> sys.pread(fd, target, wanted - done, offset + done));
-                if (n == 0) {
-                    break;
-                }
-                if (target != buffer) {
-                    System.arraycopy(target, 0, buffer, total, n);
-                }
-                total += n;
+            if (mismatch >= 0) {
+                throw new VerificationException(path.toString(), "content differs at byte " + mismatch);
             }
-            return total;
         }
 
         private void compareAttributes(Stat a, Stat b, RelativePath path) throws VerificationException {
@@ -288,10 +256,7 @@ public final class TreeVerifier {
         }
 
         private static String device(long rdev) {
-            // glibc's gnu_dev_major / gnu_dev_minor, the inverse of the port's makedev.
-            long major = ((rdev >>> 8) & 0xfffL) | ((rdev >>> 32) & 0xfffff000L);
-            long minor = (rdev & 0xffL) | ((rdev >>> 12) & 0xffffff00L);
-            return major + ":" + minor;
+            return Stat.major(rdev) + ":" + Stat.minor(rdev);
         }
     }
 }

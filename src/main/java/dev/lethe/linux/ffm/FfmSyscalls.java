@@ -59,7 +59,7 @@ public final class FfmSyscalls implements Syscalls {
      * system call itself. Layout: [0, 64) errno capture state, [64, 320) the statx buffer, then the
      * path or the data read.
      */
-    private static final long SCRATCH_STATE = 0, SCRATCH_STATX = 64, SCRATCH_DATA = 320;
+    private static final long SCRATCH_STATE = 0, SCRATCH_STATX = 64, SCRATCH_DATA = SCRATCH_STATX + StatxLayout.SIZE;
     private static final ThreadLocal<MemorySegment> SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_DATA + (64 << 10), 64));
 
@@ -149,13 +149,13 @@ public final class FfmSyscalls implements Syscalls {
         MemorySegment scratch = SCRATCH.get();
         if (SCRATCH_DATA + path.length + 1 > scratch.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return statx(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(256, 8), cString(arena, path),
+                return statx(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(StatxLayout.SIZE, 8), cString(arena, path),
                         dirfd, path, flags);
             }
         }
         MemorySegment.copy(path, 0, scratch, JAVA_BYTE, SCRATCH_DATA, path.length);
         scratch.set(JAVA_BYTE, SCRATCH_DATA + path.length, (byte) 0);
-        return statx(scratch.asSlice(SCRATCH_STATE, CAPTURE_SIZE), scratch.asSlice(SCRATCH_STATX, 256),
+        return statx(scratch.asSlice(SCRATCH_STATE, CAPTURE_SIZE), scratch.asSlice(SCRATCH_STATX, StatxLayout.SIZE),
                 scratch.address() + SCRATCH_DATA, dirfd, path, flags);
     }
 
@@ -163,34 +163,28 @@ public final class FfmSyscalls implements Syscalls {
             throws ErrnoException {
         call(state, nr.statx(), "statx", path, dirfd, cPath,
                 flags | Flags.AT_SYMLINK_NOFOLLOW, Flags.STATX_BASIC_STATS | Flags.STATX_MNT_ID, buf.address(), 0);
-        long attributes = buf.get(JAVA_LONG, 8);
-        long attributesMask = buf.get(JAVA_LONG, 56);
-        int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, 28));
-        long device = makedev(buf.get(JAVA_INT, 136), buf.get(JAVA_INT, 140));
-        long rdev = makedev(buf.get(JAVA_INT, 128), buf.get(JAVA_INT, 132));
+        long attributes = buf.get(JAVA_LONG, StatxLayout.STX_ATTRIBUTES);
+        long attributesMask = buf.get(JAVA_LONG, StatxLayout.STX_ATTRIBUTES_MASK);
+        int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, StatxLayout.STX_MODE));
+        long device = Stat.makedev(buf.get(JAVA_INT, StatxLayout.STX_DEV_MAJOR), buf.get(JAVA_INT, StatxLayout.STX_DEV_MINOR));
+        long rdev = Stat.makedev(buf.get(JAVA_INT, StatxLayout.STX_RDEV_MAJOR), buf.get(JAVA_INT, StatxLayout.STX_RDEV_MINOR));
         boolean mountRoot = (attributesMask & Flags.STATX_ATTR_MOUNT_ROOT) != 0
                 && (attributes & Flags.STATX_ATTR_MOUNT_ROOT) != 0;
         return new Stat(
                 mode & 0170000, mode & 07777,
-                buf.get(JAVA_INT, 20), buf.get(JAVA_INT, 24),
-                buf.get(JAVA_LONG, 40), buf.get(JAVA_LONG, 48), buf.get(JAVA_LONG, 32),
-                buf.get(JAVA_INT, 16), device, rdev, buf.get(JAVA_LONG, 144), mountRoot,
-                buf.get(JAVA_LONG, 64), buf.get(JAVA_INT, 72),
-                buf.get(JAVA_LONG, 112), buf.get(JAVA_INT, 120),
-                buf.get(JAVA_LONG, 96), buf.get(JAVA_INT, 104),
+                buf.get(JAVA_INT, StatxLayout.STX_UID), buf.get(JAVA_INT, StatxLayout.STX_GID),
+                buf.get(JAVA_LONG, StatxLayout.STX_SIZE), buf.get(JAVA_LONG, StatxLayout.STX_BLOCKS),
+                buf.get(JAVA_LONG, StatxLayout.STX_INO), buf.get(JAVA_INT, StatxLayout.STX_NLINK), device, rdev,
+                buf.get(JAVA_LONG, StatxLayout.STX_MNT_ID), mountRoot,
+                buf.get(JAVA_LONG, StatxLayout.STX_ATIME_SEC), buf.get(JAVA_INT, StatxLayout.STX_ATIME_NSEC),
+                buf.get(JAVA_LONG, StatxLayout.STX_MTIME_SEC), buf.get(JAVA_INT, StatxLayout.STX_MTIME_NSEC),
+                buf.get(JAVA_LONG, StatxLayout.STX_CTIME_SEC), buf.get(JAVA_INT, StatxLayout.STX_CTIME_NSEC),
                 attributes & attributesMask & INODE_FLAGS);
     }
 
     /** The statx attributes that are inode flags a user sets (chattr). */
     private static final long INODE_FLAGS = Flags.STATX_ATTR_COMPRESSED | Flags.STATX_ATTR_IMMUTABLE
             | Flags.STATX_ATTR_APPEND | Flags.STATX_ATTR_NODUMP;
-
-    /** glibc's gnu_dev_makedev, so device numbers compare like st_dev. */
-    private static long makedev(int major, int minor) {
-        long ma = Integer.toUnsignedLong(major);
-        long mi = Integer.toUnsignedLong(minor);
-        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
-    }
 
     @Override
     public void mkdirat(int dirfd, byte[] name, int mode) throws ErrnoException {
@@ -336,18 +330,19 @@ public final class FfmSyscalls implements Syscalls {
     }
 
     @Override
-    public int pread(int fd, byte[] buf, int length, long offset) throws ErrnoException {
+    public int pread(int fd, byte[] buf, int bufOffset, int length, long offset) throws ErrnoException {
+        java.util.Objects.checkFromIndexSize(bufOffset, length, buf.length);
         MemorySegment scratch = SCRATCH.get();
         if (SCRATCH_DATA + length > scratch.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return pread(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(length), fd, buf, length, offset);
+                return pread(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(length), fd, buf, bufOffset, length, offset);
             }
         }
         return pread(scratch.asSlice(SCRATCH_STATE, CAPTURE_SIZE), scratch.asSlice(SCRATCH_DATA, length),
-                fd, buf, length, offset);
+                fd, buf, bufOffset, length, offset);
     }
 
-    private int pread(MemorySegment state, MemorySegment segment, int fd, byte[] buf, int length, long offset)
+    private int pread(MemorySegment state, MemorySegment segment, int fd, byte[] buf, int bufOffset, int length, long offset)
             throws ErrnoException {
         long n;
         while (true) {
@@ -360,7 +355,7 @@ public final class FfmSyscalls implements Syscalls {
                 }
             }
         }
-        MemorySegment.copy(segment, JAVA_BYTE, 0, buf, 0, (int) n);
+        MemorySegment.copy(segment, JAVA_BYTE, 0, buf, bufOffset, (int) n);
         return (int) n;
     }
 

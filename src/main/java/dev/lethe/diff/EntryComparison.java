@@ -1,7 +1,9 @@
 package dev.lethe.diff;
 
+import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.FileComparison;
 import dev.lethe.linux.FileType;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
@@ -11,20 +13,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Whether two directory entries of the same name and type hold the same content, read through descriptors. */
-final class Contents {
+/**
+ * Whether two directory entries of the same name and type hold the same content and extended
+ * attributes, read through descriptors; the bytes of regular files through {@link FileComparison}.
+ */
+final class EntryComparison {
 
     private static final long FILE = Flags.O_RDONLY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC | Flags.O_NONBLOCK;
     /** Reading must not write: no access time for the files compared (root may ask this of any file). */
     private static final long NO_ATIME = Flags.O_NOATIME;
-    private static final int CHUNK = 1 << 16;
-
     private final Syscalls sys;
-    private final byte[] left = new byte[CHUNK];
-    private final byte[] right = new byte[CHUNK];
+    private final FileComparison bytes;
 
-    Contents(Syscalls sys) {
+    EntryComparison(Syscalls sys) {
         this.sys = sys;
+        this.bytes = new FileComparison(sys);
     }
 
     /**
@@ -44,27 +47,8 @@ final class Contents {
         if (a.size() != b.size()) {
             return false;
         }
-        int fdA = openForReading(sys, dirA, name);
-        try {
-            int fdB = openForReading(sys, dirB, name);
-            try {
-                long offset = 0;
-                while (true) {
-                    int n = readFully(fdA, left, offset);
-                    int m = readFully(fdB, right, offset);
-                    if (n != m || !Arrays.equals(left, 0, n, right, 0, m)) {
-                        return false;
-                    }
-                    if (n < CHUNK) {
-                        return true;
-                    }
-                    offset += n;
-                }
-            } finally {
-                sys.close(fdB);
-            }
-        } finally {
-            sys.close(fdA);
+        try (Descriptor fdA = openForReading(sys, dirA, name); Descriptor fdB = openForReading(sys, dirB, name)) {
+            return bytes.same(fdA.value(), fdB.value(), a.size());
         }
     }
 
@@ -77,27 +61,19 @@ final class Contents {
         if (!a.isRegularFile() && !a.isDirectory()) {
             return true;
         }
-        int fdA = openForReading(sys, dirA, name);
-        try {
-            int fdB = openForReading(sys, dirB, name);
-            try {
-                List<byte[]> namesA = attributeNames(fdA);
-                List<byte[]> namesB = attributeNames(fdB);
-                if (namesA.size() != namesB.size()) {
+        try (Descriptor fdA = openForReading(sys, dirA, name); Descriptor fdB = openForReading(sys, dirB, name)) {
+            List<byte[]> namesA = attributeNames(fdA.value());
+            List<byte[]> namesB = attributeNames(fdB.value());
+            if (namesA.size() != namesB.size()) {
+                return false;
+            }
+            for (int i = 0; i < namesA.size(); i++) {
+                if (!Arrays.equals(namesA.get(i), namesB.get(i)) || !Arrays.equals(
+                        sys.fgetxattr(fdA.value(), namesA.get(i)), sys.fgetxattr(fdB.value(), namesB.get(i)))) {
                     return false;
                 }
-                for (int i = 0; i < namesA.size(); i++) {
-                    if (!Arrays.equals(namesA.get(i), namesB.get(i))
-                            || !Arrays.equals(sys.fgetxattr(fdA, namesA.get(i)), sys.fgetxattr(fdB, namesB.get(i)))) {
-                        return false;
-                    }
-                }
-                return true;
-            } finally {
-                sys.close(fdB);
             }
-        } finally {
-            sys.close(fdA);
+            return true;
         }
     }
 
@@ -121,31 +97,14 @@ final class Contents {
      * (reading must not write); without O_NOATIME where it is refused (EPERM: not the owner, no
      * CAP_FOWNER). Every diff reads files through this.
      */
-    static int openForReading(Syscalls sys, int dir, byte[] name) throws ErrnoException {
+    static Descriptor openForReading(Syscalls sys, int dir, byte[] name) throws ErrnoException {
         try {
-            return sys.openat(dir, name, FILE | NO_ATIME, 0);
+            return sys.open(dir, name, FILE | NO_ATIME, 0);
         } catch (ErrnoException e) {
             if (!e.is(Errno.EPERM)) {
                 throw e;
             }
-            return sys.openat(dir, name, FILE, 0);
+            return sys.open(dir, name, FILE, 0);
         }
-    }
-
-    /** Reads until the buffer is full or the file ends; the number of bytes read. */
-    private int readFully(int fd, byte[] buf, long offset) throws IOException {
-        int total = 0;
-        while (total < buf.length) {
-            byte[] part = total == 0 ? buf : new byte[buf.length - total];
-            int n = sys.pread(fd, part, part.length, offset + total);
-            if (n <= 0) {
-                break;
-            }
-            if (part != buf) {
-                System.arraycopy(part, 0, buf, total, n);
-            }
-            total += n;
-        }
-        return total;
     }
 }

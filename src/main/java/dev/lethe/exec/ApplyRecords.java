@@ -1,0 +1,40 @@
+package dev.lethe.exec;
+
+import dev.lethe.config.StoreConfig;
+import dev.lethe.linux.Fs;
+import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Entry;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What an apply leaves behind for the next commands and the next wipe: which mounts are lethe's
+ * (for status and the unmount of removed entries), which entries each store serves (for orphans),
+ * and, after a system boot whose activation finished, the activation mark the wipe looks for.
+ */
+public final class ApplyRecords {
+    private ApplyRecords() {}
+
+    /** Whether this apply is the boot's activation: only then is the mark written, and only if nothing failed. */
+    public enum Activating { YES, NO }
+
+    /**
+     * @param all     every entry of the config (the mounts record names them all)
+     * @param applied the entries this apply served (the initrd's apply serves only its stage)
+     */
+    public static void write(Fs fs, List<StoreConfig> stores, List<Entry> all, List<Entry> applied,
+                             Executor.Report report, Activating activating, Clock clock) throws IOException {
+        String bootId = LetheMounts.bootId();
+        LetheMounts.record(fs, stores.stream().map(StoreConfig::path).toList(), all, bootId);
+        Set<AbsolutePath> notInPlace = new HashSet<>();
+        report.outcomes().stream().filter(o -> o.status() != Executor.Status.DONE)
+                .forEach(o -> notInPlace.add(o.action().entry()));
+        KnownEntries.record(fs, Stores.usable(fs, stores), applied, notInPlace);
+        if (activating == Activating.YES && report.failures().isEmpty()) {
+            Activation.mark(fs, bootId, clock);
+        }
+    }
+}
