@@ -1,7 +1,7 @@
 # Guest-side helpers for the stage scripts (sourced, bash): assertions that log and go on,
 # so one stage reports every failure it sees; `finish` exits with the verdict.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-FAILED=0
+FAILED=${FAILED:-0}   # kept when sourced again (a stage that sources two check scripts)
 ok()   { echo "ok: $*"; }
 bad()  { echo "FAIL: $*"; FAILED=1; }
 note() { echo "note: $*"; }

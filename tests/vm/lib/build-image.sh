@@ -15,11 +15,23 @@
 #   --machine-id fixed|empty  fixed (default): a random id baked in; empty: an
 #                       empty /etc/machine-id (systemd first-boot semantics: the
 #                       first boot generates it), no /var/lib/dbus/machine-id
+#   --layout L          btrfs (default): partition 3 is btrfs with @root, @root-blank and
+#                       @persist; ext4-overlay: partition 3 is an ext4 root (the lower of
+#                       an overlay root) and partition 4 an ext4 "state" partition mounted
+#                       at /state (nofail), mounted in the chroot for the setup scripts;
+#                       fstab binds /state/persist at /persist (the store)
 #   --plain-initrd      also build initrd-plain.img: the initramfs as it was
 #                       before the setup scripts ran (a boot without the tool's hooks)
 #   --initrd-modules M  'list' (default): small initramfs with only the modules
 #                       this VM needs (virtio, btrfs, ext4, overlay) -- faster
 #                       boots; 'most': Debian's default (large initramfs)
+#   --initramfs GEN     the initramfs generator: initramfs-tools (default) or dracut
+#                       (a systemd initrd; the variant's --packages must bring dracut,
+#                       which replaces initramfs-tools). dracut is given the same module
+#                       list (--initrd-modules) and zstd, no host-only detection (the
+#                       chroot's host is not the VM), and is run by the same command
+#                       lethe install runs (dracut -f --regenerate-all); the image dir
+#                       then also holds initrd.lsinitrd (lsinitrd's listing of it)
 #   --initramfs-busybox  put busybox into the initramfs (Debian's default when
 #                       busybox is installed). Off by default: measured ~15 s
 #                       slower boots under TCG; initramfs scripts then have only
@@ -48,13 +60,17 @@ INITRD_MODULES=list
 INITRD_BUSYBOX=n
 MACHINE_ID=fixed
 PLAIN_INITRD=0
+INITRAMFS=initramfs-tools
+LAYOUT=btrfs
 # Fixed identifiers so kernel command lines and fstab are predictable.
 ROOT_UUID=6b3c2f5e-0a7d-4c1e-9f00-7e57c0de0001
 BOOT_UUID=6b3c2f5e-0a7d-4c1e-9f00-7e57c0de0002
+STATE_UUID=6b3c2f5e-0a7d-4c1e-9f00-7e57c0de0003
 # Partition layout (512-byte sectors): 1 bios_grub, 2 /boot ext4, 3 btrfs
 P1_START=2048;  P1_SIZE=2048
 P2_START=4096;  P2_SIZE=520192        # 254 MiB
-P3_START=524288                       # 256 MiB .. end
+P3_START=524288                       # 256 MiB .. end (btrfs); 3 GiB (ext4-overlay)
+P3_EXT4_SIZE=6291456
 BASE_PKGS="systemd-sysv,udev,kmod,linux-image-amd64,initramfs-tools,busybox,btrfs-progs,e2fsprogs,zstd,procps,less"
 
 die() { echo "build-image: $*" >&2; exit 1; }
@@ -69,8 +85,10 @@ while [ $# -gt 0 ]; do
         --size) SIZE=$2; shift 2 ;;
         --machine-id) MACHINE_ID=$2; shift 2 ;;
         --plain-initrd) PLAIN_INITRD=1; shift ;;
+        --layout) LAYOUT=$2; shift 2 ;;
         --initrd-modules) INITRD_MODULES=$2; shift 2 ;;
         --initramfs-busybox) INITRD_BUSYBOX=y; shift ;;
+        --initramfs) INITRAMFS=$2; shift 2 ;;
         --rebuild) REBUILD=1; shift ;;
         --rebuild-rootfs) REBUILD=1; REBUILD_ROOTFS=1; shift ;;
         -q) QUIET=1; shift ;;
@@ -81,6 +99,8 @@ done
 [ "$(id -u)" = 0 ] || die "must run as root"
 [[ "$NAME" =~ ^[A-Za-z0-9._-]+$ ]] || die "bad --name"
 case "$MACHINE_ID" in fixed|empty) ;; *) die "--machine-id fixed|empty" ;; esac
+case "$INITRAMFS" in initramfs-tools|dracut) ;; *) die "--initramfs initramfs-tools|dracut" ;; esac
+case "$LAYOUT" in btrfs|ext4-overlay) ;; *) die "--layout btrfs|ext4-overlay" ;; esac
 PACKAGES=$(tr ' ' '\n' <<<"$PACKAGES" | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//')
 for t in debootstrap mkfs.btrfs mkfs.ext4 sfdisk grub-mkimage losetup zstd flock chroot; do
     command -v $t >/dev/null || die "missing $t: apt-get install -y --no-install-recommends qemu-system-x86 qemu-utils debootstrap btrfs-progs e2fsprogs fdisk grub-pc-bin zstd"
@@ -165,7 +185,7 @@ copy_sig() { # content signature of --copy sources (names, modes, contents)
     done
 }
 KEY=$( {
-    echo "$RKEY $SIZE $PACKAGES $INITRD_MODULES $INITRD_BUSYBOX $MACHINE_ID $PLAIN_INITRD"
+    echo "$RKEY $SIZE $PACKAGES $INITRD_MODULES $INITRD_BUSYBOX $MACHINE_ID $PLAIN_INITRD $LAYOUT$( [ "$INITRAMFS" = dracut ] && echo " dracut")"
     cat "$0" "$GUEST"/*
     for s in "${SETUPS[@]}"; do echo "setup $s"; cat "$s"; done
     copy_sig
@@ -195,20 +215,37 @@ mkdir -p "$MNT"
 
 DISK=$BUILD/disk.raw
 truncate -s "$SIZE" "$DISK"
-printf 'label: gpt\nstart=%s,size=%s,type=21686148-6449-6E6F-744E-656564454649,name=bios\nstart=%s,size=%s,type=L,name=boot\nstart=%s,type=L,name=root\n' \
-    $P1_START $P1_SIZE $P2_START $P2_SIZE $P3_START | sfdisk -q "$DISK"
+if [ "$LAYOUT" = btrfs ]; then
+    printf 'label: gpt\nstart=%s,size=%s,type=21686148-6449-6E6F-744E-656564454649,name=bios\nstart=%s,size=%s,type=L,name=boot\nstart=%s,type=L,name=root\n' \
+        $P1_START $P1_SIZE $P2_START $P2_SIZE $P3_START | sfdisk -q "$DISK"
+else
+    P4_START=$((P3_START + P3_EXT4_SIZE))
+    printf 'label: gpt\nstart=%s,size=%s,type=21686148-6449-6E6F-744E-656564454649,name=bios\nstart=%s,size=%s,type=L,name=boot\nstart=%s,size=%s,type=L,name=root\nstart=%s,type=L,name=state\n' \
+        $P1_START $P1_SIZE $P2_START $P2_SIZE $P3_START $P3_EXT4_SIZE $P4_START | sfdisk -q "$DISK"
+    P4_SIZE=$(sfdisk -d "$DISK" | awk -F'[=,]' '/disk.raw4/{gsub(/ /,"",$4); print $4}')
+    [ -n "$P4_SIZE" ] || die "cannot read partition 4 size"
+fi
 P3_SIZE=$(sfdisk -d "$DISK" | awk -F'[=,]' '/disk.raw3/{gsub(/ /,"",$4); print $4}')
 [ -n "$P3_SIZE" ] || die "cannot read partition 3 size"
 
 LBOOT=$(losetup -f --show --offset $((P2_START*512)) --sizelimit $((P2_SIZE*512)) "$DISK"); LOOPS+=("$LBOOT")
 LROOT=$(losetup -f --show --offset $((P3_START*512)) --sizelimit $((P3_SIZE*512)) "$DISK"); LOOPS+=("$LROOT")
 mkfs.ext4 -q -U "$BOOT_UUID" -L vmboot "$LBOOT"
-mkfs.btrfs -q -f -U "$ROOT_UUID" -L vmroot "$LROOT" >/dev/null
-
-do_mount "$LROOT" "$MNT"
-btrfs -q subvolume create "$MNT/@root"
-btrfs -q subvolume create "$MNT/@persist"
-R=$MNT/@root
+if [ "$LAYOUT" = btrfs ]; then
+    mkfs.btrfs -q -f -U "$ROOT_UUID" -L vmroot "$LROOT" >/dev/null
+    do_mount "$LROOT" "$MNT"
+    btrfs -q subvolume create "$MNT/@root"
+    btrfs -q subvolume create "$MNT/@persist"
+    R=$MNT/@root
+else
+    LSTATE=$(losetup -f --show --offset $((P4_START*512)) --sizelimit $((P4_SIZE*512)) "$DISK"); LOOPS+=("$LSTATE")
+    mkfs.ext4 -q -U "$ROOT_UUID" -L vmroot "$LROOT"
+    mkfs.ext4 -q -U "$STATE_UUID" -L vmstate "$LSTATE"
+    do_mount "$LROOT" "$MNT"
+    R=$MNT
+    mkdir -p "$R/state"
+    do_mount "$LSTATE" "$R/state"
+fi
 mkdir -p "$R/boot"
 do_mount "$LBOOT" "$R/boot"
 tar --numeric-owner --xattrs --acls -C "$R" -I zstd -xf "$BASE_TAR"
@@ -218,6 +255,18 @@ say "rootfs unpacked ($(elapsed "$t_start")s)"
 mkdir -p "$R/persist"
 echo vmtest > "$R/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 vmtest\n' > "$R/etc/hosts"
+if [ "$LAYOUT" = ext4-overlay ]; then
+    cat > "$R/etc/fstab" <<EOF
+# vmtest image: ext4 root on partition 3 (the lower of an overlay root), the state partition 4
+# (the overlay's upper directories and the store) at /state, /boot (ext4) on partition 2
+UUID=$ROOT_UUID   /       ext4  errors=remount-ro  0 1
+# nofail: a missing state partition must not send the boot to emergency mode
+UUID=$STATE_UUID  /state  ext4  defaults,nofail    0 0
+# the store: a directory of the state partition, bound at /persist
+/state/persist    /persist  none  bind,nofail     0 0
+UUID=$BOOT_UUID   /boot   ext4  defaults           0 0
+EOF
+else
 cat > "$R/etc/fstab" <<EOF
 # vmtest image: btrfs subvolumes on partition 3, /boot (ext4) on partition 2
 UUID=$ROOT_UUID  /         btrfs  subvol=@root     0 0
@@ -226,19 +275,34 @@ UUID=$ROOT_UUID  /         btrfs  subvol=@root     0 0
 UUID=$ROOT_UUID  /persist  btrfs  subvol=@persist,nofail  0 0
 UUID=$BOOT_UUID  /boot     ext4   defaults         0 0
 EOF
+fi
 cp /etc/apt/sources.list.d/debian.sources "$R/etc/apt/sources.list.d/debian.sources" 2>/dev/null || true
 # Kernel/initrd symlinks live in /boot so GRUB (reading the /boot partition) sees them.
 printf 'do_symlinks = yes\nlink_in_boot = yes\n' > "$R/etc/kernel-img.conf"
 rm -f "$R/vmlinuz" "$R/vmlinuz.old" "$R/initrd.img" "$R/initrd.img.old"
-sed -i -e 's/^COMPRESS=.*/COMPRESS=zstd/' -e "s/^BUSYBOX=.*/BUSYBOX=$INITRD_BUSYBOX/" "$R/etc/initramfs-tools/initramfs.conf"
-case "$INITRD_MODULES" in
-    list)
+INITRD_MODULE_LIST="virtio_pci virtio_blk virtio_scsi sd_mod btrfs ext4 overlay crc32c_generic"
+case "$INITRD_MODULES" in list|most) ;; *) die "--initrd-modules list|most" ;; esac
+if [ "$INITRAMFS" = dracut ]; then
+    [ -x "$R/usr/bin/dracut" ] || die "--initramfs dracut: no dracut in the image (add it to --packages)"
+    [ "$INITRD_BUSYBOX" = n ] || die "--initramfs-busybox is for initramfs-tools"
+    mkdir -p "$R/etc/dracut.conf.d"
+    {
+        echo "# vmtest: built in a chroot, whose host is not the VM: no host-only detection"
+        echo 'hostonly="no"'
+        echo 'compress="zstd"'
+        # drivers= is the exclusive module list (as MODULES=list with initramfs-tools)
+        [ "$INITRD_MODULES" = list ] && echo "drivers=\"$INITRD_MODULE_LIST\""
+        # what a VM with a virtio disk and a serial console never needs, and costs boot time
+        echo 'omit_dracutmodules+=" i18n plymouth dash busybox network network-legacy network-manager nfs iscsi nbd fcoe lvm dm mdraid multipath crypt dmraid biosdevname qemu-net "'
+    } > "$R/etc/dracut.conf.d/90-vmtest.conf"
+else
+    sed -i -e 's/^COMPRESS=.*/COMPRESS=zstd/' -e "s/^BUSYBOX=.*/BUSYBOX=$INITRD_BUSYBOX/" "$R/etc/initramfs-tools/initramfs.conf"
+    if [ "$INITRD_MODULES" = list ]; then
         sed -i 's/^MODULES=.*/MODULES=list/' "$R/etc/initramfs-tools/initramfs.conf"
         printf '%s\n' '# vmtest: MODULES=list in initramfs.conf, so only these (plus hook-added) modules' \
-            virtio_pci virtio_blk virtio_scsi sd_mod btrfs ext4 overlay crc32c_generic >> "$R/etc/initramfs-tools/modules" ;;
-    most) ;;
-    *) die "--initrd-modules list|most" ;;
-esac
+            $INITRD_MODULE_LIST >> "$R/etc/initramfs-tools/modules"
+    fi
+fi
 # root: no password, autologin on the serial console (for --interactive use)
 chroot "$R" passwd -d root >/dev/null
 mkdir -p "$R/usr/lib/systemd/system/serial-getty@ttyS0.service.d"
@@ -280,9 +344,12 @@ for c in "${COPIES[@]}"; do
 done
 KVER=$(ls "$R/lib/modules" | sort -V | tail -1)
 if [ "$PLAIN_INITRD" = 1 ]; then
-    say "mkinitramfs (plain, before the setup scripts) for $KVER ..."
-    chroot "$R" mkinitramfs -o /tmp/initrd-plain.img "$KVER" >"$BUILD/initramfs-plain.log" 2>&1 ||
-        { cat "$BUILD/initramfs-plain.log" >&2; die "mkinitramfs failed"; }
+    say "initramfs (plain, before the setup scripts) for $KVER ..."
+    if [ "$INITRAMFS" = dracut ]; then
+        chroot "$R" dracut -f /tmp/initrd-plain.img "$KVER" >"$BUILD/initramfs-plain.log" 2>&1
+    else
+        chroot "$R" mkinitramfs -o /tmp/initrd-plain.img "$KVER" >"$BUILD/initramfs-plain.log" 2>&1
+    fi || { cat "$BUILD/initramfs-plain.log" >&2; die "making the plain initramfs failed"; }
     mv "$R/tmp/initrd-plain.img" "$BUILD/initrd-plain.img"
 fi
 for s in "${SETUPS[@]}"; do
@@ -291,8 +358,19 @@ for s in "${SETUPS[@]}"; do
     chroot "$R" /bin/bash /tmp/vmtest-setup.sh >&2 || die "setup script $s failed"
     rm -f "$R/tmp/vmtest-setup.sh"
 done
-say "update-initramfs for $KVER ..."
-chroot "$R" update-initramfs -u -k all >"$BUILD/initramfs.log" 2>&1 || { cat "$BUILD/initramfs.log" >&2; die "update-initramfs failed"; }
+if [ "$INITRAMFS" = dracut ]; then
+    # The command lethe install runs (and tells the user to run): it must write the initramfs
+    # the boot loader loads, /boot/initrd.img-KVER on Debian.
+    say "dracut -f --regenerate-all ..."
+    rm -f "$R/boot/initrd.img-$KVER"
+    chroot "$R" dracut -f --regenerate-all >"$BUILD/initramfs.log" 2>&1 || { cat "$BUILD/initramfs.log" >&2; die "dracut failed"; }
+    [ -s "$R/boot/initrd.img-$KVER" ] || { cat "$BUILD/initramfs.log" >&2; ls -l "$R/boot" >&2
+        die "dracut -f --regenerate-all wrote no /boot/initrd.img-$KVER"; }
+    chroot "$R" lsinitrd "/boot/initrd.img-$KVER" > "$BUILD/initrd.lsinitrd" 2>&1 || die "lsinitrd failed"
+else
+    say "update-initramfs for $KVER ..."
+    chroot "$R" update-initramfs -u -k all >"$BUILD/initramfs.log" 2>&1 || { cat "$BUILD/initramfs.log" >&2; die "update-initramfs failed"; }
+fi
 ln -sf "vmlinuz-$KVER" "$R/boot/vmlinuz"
 ln -sf "initrd.img-$KVER" "$R/boot/initrd.img"
 rm -f "$R/usr/sbin/policy-rc.d"
@@ -309,6 +387,7 @@ rm -f "$R/var/lib/dbus/machine-id"
 # the /boot partition, so kernel/initramfs/grub.cfg changes made inside the VM
 # take effect at the next reboot.
 CMDLINE="root=UUID=$ROOT_UUID rootflags=subvol=@root ro console=ttyS0,115200"
+[ "$LAYOUT" = btrfs ] || CMDLINE="root=UUID=$ROOT_UUID ro console=ttyS0,115200"
 mkdir -p "$R/boot/grub/i386-pc"
 cp /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst "$R/boot/grub/i386-pc/"
 cat > "$R/boot/grub/grub.cfg" <<EOF
@@ -354,7 +433,7 @@ cp "$R/boot/initrd.img-$KVER" "$BUILD/initrd.img"
 # ---- finish: unmount chroot fs and /boot, snapshot @root -> @root-blank (ro)
 for (( i=${#MOUNTS[@]}-1; i>=1; i-- )); do umount "${MOUNTS[$i]}"; done
 MOUNTS=("${MOUNTS[0]}")
-btrfs -q subvolume snapshot -r "$MNT/@root" "$MNT/@root-blank"
+[ "$LAYOUT" = btrfs ] && btrfs -q subvolume snapshot -r "$MNT/@root" "$MNT/@root-blank"
 sync
 umount "$MNT"; MOUNTS=()
 for l in "${LOOPS[@]}"; do losetup -d "$l"; done; LOOPS=()
@@ -368,6 +447,8 @@ VMTEST_CMDLINE="$CMDLINE"
 VMTEST_BOOT_PART_OFFSET_MIB=$((P2_START / 2048))
 VMTEST_BOOT_PART_SIZE_MIB=$((P2_SIZE / 2048))
 VMTEST_ROOT_PART_OFFSET_MIB=$((P3_START / 2048))
+VMTEST_LAYOUT=$LAYOUT
+VMTEST_STATE_PART_OFFSET_MIB=$(( ${P4_START:-0} / 2048 ))
 VMTEST_PLAIN_INITRD=$( [ -f "$BUILD/initrd-plain.img" ] && echo initrd-plain.img )
 EOF
 echo "$KEY" > "$BUILD/key"

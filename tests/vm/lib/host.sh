@@ -81,7 +81,7 @@ build_lethe() {
 # image_build VARIANT: builds (or reuses) the image of images/VARIANT with lethe installed;
 # prints the image directory. VMTEST_NO_LETHE=1: the same image without lethe.
 image_build() {
-    local variant=$1 dir=$VM/images/$1 stage=$CACHE/stage/lethe-build args name
+    local variant=$1 dir=$VM/images/$1 stage=$CACHE/stage/lethe-build-$1 args name
     # shellcheck disable=SC1091
     IMAGE_ARGS=(); IMAGE_CONFIG=""; IMAGE_SETUP=()
     . "$dir/image.conf"

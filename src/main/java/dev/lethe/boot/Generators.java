@@ -30,7 +30,16 @@ public final class Generators {
                 + PREREQS.formatted("") + ". /usr/share/initramfs-tools/hook-functions\n"
                 + "copy_file script " + InitrdScript.PATH + " " + InitrdScript.IN_INITRD + "\n"
                 + tools + "\n"
-                + (root.strategy() == RootConfig.Strategy.BTRFS ? "manual_add_modules btrfs\n" : "");
+                + privateTools(root)
+                + (root.strategy() == RootConfig.Strategy.BTRFS ? "manual_add_modules btrfs\n" : "")
+                + (InitrdScript.overlayRoot(root.strategy()) ? "manual_add_modules overlay\n" : "");
+    }
+
+    /** GNU tools klibc has a lesser namesake of, apart from it (see {@link InitrdScript#PRIVATE_BIN}). */
+    private static String privateTools(RootConfig root) {
+        return InitrdScript.privateTools(root).stream()
+                .map(tool -> "copy_exec \"$(command -v " + tool + ")\" " + InitrdScript.PRIVATE_BIN + "/" + tool + "\n")
+                .collect(Collectors.joining());
     }
 
     /** Before the root is mounted: the wipe (after btrfs-progs' own device scan). */
@@ -39,10 +48,16 @@ public final class Generators {
                 + PREREQS.formatted("btrfs") + InitrdScript.IN_INITRD + " wipe\nexit 0\n";
     }
 
-    /** After the root is mounted at ${rootmnt}: the initrd-stage entries. */
+    /**
+     * After the root is mounted at ${rootmnt}: the overlay over it (overlay, tmpfs; nothing for the
+     * others), then the initrd-stage entries under the new root. The entries run even if the overlay
+     * failed: the root is then the real one, as it would boot without lethe.
+     */
     public static String bottom() {
-        return "#!/bin/sh\n# lethe: the initrd-stage entries under the new root. Rendered by lethe install; do not edit.\n"
-                + PREREQS.formatted("") + InitrdScript.IN_INITRD + " entries \"${rootmnt:-/root}\"\nexit 0\n";
+        return "#!/bin/sh\n# lethe: the root's overlay and the initrd-stage entries under the new root. Rendered by lethe "
+                + "install; do not edit.\n" + PREREQS.formatted("")
+                + InitrdScript.IN_INITRD + " mount \"${rootmnt:-/root}\"\n"
+                + InitrdScript.IN_INITRD + " entries \"${rootmnt:-/root}\"\nexit 0\n";
     }
 
     /** dracut's module-setup.sh: the script, its tools and the two initrd units. */
@@ -51,7 +66,7 @@ public final class Generators {
                 #!/bin/bash
                 # lethe: its initrd stage in a dracut initramfs. Rendered by lethe install; do not edit.
                 check() { return 0; }
-                depends() { echo systemd; }
+                depends() { echo %s; }
                 install() {
                     inst_simple %s %s
                     inst_multiple %s mount umount mkdir mv sync cat
@@ -61,7 +76,7 @@ public final class Generators {
                     ln_r "$systemdsystemunitdir/%s" "$systemdsystemunitdir/initrd.target.wants/%s"
                     ln_r "$systemdsystemunitdir/%s" "$systemdsystemunitdir/initrd.target.wants/%s"
                 }
-                """.formatted(InitrdScript.PATH, InitrdScript.IN_INITRD, String.join(" ", InitrdScript.tools(root)),
+                """.formatted(root.strategy() == RootConfig.Strategy.ZFS ? "systemd zfs" : "systemd", InitrdScript.PATH, InitrdScript.IN_INITRD, String.join(" ", InitrdScript.tools(root)),
                 Units.INITRD_WIPE, Units.INITRD_WIPE, Units.INITRD_ENTRIES, Units.INITRD_ENTRIES,
                 Units.INITRD_WIPE, Units.INITRD_WIPE, Units.INITRD_ENTRIES, Units.INITRD_ENTRIES);
     }

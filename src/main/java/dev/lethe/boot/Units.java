@@ -155,6 +155,9 @@ public final class Units {
             case RootConfig.Zfs _, RootConfig.Tmpfs _, RootConfig.None _ -> Optional.empty();
         };
         String device = rootDevice.map(d -> "Wants=" + deviceUnit(d) + "\nAfter=" + deviceUnit(d) + "\n").orElse("");
+        if (root instanceof RootConfig.Zfs) {
+            device += "After=zfs-import.target\n";  // the pools imported by dracut's zfs module, none mounted yet
+        }
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]
@@ -187,10 +190,12 @@ public final class Units {
                 [Service]
                 Type=oneshot
                 RemainAfterExit=yes
+                # overlay and tmpfs: the overlay over the real root at /sysroot first (nothing for the others)
+                ExecStart=%s mount /sysroot
                 ExecStart=%s entries /sysroot
                 StandardOutput=journal+console
                 StandardError=journal+console
-                """.formatted(INITRD_WIPE, InitrdScript.IN_INITRD);
+                """.formatted(INITRD_WIPE, InitrdScript.IN_INITRD, InitrdScript.IN_INITRD);
     }
 
     /** systemd's name for the device unit of a path ({@code systemd-escape --path --suffix=device}). */

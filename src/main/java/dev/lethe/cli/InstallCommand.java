@@ -38,7 +38,7 @@ final class InstallCommand implements Callable<Integer> {
         Config config = Session.loadConfig(common);
         if (!InitrdScript.supports(config.root().strategy())) {
             throw new EnvironmentException("lethe install does not support strategy \"" + config.root().strategy()
-                    .name().toLowerCase(java.util.Locale.ROOT) + "\" yet (btrfs and none are supported); nothing was written");
+                    .name().toLowerCase(java.util.Locale.ROOT) + "\" yet (btrfs, overlay, tmpfs and none are); nothing was written");
         }
         if (!dryRun) {
             Session.requireRoot("lethe install");

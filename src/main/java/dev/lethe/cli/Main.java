@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
-                DiffCommand.class,
+                DiffCommand.class, PersistCommand.class, ForgetCommand.class, InitCommand.class, ImportCommand.class,
                 WipeCommand.class,
                 ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class,
                 CommandLine.HelpCommand.class},
@@ -26,6 +26,9 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    GlobalOptions global;
 
     @Override
     public void run() {
@@ -47,7 +50,9 @@ public final class Main implements Runnable {
 
     /** Runs lethe writing to {@code out} and {@code err}; tests call this. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
+        cli.setDefaultValueProvider(main.global);
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);

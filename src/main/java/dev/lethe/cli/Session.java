@@ -74,7 +74,7 @@ final class Session implements AutoCloseable {
         return Planner.plan(config.entries(), scope(), observe());
     }
 
-    private static Path checkedRoot(Path rootDirectory) {
+    static Path checkedRoot(Path rootDirectory) {
         Path root = rootDirectory.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             throw new EnvironmentException("the root " + root + " is not a directory");

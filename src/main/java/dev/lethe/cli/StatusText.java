@@ -28,6 +28,9 @@ final class StatusText {
             lines.add(new Line(status.entry().target(), status.state(), status.interrupted()
                     .map(found -> interrupted(found, fs)).orElseGet(() -> detail(status))));
         }
+        report.wipeFailure().ifPresent(reason -> lines.add(new Line(AbsolutePath.ROOT, EntryState.WIPE_FAILED,
+                "this boot's initrd wipe FAILED (" + reason + "; " + StatusReport.WIPE_FAILED + "): the machine runs on "
+                        + "the old root, which was not forgotten. Fix that; the next boot wipes it")));
         for (LiveObservation.JournalProblem problem : report.journalProblems()) {
             lines.add(new Line(problem.file(), EntryState.UNREADABLE, problem.message()));
         }
@@ -75,7 +78,7 @@ final class StatusText {
             }
             case CONFLICT, SHADOWED, UNSAFE, WRONG_TYPE, STORE_MISSING -> actions.stream()
                     .filter(a -> a instanceof Action.Refuse).map(a -> ((Action.Refuse) a).reason()).findFirst().orElseThrow();
-            case MISSING, INTERRUPTED, UNREADABLE, ORPHANED -> "not in place; apply would "
+            case MISSING, INTERRUPTED, UNREADABLE, ORPHANED, WIPE_FAILED -> "not in place; apply would "
                     + actions.stream().filter(Action::changes).map(ActionText::verb).distinct().toList();
         };
     }

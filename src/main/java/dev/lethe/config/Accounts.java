@@ -70,7 +70,7 @@ public final class Accounts {
     }
 
     /** A user that is in the database, by name or numeric id: raw ids have no home. */
-    Optional<User> knownUser(String nameOrNumericId) {
+    public Optional<User> knownUser(String nameOrNumericId) {
         User byName = usersByName.get(nameOrNumericId);
         if (byName != null) {
             return Optional.of(byName);

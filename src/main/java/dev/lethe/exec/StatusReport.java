@@ -8,6 +8,10 @@ import dev.lethe.plan.EntryState;
 import dev.lethe.plan.Plan;
 import dev.lethe.plan.Planner;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +22,11 @@ import java.util.Optional;
  * mounts of removed entries, and the data no entry names.
  */
 public record StatusReport(List<EntryStatus> entries, List<LiveObservation.JournalProblem> journalProblems,
-                           List<Action.Unmount> leftMounted, List<Orphans.Orphan> orphans) {
+                           List<Action.Unmount> leftMounted, List<Orphans.Orphan> orphans,
+                           Optional<String> wipeFailure) {
+
+    /** Where the initrd wipe leaves its reason when it failed (common.sh), on the root's /run. */
+    public static final AbsolutePath WIPE_FAILED = AbsolutePath.of("/run/lethe/wipe-failed");
 
     public StatusReport {
         entries = List.copyOf(entries);
@@ -38,9 +46,9 @@ public record StatusReport(List<EntryStatus> entries, List<LiveObservation.Journ
         }
     }
 
-    /** True when no path needs anyone: the journals readable, every entry active or pending. */
+    /** True when no path needs anyone: the journals readable, every entry active or pending, the wipe done. */
     public boolean healthy() {
-        return journalProblems.isEmpty() && entries.stream().allMatch(e -> e.state().healthy());
+        return journalProblems.isEmpty() && wipeFailure.isEmpty() && entries.stream().allMatch(e -> e.state().healthy());
     }
 
     public static StatusReport of(Fs fs, List<Entry> entries, List<AbsolutePath> stores, Planner.Scope scope)
@@ -58,6 +66,20 @@ public record StatusReport(List<EntryStatus> entries, List<LiveObservation.Journ
         }
         List<Action.Unmount> leftMounted = plan.actions().stream()
                 .filter(a -> a instanceof Action.Unmount).map(a -> (Action.Unmount) a).toList();
-        return new StatusReport(statuses, observed.journalProblems(), leftMounted, Orphans.find(fs, stores, entries));
+        return new StatusReport(statuses, observed.journalProblems(), leftMounted, Orphans.find(fs, stores, entries),
+                wipeFailure(fs));
+    }
+
+    /**
+     * The reason a failed initrd wipe left: loud here too, besides the kernel log and the failed
+     * unit, because nothing else on a booted machine would show that its root was not forgotten.
+     */
+    static Optional<String> wipeFailure(Fs fs) throws IOException {
+        Path mark = Path.of(fs.hostPath(WIPE_FAILED));
+        if (!Files.isRegularFile(mark, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        String reason = Files.readString(mark, StandardCharsets.UTF_8).strip();
+        return Optional.of(reason.isEmpty() ? "no reason recorded" : reason);
     }
 }

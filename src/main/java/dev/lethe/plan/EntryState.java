@@ -33,7 +33,9 @@ public enum EntryState {
     /** A migration journal could not be read. */
     UNREADABLE,
     /** Left mounted or left in a store by an entry the config no longer has. */
-    ORPHANED;
+    ORPHANED,
+    /** Said of the root: this boot's initrd wipe failed, so the machine runs on the old, unforgotten root. */
+    WIPE_FAILED;
 
     /** The word status prints: "wrong-owner-mode". */
     public String word() {

@@ -57,7 +57,7 @@ public final class NoWipeStrategy implements RootStrategy {
 
     @Override
     public WipePlan planWipe(WipeRequest request) {
-        return new WipePlan(List.of(new WipeStep.Said(explanation)), Optional.empty());
+        return new WipePlan(List.of(new WipeStep.NothingToWipe(explanation)), Optional.empty());
     }
 
     @Override

@@ -13,11 +13,17 @@ lethe_say() {
     fi
 }
 
+# Where a failed wipe leaves its reason for the booted system: the initrd's /run becomes the
+# root's /run (both initramfs-tools and systemd move it), and lethe status reports the file.
+# LETHE_RUN: the tests on a host, which must not write into the host's /run.
+lethe_run=${LETHE_RUN:-/run/lethe}
+
 # A failed wipe stops where it is: every step before it left a root that boots or that the next
 # run finishes. The unit is wanted, not required, so the machine boots on.
 lethe_fail() {
     lethe_say "FAILED: $*. Nothing more was changed; the machine boots the root as it is." \
         "Once booted, lethe status tells more."
+    { mkdir -p "$lethe_run" && printf '%s\n' "$*" >"$lethe_run/wipe-failed"; } 2>/dev/null
     if [ -n "$lethe_mounted" ]; then umount "$lethe_mounted"; fi
     exit 1
 }

@@ -25,12 +25,37 @@ lethe_mount_store() {
             esac
         done
         IFS=$lethe_ifs
-        lethe_step "mount the store $2 ($spec)"
-        mount -t "$type" -o "${kept:-rw}" "$spec" "$lethe_where" && return 0
+        case ",$kept," in
+            *,bind,*)
+                # A directory of another filesystem the fstab binds here (a state partition holding the
+                # overlay's upper and the store): bound from under the new root, and only from a
+                # filesystem mounted there, never from the root itself.
+                lethe_on_mount "$1" "$spec" || {
+                    lethe_say "the store $2 binds $spec, whose filesystem is not mounted under $1: its entries are left to lethe apply"
+                    return 1
+                }
+                lethe_step "bind the store $2 from $spec"
+                mount -o bind "$1$spec" "$lethe_where" && return 0 ;;
+            *)
+                lethe_step "mount the store $2 ($spec)"
+                mount -t "$type" -o "${kept:-rw}" "$spec" "$lethe_where" && return 0 ;;
+        esac
         lethe_say "cannot mount the store $2 ($spec): its entries are left to lethe apply"
         return 1
     done <"$1/etc/fstab"
     lethe_say "the store $2 has no line in $1/etc/fstab: its initrd entries are left to lethe apply"
+    return 1
+}
+
+# lethe_on_mount ROOTMNT PATH: whether PATH lies on a filesystem mounted under ROOTMNT (at PATH or a
+# parent of it), not on the root itself.
+lethe_on_mount() {
+    case "$2" in /*) ;; *) return 1 ;; esac
+    lethe_parent=$2
+    while [ -n "$lethe_parent" ]; do
+        if lethe_is_mountpoint "$1$lethe_parent"; then return 0; fi
+        lethe_parent=${lethe_parent%/*}
+    done
     return 1
 }
 

@@ -1,7 +1,11 @@
-# The btrfs wipe, step for step the protocol of lethe's Java wipe (root/btrfs/BtrfsStrategy), so
-# that either can finish what the other began: the registry line naming the root's UUID is made
-# durable before the rename that archives the root; the rename is constant time; the new root is
-# a writable snapshot of the read-only blank. Killed at any instant and run again, it finishes.
+# The btrfs wipe. This fragment observes what only the boot knows (the registry, btrfs subvolume
+# show, the activation mark) and picks the situation; what is done in it is rendered after this
+# fragment from the steps lethe's Java planner returns for that situation (root/btrfs/
+# BtrfsWipePlanner: lethe_wipe_fresh, lethe_wipe_renamed, lethe_wipe_ordinary), so the two wipes
+# follow one protocol and either finishes what the other began: the registry line naming the
+# root's UUID is durable before the rename that archives the root; the rename is constant time;
+# the new root is a writable snapshot of the read-only blank. Killed at any instant and run again,
+# it finishes.
 
 lethe_show() {  # lethe_show PATH: sets show_uuid show_parent show_id show_gen show_cgen, or fails
     show_uuid= show_parent= show_id= show_gen= show_cgen=
@@ -22,26 +26,52 @@ SHOW
     [ -n "$show_uuid" ] && [ -n "$show_id" ] && [ -n "$show_gen" ] && [ -n "$show_cgen" ]
 }
 
+# Sets f_name f_subvolume f_uuid f_created f_degraded from one registry line (tab-separated key=value).
+lethe_fields() {
+    f_name= f_subvolume= f_uuid= f_created= f_degraded=
+    lethe_rest=$1
+    while [ -n "$lethe_rest" ]; do
+        field=${lethe_rest%%"$lethe_tab"*}
+        case "$lethe_rest" in *"$lethe_tab"*) lethe_rest=${lethe_rest#*"$lethe_tab"} ;; *) lethe_rest= ;; esac
+        case "$field" in
+            name=*) f_name=${field#name=} ;;
+            subvolume=*) f_subvolume=${field#subvolume=} ;;
+            uuid=*) f_uuid=${field#uuid=} ;;
+            created=*) f_created=${field#created=} ;;
+            degraded=*) f_degraded=${field#degraded=} ;;
+        esac
+    done
+}
+
+# Whether the last line lethe_fields read is a whole record of lethe_root (a torn line is not).
+lethe_is_record() {
+    case "$f_degraded" in true|false) ;; *) return 1 ;; esac
+    [ "$f_subvolume" = "$lethe_root" ] && [ -n "$f_name" ] && [ -n "$f_uuid" ]
+}
+
 # Each record of lethe_root in the registry whose archive is present: "EPOCH NAME" lines.
 lethe_present_archives() {
     [ -f "$lethe_registry" ] || return 0
     while IFS= read -r line; do
         case "$line" in "#"*|"") continue ;; esac
-        name= subvolume= created=
-        lethe_rest=$line
-        while [ -n "$lethe_rest" ]; do
-            field=${lethe_rest%%"$lethe_tab"*}
-            case "$lethe_rest" in *"$lethe_tab"*) lethe_rest=${lethe_rest#*"$lethe_tab"} ;; *) lethe_rest= ;; esac
-            case "$field" in
-                name=*) name=${field#name=} ;;
-                subvolume=*) subvolume=${field#subvolume=} ;;
-                created=*) created=${field#created=} ;;
-            esac
-        done
-        [ "$subvolume" = "$lethe_root" ] && [ -n "$name" ] && [ -d "$lethe_archives/$name" ] || continue
-        epoch=$(date -u -d "$created" +%s 2>/dev/null) || continue
-        echo "$epoch $name"
+        lethe_fields "$line"
+        lethe_is_record && [ -d "$lethe_archives/$f_name" ] || continue
+        epoch=$(date -u -d "$f_created" +%s 2>/dev/null) || continue
+        echo "$epoch $f_name"
     done <"$lethe_registry"
+}
+
+# The name in the last record of lethe_root naming UUID $1: an interrupted wipe recorded the
+# rename and stopped before it (the root still has the UUID).
+lethe_stale_record() {
+    [ -f "$lethe_registry" ] || return 0
+    lethe_found=
+    while IFS= read -r line; do
+        case "$line" in "#"*|"") continue ;; esac
+        lethe_fields "$line"
+        if lethe_is_record && [ "$f_uuid" = "$1" ]; then lethe_found=$f_name; fi
+    done <"$lethe_registry"
+    echo "$lethe_found"
 }
 
 lethe_wipe() {
@@ -62,10 +92,8 @@ lethe_wipe() {
         # An earlier wipe archived the root and stopped before the snapshot: only that is left.
         newest=$(lethe_present_archives | sort_newest)
         [ -n "$newest" ] || lethe_fail "the root subvolume $lethe_root is missing and no archive of an interrupted wipe explains it"
-        lethe_say "$lethe_root is missing: an interrupted wipe already kept it as $lethe_archives_name/${newest#* }"
-        lethe_step "make $lethe_root a writable snapshot of $lethe_blank"
-        btrfs subvolume snapshot "$lethe_top/$lethe_blank" "$lethe_top/$lethe_root" >/dev/null \
-            || lethe_fail "cannot snapshot $lethe_blank as $lethe_root"
+        archive=${newest#* }
+        lethe_wipe_renamed
         lethe_done
         return 0
     fi
@@ -76,7 +104,7 @@ lethe_wipe() {
     # was taken from, untouched since (a machine set up and never booted).
     if { [ "$show_parent" = "$blank_uuid" ] && [ "$show_gen" = "$show_cgen" ]; } \
             || { [ "$blank_parent" = "$root_uuid" ] && [ "$show_gen" -le "$blank_cgen" ]; }; then
-        lethe_say "$lethe_root is an untouched snapshot of $lethe_blank: nothing to archive or recreate"
+        lethe_wipe_fresh
         lethe_done
         return 0
     fi
@@ -98,39 +126,54 @@ lethe_wipe() {
     [ "$degraded" = true ] && name="$name.degraded"
     created=$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)
     [ -e "$lethe_archives/$name" ] && lethe_fail "an archive $lethe_archives_name/$name exists already"
+    have_archives=false
+    [ -d "$lethe_archives" ] && have_archives=true
+    stale=$(lethe_stale_record "$root_uuid")
+    has_stale=false
+    [ -n "$stale" ] && has_stale=true
+    lethe_wipe_ordinary
+    lethe_done
+}
 
-    if [ ! -d "$lethe_archives" ]; then
-        lethe_step "create the directory $lethe_archives_name on the top level of $lethe_device"
-        # 0700: an archive holds an old root's secrets (/etc/shadow, host keys).
-        mkdir -m 0700 "$lethe_archives" || lethe_fail "cannot create $lethe_archives_name"
-    fi
-    if [ -f "$lethe_registry" ] && grep_uuid "$root_uuid" <"$lethe_registry"; then
-        lethe_step "forget the record of a rename that never happened (UUID $root_uuid)"
-        while IFS= read -r line; do
-            case "$line" in *"${lethe_tab}uuid=$root_uuid$lethe_tab"*) ;; *) printf '%s\n' "$line" ;; esac
-        done <"$lethe_registry" >"$lethe_registry.new" || lethe_fail "cannot rewrite the registry"
-        sync
-        mv "$lethe_registry.new" "$lethe_registry" || lethe_fail "cannot rewrite the registry"
-        sync
-    fi
-    lethe_step "record $lethe_archives_name/$name (subvolume ID $root_id, UUID $root_uuid)"
+# The helpers the rendered steps call, one per kind of step; paths are from the top level.
+
+lethe_mkdir() {  # lethe_mkdir PATH MODE
+    mkdir -m "$2" "$lethe_top/$1" || lethe_fail "cannot create $1"
+}
+
+lethe_forget() {  # lethe_forget REGISTRY NAME SUBVOLUME UUID: the registry rewritten without that record
+    while IFS= read -r line; do
+        lethe_fields "$line"
+        # A line that is no whole record (a comment, a torn write) is kept as it is, as the Java wipe does.
+        if lethe_is_record && [ "$f_name" = "$2" ] && [ "$f_subvolume" = "$3" ] && [ "$f_uuid" = "$4" ]; then continue; fi
+        printf '%s\n' "$line"
+    done <"$lethe_top/$1" >"$lethe_top/$1.new" || lethe_fail "cannot rewrite the registry"
+    sync
+    mv "$lethe_top/$1.new" "$lethe_top/$1" || lethe_fail "cannot rewrite the registry"
+    sync
+}
+
+lethe_record() {  # lethe_record REGISTRY NAME SUBVOLUME UUID ID CREATED DEGRADED: durable before the rename
     {
-        [ -f "$lethe_registry" ] || printf '%s\n' \
+        [ -f "$lethe_top/$1" ] || printf '%s\n' \
             "# lethe btrfs archive registry, format 1. One archive per line, tab-separated key=value:" \
             "# name (under lethe-archives), subvolume (the root it was), uuid and id (the subvolume's," \
             "# the proof lethe made it), created (UTC), degraded. Edit only to forget an archive."
         # A leading newline ends a torn last line, so that it cannot swallow this one.
-        printf '\nname=%s\tsubvolume=%s\tuuid=%s\tid=%s\tcreated=%s\tdegraded=%s\n' \
-            "$name" "$lethe_root" "$root_uuid" "$root_id" "$created" "$degraded"
-    } >>"$lethe_registry" || lethe_fail "cannot append to the registry"
+        printf '\nname=%s\tsubvolume=%s\tuuid=%s\tid=%s\tcreated=%s\tdegraded=%s\n' "$2" "$3" "$4" "$5" "$6" "$7"
+    } >>"$lethe_top/$1" || lethe_fail "cannot append to the registry"
     sync
-    lethe_step "keep $lethe_root as archive $lethe_archives_name/$name (a rename)"
-    mv "$lethe_top/$lethe_root" "$lethe_archives/$name" || lethe_fail "cannot rename $lethe_root"
+}
+
+lethe_rename() {  # lethe_rename FROM TO: mv would move into an existing directory, so none may be there
+    [ -e "$lethe_top/$2" ] && lethe_fail "$2 exists already"
+    mv "$lethe_top/$1" "$lethe_top/$2" || lethe_fail "cannot rename $1 to $2"
     sync  # the rename durable before the snapshot: a power cut then finds the archive, not a stale record
-    lethe_step "make $lethe_root a writable snapshot of $lethe_blank"
-    btrfs subvolume snapshot "$lethe_top/$lethe_blank" "$lethe_top/$lethe_root" >/dev/null \
-        || lethe_fail "cannot snapshot $lethe_blank as $lethe_root; the old root is kept as $lethe_archives_name/$name"
-    lethe_done
+}
+
+lethe_snapshot() {  # lethe_snapshot BLANK ROOT: btrfs would snapshot into an existing directory
+    [ -e "$lethe_top/$2" ] && lethe_fail "$2 exists already; the root was not recreated"
+    btrfs subvolume snapshot "$lethe_top/$1" "$lethe_top/$2" >/dev/null || lethe_fail "cannot snapshot $1 as $2"
 }
 
 # The newest of "EPOCH NAME" lines on standard input (no sort(1) in a klibc initrd).
@@ -140,14 +183,6 @@ sort_newest() {
         if [ "$epoch" -gt "$best_epoch" ]; then best_epoch=$epoch best="$epoch $rest"; fi
     done
     echo "$best"
-}
-
-# Whether a registry on standard input names this UUID (no grep in a klibc initrd).
-grep_uuid() {
-    while IFS= read -r line; do
-        case "$line" in *"${lethe_tab}uuid=$1$lethe_tab"*) return 0 ;; esac
-    done
-    return 1
 }
 
 lethe_done() {

@@ -53,6 +53,25 @@ class ApplyTest {
         }
     }
 
+    /** The initrd wipe failed (its reason in /run/lethe/wipe-failed): the machine runs on the old root, and status says so. */
+    @Test
+    void statusReportsAFailedInitrdWipe() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(CONFIG);
+            assertThat(m.lethe("apply").exit()).isZero();
+            Machine.Run healthy = m.lethe("status");
+            assertThat(healthy.exit()).as(healthy.all()).isZero();
+            assertThat(healthy.out()).doesNotContain("wipe-failed");
+
+            m.write("/run/lethe/wipe-failed", "the blank subvolume @root-blank is writable; make it read-only\n");
+            Machine.Run status = m.lethe("status");
+            assertThat(status.exit()).as("loud: a failed wipe is not a healthy machine").isEqualTo(ExitCode.ENTRIES_FAILED);
+            assertThat(status.out()).containsPattern("wipe-failed\\s+/\\s+this boot's initrd wipe FAILED \\(the blank subvolume "
+                    + "@root-blank is writable; make it read-only; /run/lethe/wipe-failed\\): the machine runs on the old root");
+            assertThat(m.lethe("status", "--json").out()).contains("\"state\" : \"wipe-failed\"");
+        }
+    }
+
     @Test
     void dataSurvivesAReboot() throws Exception {
         try (Machine m = new Machine(Disk.TMPFS)) {

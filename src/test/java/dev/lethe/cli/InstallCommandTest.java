@@ -139,6 +139,32 @@ class InstallCommandTest {
         assertThat(tree()).isEqualTo(installed);
     }
 
+    /**
+     * Debian's dracut package replaces initramfs-tools: with dracut on the root, install regenerates
+     * with the command that writes the initramfs the boot loader loads (/boot/initrd.img-KVER on
+     * Debian, proven in the VM suite's btrfs-dracut image), and the module pulls its units into the
+     * systemd initrd, wanted by initrd.target (never required: a failed wipe boots the old root).
+     */
+    @Test
+    void withDracutOnTheRootItRegeneratesWithDracut() throws IOException {
+        Files.createDirectories(root.resolve("usr/bin"));
+        Files.writeString(root.resolve("usr/bin/dracut"), "#!/bin/sh\n");
+        root.resolve("usr/bin/dracut").toFile().setExecutable(true);
+        Run dry = lethe("install", "--dry-run");
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("would run    dracut -f --regenerate-all").doesNotContain("update-initramfs");
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.out()).contains("regenerate the initramfs yourself (dracut -f --regenerate-all)");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/module-setup.sh")).isExecutable().content()
+                .contains("depends() { echo systemd; }", "inst_simple /usr/lib/lethe/initrd/lethe-initrd /usr/sbin/lethe-initrd",
+                        "inst_multiple btrfs date cmp mount umount",
+                        "\"$systemdsystemunitdir/initrd.target.wants/lethe-wipe.service\"",
+                        "\"$systemdsystemunitdir/initrd.target.wants/lethe-initrd-entries.service\"")
+                .doesNotContain("initrd.target.requires");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/lethe-initrd-entries.service")).content()
+                .contains("After=initrd-root-fs.target lethe-wipe.service", "ExecStart=/usr/sbin/lethe-initrd entries /sysroot");
+    }
+
     @Test
     void aChangedConfigRewritesOnlyWhatItRenders() throws IOException {
         lethe("install", "--no-initramfs");
@@ -148,6 +174,33 @@ class InstallCommandTest {
         assertThat(run.out()).contains("write        /usr/lib/lethe/initrd/lethe-initrd (changed)",
                 "run          update-initramfs -u -k all");
         assertThat(run.out()).doesNotContain("lethe-activate.service (changed)");
+    }
+
+    @Test
+    void zfsIsInstalledWithItsToolsAndTheZfsDracutModule() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), """
+                [root]
+                strategy = "zfs"
+                dataset = "rpool/ROOT/debian"
+
+                [[store]]
+                path = "/persist"
+                files = [{ path = "/etc/machine-id", stage = "initrd" }]
+                """);
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(root.resolve("usr/lib/lethe/initrd/lethe-initrd")).isExecutable().content()
+                .contains("lethe_root='rpool/ROOT/debian'", "lethe_archives='rpool/lethe-archives'",
+                        "lethe_zfs 'rename' 'rpool/ROOT/debian' \"${lethe_archive}\"",
+                        "lethe_file \"$1\" '/persist' '/etc/machine-id' '0133'")
+                .doesNotContain("btrfs");
+        assertThat(root.resolve("etc/initramfs-tools/hooks/lethe")).content()
+                .contains("copy_exec \"$(command -v zfs)\" /usr/bin/zfs", "copy_exec \"$(command -v zpool)\" /usr/bin/zpool")
+                .doesNotContain("btrfs");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/module-setup.sh")).content()
+                .contains("depends() { echo systemd zfs; }");
+        assertThat(root.resolve("usr/lib/dracut/modules.d/90lethe/lethe-wipe.service")).content()
+                .contains("After=zfs-import.target", "Before=sysroot.mount");
     }
 
     @Test
@@ -162,12 +215,49 @@ class InstallCommandTest {
 
     @Test
     void aStrategyWhoseInitrdWipeIsNotRenderedYetIsRefused() throws IOException {
-        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"tmpfs\"\n");
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"zfs\"\ndataset = \"rpool/root\"\n");
         Map<String, String> before = tree();
         Run run = lethe("install");
         assertThat(run.exit()).isEqualTo(ExitCode.ENVIRONMENT);
-        assertThat(run.err()).contains("does not support strategy \"tmpfs\" yet");
+        assertThat(run.err()).contains("does not support strategy \"zfs\" yet");
         assertThat(tree()).isEqualTo(before);
+    }
+
+    /** overlay: the script mounts the overlay root after the real root is mounted; the initramfs gets its tools. */
+    @Test
+    void anOverlayRootIsInstalledWithItsMountStepAndTools() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), """
+                [root]
+                strategy = "overlay"
+                upper = "/state/overlay"
+
+                [[store]]
+                path = "/persist"
+                files = [{ path = "/etc/machine-id", stage = "initrd" }]
+                """);
+        Map<String, String> before = tree();
+        Run dry = lethe("install", "--dry-run");
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("/usr/lib/lethe/initrd/lethe-initrd", "/etc/initramfs-tools/scripts/local-bottom/lethe");
+        assertThat(tree()).as("a dry run writes nothing").isEqualTo(before);
+
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        String script = Files.readString(root.resolve("usr/lib/lethe/initrd/lethe-initrd"));
+        assertThat(script).contains("lethe_upper='/state/overlay'", "lethe_overlay_switch_current", "mount -t overlay");
+        assertThat(Files.readString(root.resolve("etc/initramfs-tools/scripts/local-bottom/lethe")))
+                .contains("lethe-initrd mount \"${rootmnt:-/root}\"");
+        assertThat(Files.readString(root.resolve("etc/initramfs-tools/hooks/lethe")))
+                .contains("/usr/lib/lethe/bin/mv", "command -v stat", "manual_add_modules overlay");
+        assertThat(lethe("install", "--no-initramfs").out()).contains("installed, nothing to change");
+    }
+
+    @Test
+    void aTmpfsRootIsInstalledToo() throws IOException {
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"tmpfs\"\n");
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(Files.readString(root.resolve("usr/lib/lethe/initrd/lethe-initrd"))).contains("mount -t tmpfs");
     }
 
     @Test

@@ -9,8 +9,7 @@ import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
-import dev.lethe.root.zfs.ZfsStrategy.Names;
-import dev.lethe.root.zfs.ZfsStrategy.Step;
+import dev.lethe.root.WipeStep.ZfsStep;
 import dev.lethe.root.zfs.Zfs.Node;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +19,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * lethe diff on zfs: what a tree of datasets (the live root, or an archive) holds that its blank
@@ -58,7 +56,7 @@ final class ZfsDiff {
 
     static final String DIFF_OF = "lethe:diff-of";
     static final String DIFF_BY = "lethe:diff-by";
-    private static final String PREFIX = "lethe-diff.";
+    static final String PREFIX = "lethe-diff.";
 
     /**
      * One dataset to compare.
@@ -73,12 +71,12 @@ final class ZfsDiff {
     /** A blank snapshot and the second it was taken (zfs's {@code creation}). */
     record Blank(String snapshot, long taken) {}
 
-    private final Names names;
+    private final ZfsNames names;
     private final Path scratch;
     private final Zfs zfs;
     private final Syscalls sys;
 
-    ZfsDiff(Names names, RootContext context) {
+    ZfsDiff(ZfsNames names, RootContext context) {
         this.names = names;
         this.scratch = context.scratch().toAbsolutePath().normalize();
         this.zfs = new Zfs(context.tools());
@@ -92,7 +90,7 @@ final class ZfsDiff {
      * The root dataset and its child datasets where they are mounted below {@code hostRoot}, minus
      * those the filter leaves out whole (a store mounted over a child dataset is persisted).
      */
-    List<Tree> live(Names n, Path hostRoot, Filter filter) throws IOException {
+    List<Tree> live(ZfsNames n, Path hostRoot, Filter filter) throws IOException {
         String top = hostRoot.toAbsolutePath().normalize().toString();
         MountInfo mounts = MountInfo.read();
         Map<String, Node> tree = zfs.get(n.root(), Zfs.ALL_BELOW, "type", "canmount", "creation");
@@ -132,12 +130,12 @@ final class ZfsDiff {
     }
 
     /**
-     * The datasets of an archive, mounted by {@link ZfsStrategy#read} at {@code files} (each child at
+     * The datasets of an archive, mounted by {@link ZfsArchives#read} at {@code files} (each child at
      * its name below it: the wipe let the archive's mountpoints inherit), each compared with the
      * blank it was cloned from. Paths are named by the datasets' names: a child dataset's own
      * mountpoint, if it had one, went at the wipe.
      */
-    List<Tree> archived(Names n, String archive, Path files, Filter filter) throws IOException {
+    List<Tree> archived(ZfsNames n, String archive, Path files, Filter filter) throws IOException {
         Map<String, Node> datasets = zfs.get(archive, Zfs.ALL_BELOW, "type", "origin");
         Map<String, Node> blanks = zfs.get(n.root(), Zfs.ALL_BELOW, "type", "creation");
         List<Tree> trees = new ArrayList<>();
@@ -189,8 +187,8 @@ final class ZfsDiff {
             throw new RootException("the blank snapshot " + names.blankSnapshot() + " does not exist: lethe diff "
                     + "compares the root with it (zfs list -t snapshot -r " + names.root() + " shows the snapshots)");
         }
-        for (Step leftover : leftovers(names)) {
-            for (List<String> command : leftover.commands()) {
+        for (ZfsStep.DestroyLeftover leftover : new ZfsLeftovers(zfs).of(names)) {
+            for (List<String> command : ZfsCommands.of(leftover)) {
                 zfs.run(command);
             }
         }
@@ -239,7 +237,7 @@ final class ZfsDiff {
                 cleanup.add(new RootException("cannot destroy " + top + ", the clone of " + names.blankSnapshot()
                         + " lethe diff made: " + e.getMessage() + ". The next lethe diff or wipe destroys it", e));
             }
-            ZfsStrategy.reportCleanup(failure, cleanup);
+            ZfsArchives.reportCleanup(failure, cleanup);
         }
     }
 
@@ -263,7 +261,7 @@ final class ZfsDiff {
             List<String> command = new ArrayList<>(List.of("zfs", "clone", "-o", "mountpoint=" + mountPoint,
                     "-o", "readonly=on", "-o", "canmount=noauto", "-o", DIFF_OF + "=" + names.root()));
             if (i == 0) {
-                command.addAll(List.of("-o", DIFF_BY + "=" + processId(ProcessHandle.current())));
+                command.addAll(List.of("-o", DIFF_BY + "=" + ZfsLeftovers.processId(ProcessHandle.current())));
             }
             command.addAll(List.of(blank.get().snapshot(), clone));
             zfs.run(command);
@@ -295,77 +293,13 @@ final class ZfsDiff {
         }
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // leftovers
-
-    /** The steps that destroy the clones a cut-short diff of this root left behind: see the class comment. */
-    List<Step> leftovers(Names n) throws RootException {
-        String pool = pool(n);
-        Pattern named = Pattern.compile(Pattern.quote(pool + "/" + PREFIX + n.leaf() + ".") + "[0-9]+");
-        List<Step> steps = new ArrayList<>();
-        for (Node child : zfs.get(pool, 1, "type").values()) {
-            if (!named.matcher(child.name()).matches()) {
-                continue;
-            }
-            Optional<String> gone = leftBehindBy(n, child.name());
-            if (gone.isPresent()) {
-                steps.add(Step.of("destroy " + child.name() + ", a clone of " + n.blankSnapshot() + " that a lethe diff "
-                        + "(" + gone.get() + ", no longer running) left behind", List.of("zfs", "destroy", "-r", child.name())));
-            }
-        }
-        return steps;
-    }
-
-    /** The process that made {@code clone}, if the clone is a lethe diff's of this root and that process is gone. */
-    private Optional<String> leftBehindBy(Names n, String clone) throws RootException {
-        Map<String, Node> tree = zfs.get(clone, Zfs.ALL_BELOW, "type", "origin", DIFF_OF, DIFF_BY);
-        Pattern blankOfTheRoot = Pattern.compile(Pattern.quote(n.root()) + "(/[^@]+)?@" + Pattern.quote(n.blank()));
-        for (Node node : tree.values()) {
-            if (!node.isFilesystem() || !node.local(DIFF_OF).equals(Optional.of(n.root()))
-                    || !blankOfTheRoot.matcher(node.value("origin").orElse("")).matches()) {
-                return Optional.empty();
-            }
-        }
-        Optional<String> by = Optional.ofNullable(tree.get(clone)).flatMap(top -> top.local(DIFF_BY));
-        if (by.isEmpty() || !by.get().matches("[0-9]+@[0-9]+@[0-9]+")) {
-            return Optional.empty();
-        }
-        // A pid means something only in the PID namespace that gave it: a diff run in a container is
-        // not visible from here, so its clone is left alone whether it still runs or not.
-        if (!by.get().endsWith("@" + PID_NAMESPACE)) {
-            return Optional.empty();
-        }
-        long pid = Long.parseLong(by.get().substring(0, by.get().indexOf('@')));
-        boolean running = ProcessHandle.of(pid).map(ZfsDiff::processId).filter(by.get()::equals).isPresent();
-        return running ? Optional.empty() : Optional.of("process " + pid);
-    }
-
-    /** The inode of this process's PID namespace ("pid:[4026531836]"), or "unknown" without /proc. */
-    private static final String PID_NAMESPACE = pidNamespace();
-
-    private static String pidNamespace() {
-        try {
-            String link = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
-            return link.replaceAll("[^0-9]", "");
-        } catch (IOException | UnsupportedOperationException e) {
-            return "unknown";
-        }
-    }
-
-    /** A process's pid and start time (ms), which no other process has while this boot lasts. */
     /** True if the dataset's diff-by mark names this process (pid and start time). */
     private boolean madeByThisProcess(String dataset) throws RootException {
         return zfs.get(dataset, 0, DIFF_BY).get(dataset).value(DIFF_BY)
-                .filter(processId(ProcessHandle.current())::equals).isPresent();
+                .filter(ZfsLeftovers.processId(ProcessHandle.current())::equals).isPresent();
     }
 
-    /** The mark of a process: pid, start time (ms), PID namespace: unique on this machine for this boot. */
-    private static String processId(ProcessHandle process) {
-        return process.pid() + "@" + process.info().startInstant().map(t -> Long.toString(t.toEpochMilli())).orElse("?")
-                + "@" + PID_NAMESPACE;
-    }
-
-    private static String pool(Names n) {
-        return n.root().substring(0, n.root().indexOf('/'));
+    private static String pool(ZfsNames n) {
+        return n.pool();
     }
 }

@@ -51,6 +51,7 @@ class InitrdEntriesTest {
         ProcessBuilder builder = new ProcessBuilder("sh", disk.scratch.resolve("lethe-initrd").toString(), "entries",
                 root.toString()).redirectErrorStream(true);
         builder.environment().put("LETHE_TEST_STDERR", "1");  // not into the host's kernel log
+        builder.environment().put("LETHE_RUN", disk.scratch.resolve("run-lethe").toString());  // nor its /run
         Process process = builder.start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -51,6 +51,7 @@ class InitrdWipeTest {
         ProcessBuilder builder = new ProcessBuilder("sh", script.toString(), "wipe").redirectErrorStream(true);
         builder.environment().put("LETHE_TOP", disk.scratch.resolve("initrd-top").toString());
         builder.environment().put("LETHE_TEST_STDERR", "1");  // not into the host's kernel log
+        builder.environment().put("LETHE_RUN", disk.scratch.resolve("run-lethe").toString());  // nor its /run
         builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
@@ -160,6 +161,8 @@ class InitrdWipeTest {
             Run run = wipe(disk, script, Map.of());
             assertThat(run.exit()).isEqualTo(1);
             assertThat(run.output()).contains("FAILED").contains("writable");
+            assertThat(disk.scratch.resolve("run-lethe/wipe-failed")).as("the reason, for lethe status on the booted old root")
+                    .content().contains("the blank subvolume @root-blank is writable; make it read-only");
             assertThat(disk.subvolumes()).isEqualTo(before);
             assertThat(BtrfsDisk.mountsBelow(disk.scratch.resolve("initrd-top"))).isEmpty();
         }
@@ -238,6 +241,86 @@ class InitrdWipeTest {
                 assertThat(names).as("step %d", point).hasSize(1);
                 assertThat(archives(disk)).extracting(ArchiveRef::id).containsExactly(names.getFirst());
                 assertThat(disk.manifest("lethe-archives/" + names.getFirst())).isEqualTo(oldRoot);
+            }
+        }
+    }
+
+    /** Puts a disk in one situation of the wipe. */
+    @FunctionalInterface
+    private interface Situated {
+        void arrange(BtrfsDisk disk) throws Exception;
+    }
+
+    private static final Instant EARLIER = Instant.parse("2026-11-28T21:45:00Z");
+
+    /**
+     * The steps the script takes (what it says, in order) are the steps the Java planner plans for
+     * the same disk, in each situation the script tells apart: the script is rendered from that
+     * planner. The new archive's name is the one thing that differs (the script names it after its
+     * own clock), so it is compared as the archive each side makes.
+     */
+    @Test
+    void theScriptTakesTheStepsTheJavaPlannerPlansInEachSituation() throws Exception {
+        Map<String, Situated> situations = new java.util.LinkedHashMap<>();
+        situations.put("ordinary first wipe, no archives folder", disk -> {
+            disk.standardLayout();
+            Files.writeString(disk.at("@root/.lethe-activated"), "boot finished\n");
+        });
+        situations.put("ordinary, the archives folder there", disk -> {
+            disk.standardLayout();
+            disk.strategy("@root", "@root-blank").wipe(new WipeRequest(EARLIER, false));
+            disk.use("@root", "etc/boot-2");
+            Files.writeString(disk.at("@root/.lethe-activated"), "boot finished\n");
+        });
+        situations.put("degraded", disk -> {
+            disk.standardLayout();
+            disk.strategy("@root", "@root-blank").wipe(new WipeRequest(EARLIER, false));
+            disk.use("@root", "etc/boot-2");
+        });
+        situations.put("stale record", disk -> {
+            disk.standardLayout();
+            Files.writeString(disk.at("@root/.lethe-activated"), "boot finished\n");
+            BtrfsDisk.Sub root = disk.subvolumes().get("@root");
+            Files.createDirectory(disk.at("lethe-archives"));
+            Registry.append(disk.at("lethe-archives/.lethe-registry"),
+                    new Registry.Entry("@root.20261128T214500Z", "@root", root.uuid(), root.id(), EARLIER, false));
+        });
+        situations.put("renamed, not recreated", disk -> {
+            disk.standardLayout();
+            disk.strategy("@root", "@root-blank").wipe(new WipeRequest(EARLIER, false));
+            Sh.run("btrfs", "-q", "subvolume", "delete", disk.at("@root").toString());
+        });
+        situations.put("already fresh", disk -> {
+            disk.standardLayout();
+            disk.strategy("@root", "@root-blank").wipe(new WipeRequest(EARLIER, false));
+        });
+        situations.put("never booted", disk -> {
+            Sh.run("btrfs", "-q", "subvolume", "create", disk.at("@root").toString());
+            Files.writeString(disk.at("@root/hostname"), "fresh\n");
+            Sh.run("btrfs", "-q", "subvolume", "snapshot", "-r", disk.at("@root").toString(), disk.at("@root-blank").toString());
+        });
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            for (var situation : situations.entrySet()) {
+                disk.format();
+                situation.getValue().arrange(disk);
+                boolean degraded = Files.exists(disk.at("@root")) && !Files.exists(disk.at("@root/.lethe-activated"));
+                var plan = disk.strategy("@root", "@root-blank").planWipe(new WipeRequest(Instant.now(), degraded));
+                List<String> planned = plan.sentences().stream()
+                        .map(s -> plan.archive().map(a -> s.replace(a.id(), "ARCHIVE")).orElse(s)).toList();
+
+                Run run = wipe(disk, script(disk), Map.of());
+
+                assertThat(run.exit()).as("%s: %s", situation.getKey(), run.output()).isZero();
+                String made = archives(disk).isEmpty() ? "" : archives(disk).getFirst().id();
+                List<String> taken = run.output().lines().filter(l -> l.startsWith("lethe: "))
+                        .map(l -> l.substring("lethe: ".length()))
+                        .filter(l -> !l.startsWith("WARNING") && !l.equals("wipe done"))
+                        .map(l -> made.isEmpty() ? l : l.replace(made, "ARCHIVE")).toList();
+                assertThat(taken).as(situation.getKey()).isEqualTo(planned).isNotEmpty();
+                if (situation.getKey().equals("stale record")) {
+                    assertThat(disk.registry()).as("the stale record is forgotten, the new one kept")
+                            .doesNotContain("name=@root.20261128T214500Z\t").contains("name=" + made + "\t");
+                }
             }
         }
     }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -356,6 +357,25 @@ class OverlayStrategyTest {
         }
     }
 
+    @Test
+    void aCurrentNewThatLetheDidNotMakeIsRefusedBeforeTheWipeTouchesAnything() throws Exception {
+        try (OverlayRig rig = new OverlayRig()) {
+            OverlayStrategy strategy = rig.strategy("/overlay");
+            strategy.wipe(new WipeRequest(at(0), false));
+            boot(rig, strategy, "used");
+            Files.createDirectory(rig.disk.resolve(".current.new"));
+            Map<String, String> before = everything(rig);
+            for (var attempt : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                    () -> strategy.planWipe(new WipeRequest(at(1), false)),
+                    () -> strategy.wipe(new WipeRequest(at(1), false)))) {
+                assertThatThrownBy(attempt).isInstanceOf(RootException.class)
+                        .hasMessageContaining(rig.disk.resolve(".current.new") + " is not a symbolic link");
+            }
+            assertThat(everything(rig)).isEqualTo(before);
+            assertThat(rig.current("/overlay")).isEqualTo(id(at(0)));
+        }
+    }
+
     // ------------------------------------------------------------------------------- crash injection
 
     private record Run(int exit, String output) {}
@@ -394,18 +414,34 @@ class OverlayStrategyTest {
         return uppers;
     }
 
+    /** The steps a wipe process reported doing, as sentences. */
+    private static List<String> done(Run run) {
+        return run.output().lines().filter(line -> line.startsWith("done ")).map(line -> line.substring(5)).toList();
+    }
+
+    /** The crashes left each kind of leftover a re-plan must finish: a half-made boot directory, a stale .current.new. */
+    private static void assertResumedEveryKindOfLeftover(List<String> resumed) {
+        assertThat(resumed).anyMatch(step -> step.startsWith("complete boot directory"))
+                .anyMatch(step -> step.startsWith("remove ") && step.contains("/.current.new"))
+                .anyMatch(step -> step.startsWith("keep boot directory"));
+    }
+
     @Test
     void theFirstWipeSurvivesSigkillAtEveryStep() throws Exception {
         try (OverlayRig rig = new OverlayRig()) {
             Map<String, String> lower = Trees.manifest(rig.lowerRw);
+            List<String> resumed = new ArrayList<>();
             int crashes = 0;
             for (int point = 1; ; point++) {
                 String upper = "/overlay/first" + point;
                 Files.createDirectory(rig.at(upper));
                 Run crashed = wipeProcess(rig, upper, at(point), false, point);
                 assertThat(rig.boots(upper)).as("after a crash at step %d", point).hasSizeLessThanOrEqualTo(1);
+                List<String> planned = rig.strategy(upper).planWipe(new WipeRequest(at(point + 1), false)).sentences();
+                resumed.addAll(planned);
                 Run rerun = wipeProcess(rig, upper, at(point + 1), false, 0);
                 assertThat(rerun.exit()).as(rerun.output()).isZero();
+                assertThat(done(rerun)).as("the re-run performs what a dry run printed").isEqualTo(planned);
                 assertThat(rig.boots(upper)).as("one boot directory after a crash at step %d", point).hasSize(1);
                 assertThat(rig.current(upper)).isEqualTo(rig.boots(upper).getFirst());
                 OverlayStrategy strategy = rig.strategy(upper);
@@ -423,6 +459,7 @@ class OverlayStrategyTest {
                 crashes++;
             }
             assertThat(crashes).as("steps of the first wipe").isGreaterThanOrEqualTo(7);
+            assertResumedEveryKindOfLeftover(resumed);
         }
     }
 
@@ -450,6 +487,7 @@ class OverlayStrategyTest {
             OverlayStrategy strategy = rig.strategy(upper);
             strategy.wipe(new WipeRequest(at(0), false));
             Map<String, String> lower = Trees.manifest(rig.lowerRw);
+            List<String> resumed = new ArrayList<>();
             int crashes = 0;
             for (int point = 1; ; point++) {
                 boot(rig, strategy, "boot" + point);
@@ -462,8 +500,11 @@ class OverlayStrategyTest {
                 assertThat(afterCrash.size() - before.size()).isBetween(0, 1);
                 assertThat(rig.current(upper)).isIn(rig.boots(upper));
 
+                List<String> planned = strategy.planWipe(new WipeRequest(at(10 * point + 1), degraded)).sentences();
+                resumed.addAll(planned);
                 Run rerun = wipeProcess(rig, upper, at(10 * point + 1), degraded, 0);
                 assertThat(rerun.exit()).as(rerun.output()).isZero();
+                assertThat(done(rerun)).as("the re-run performs what a dry run printed").isEqualTo(planned);
                 Map<String, Map<String, String>> after = uppers(rig, upper);
                 assertThat(after).as("no archive lost after a crash at step %d", point).containsAllEntriesOf(before);
                 assertThat(after).as("exactly one new boot directory").hasSize(before.size() + 1);
@@ -486,6 +527,7 @@ class OverlayStrategyTest {
                 crashes++;
             }
             assertThat(crashes).as("steps of a wipe").isGreaterThanOrEqualTo(minimumCrashes);
+            assertResumedEveryKindOfLeftover(resumed);
         }
     }
 
