@@ -42,10 +42,15 @@ public final class Generators {
                 .collect(Collectors.joining());
     }
 
-    /** Before the root is mounted: the wipe (after btrfs-progs' own device scan). */
+    /**
+     * Before the root is mounted: the wipe, after btrfs-progs' own device scan and after resume from
+     * hibernation (initramfs-tools orders local-premount scripts by name otherwise, and "lethe" comes
+     * before "resume": a wipe then would rename the root under a hibernated kernel that still has it
+     * mounted). A prerequisite that is not in the initramfs is skipped by initramfs-tools.
+     */
     public static String premount() {
         return "#!/bin/sh\n# lethe: the wipe, before the root is mounted. Rendered by lethe install; do not edit.\n"
-                + PREREQS.formatted("btrfs") + InitrdScript.IN_INITRD + " wipe\nexit 0\n";
+                + PREREQS.formatted("btrfs resume") + InitrdScript.IN_INITRD + " wipe\nexit 0\n";
     }
 
     /**
@@ -67,6 +72,7 @@ public final class Generators {
                 # lethe: its initrd stage in a dracut initramfs. Rendered by lethe install; do not edit.
                 check() { return 0; }
                 depends() { echo %s; }
+                installkernel() { %s }
                 install() {
                     inst_simple %s %s
                     inst_multiple %s mount umount mkdir mv sync cat
@@ -76,7 +82,9 @@ public final class Generators {
                     ln_r "$systemdsystemunitdir/%s" "$systemdsystemunitdir/initrd.target.wants/%s"
                     ln_r "$systemdsystemunitdir/%s" "$systemdsystemunitdir/initrd.target.wants/%s"
                 }
-                """.formatted(root.strategy() == RootConfig.Strategy.ZFS ? "systemd zfs" : "systemd", InitrdScript.PATH, InitrdScript.IN_INITRD, String.join(" ", InitrdScript.tools(root)),
+                """.formatted(root.strategy() == RootConfig.Strategy.ZFS ? "systemd zfs" : "systemd",
+                // A host-only image has no overlay module unless the running root already used it.
+                InitrdScript.overlayRoot(root.strategy()) ? "hostonly='' instmods overlay;" : ":;", InitrdScript.PATH, InitrdScript.IN_INITRD, String.join(" ", InitrdScript.tools(root)),
                 Units.INITRD_WIPE, Units.INITRD_WIPE, Units.INITRD_ENTRIES, Units.INITRD_ENTRIES,
                 Units.INITRD_WIPE, Units.INITRD_WIPE, Units.INITRD_ENTRIES, Units.INITRD_ENTRIES);
     }

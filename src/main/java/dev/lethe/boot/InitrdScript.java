@@ -60,16 +60,13 @@ public final class InitrdScript {
         return strategy == RootConfig.Strategy.OVERLAY || strategy == RootConfig.Strategy.TMPFS;
     }
 
-    /** Whether this strategy's wipe can run in the initrd yet. */
-    public static boolean supports(RootConfig.Strategy strategy) {
-        return true;  // every strategy has its initrd stage
-    }
-
     public static String render(Config config) {
         RootConfig root = config.root();
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/sh\n");
-        s.append("# lethe's initrd stage, rendered by `lethe install` from ").append(config.file()).append(".\n");
+        // The config's path goes into a comment: a newline in it must not start a command.
+        s.append("# lethe's initrd stage, rendered by `lethe install` from ")
+                .append(config.file().replaceAll("\\p{Cntrl}", "?")).append(".\n");
         s.append("# Do not edit: run `lethe install` again after changing the config.\n");
         s.append("#   lethe-initrd wipe           archive the old root, make a fresh one (before the root is mounted)\n");
         s.append("#   lethe-initrd mount ROOT     overlay, tmpfs: the overlay over the real root mounted at ROOT\n");

@@ -30,9 +30,6 @@ public final class Installation {
      */
     public static List<InstallStep> plan(Config config, Path build, Generator generator, boolean regenerate) {
         RootConfig root = config.root();
-        if (!InitrdScript.supports(root.strategy())) {
-            throw new IllegalArgumentException("strategy " + root.strategy() + " cannot be installed yet");
-        }
         List<InstallStep> steps = new ArrayList<>();
         steps.add(new InstallStep.Copy(build.resolve("runtime"), HOME + "/runtime"));
         steps.add(new InstallStep.Copy(build.resolve("lib"), HOME + "/lib"));

@@ -36,10 +36,6 @@ final class InstallCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // The config first: an invalid one is refused before anything is written (exit 3).
         Config config = Session.loadConfig(common);
-        if (!InitrdScript.supports(config.root().strategy())) {
-            throw new EnvironmentException("lethe install does not support strategy \"" + config.root().strategy()
-                    .name().toLowerCase(java.util.Locale.ROOT) + "\" yet (btrfs, overlay, tmpfs and none are); nothing was written");
-        }
         if (!dryRun) {
             Session.requireRoot("lethe install");
         }

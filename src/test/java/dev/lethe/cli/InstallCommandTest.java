@@ -213,16 +213,6 @@ class InstallCommandTest {
         assertThat(tree()).isEqualTo(before);
     }
 
-    @Test
-    void aStrategyWhoseInitrdWipeIsNotRenderedYetIsRefused() throws IOException {
-        Files.writeString(root.resolve("etc/lethe/lethe.toml"), "[root]\nstrategy = \"zfs\"\ndataset = \"rpool/root\"\n");
-        Map<String, String> before = tree();
-        Run run = lethe("install");
-        assertThat(run.exit()).isEqualTo(ExitCode.ENVIRONMENT);
-        assertThat(run.err()).contains("does not support strategy \"zfs\" yet");
-        assertThat(tree()).isEqualTo(before);
-    }
-
     /** overlay: the script mounts the overlay root after the real root is mounted; the initramfs gets its tools. */
     @Test
     void anOverlayRootIsInstalledWithItsMountStepAndTools() throws IOException {
