@@ -135,6 +135,8 @@ lethe_wipe() {
     lethe_done
 }
 
+lethe_renamed_from= lethe_renamed_to=
+
 # The helpers the rendered steps call, one per kind of step; paths are from the top level.
 
 lethe_mkdir() {  # lethe_mkdir PATH MODE
@@ -169,11 +171,26 @@ lethe_rename() {  # lethe_rename FROM TO: mv would move into an existing directo
     [ -e "$lethe_top/$2" ] && lethe_fail "$2 exists already"
     mv "$lethe_top/$1" "$lethe_top/$2" || lethe_fail "cannot rename $1 to $2"
     sync  # the rename durable before the snapshot: a power cut then finds the archive, not a stale record
+    lethe_renamed_from=$1 lethe_renamed_to=$2
 }
 
 lethe_snapshot() {  # lethe_snapshot BLANK ROOT: btrfs would snapshot into an existing directory
     [ -e "$lethe_top/$2" ] && lethe_fail "$2 exists already; the root was not recreated"
-    btrfs subvolume snapshot "$lethe_top/$1" "$lethe_top/$2" >/dev/null || lethe_fail "cannot snapshot $1 as $2"
+    btrfs subvolume snapshot "$lethe_top/$1" "$lethe_top/$2" >/dev/null || lethe_put_back "cannot snapshot $1 as $2"
+}
+
+# A failure after this run renamed the root away (a full disk at the snapshot) would leave no root to
+# boot: the old root goes back in place first. Its registry line then names a root that was never
+# archived, the stale record every wipe (this script's and the Java one) forgets before starting over.
+lethe_put_back() {  # lethe_put_back REASON
+    if [ -n "$lethe_renamed_to" ]; then
+        if [ ! -e "$lethe_top/$lethe_renamed_from" ] && mv "$lethe_top/$lethe_renamed_to" "$lethe_top/$lethe_renamed_from" \
+                && sync; then
+            lethe_fail "$1; the old root was put back as $lethe_renamed_from and boots as it is"
+        fi
+        lethe_fail "$1, and the old root could not be put back from $lethe_renamed_to: boot a rescue system and run lethe wipe"
+    fi
+    lethe_fail "$1"
 }
 
 # The newest of "EPOCH NAME" lines on standard input (no sort(1) in a klibc initrd).

@@ -169,6 +169,46 @@ class InitrdWipeTest {
     }
 
     /**
+     * The snapshot fails after the root was renamed into the archives (a full disk): the old root is
+     * put back in place, so the machine boots it instead of finding no root; its registry line is
+     * then a stale record, which the next wipe forgets before archiving that root for real.
+     */
+    @Test
+    void aSnapshotThatFailsAfterTheRenamePutsTheOldRootBack() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            disk.standardLayout();
+            Files.writeString(disk.at("@root/.lethe-activated"), "boot finished\n");
+            Map<String, String> oldRoot = disk.manifest("@root");
+            Path script = script(disk);
+            String realBtrfs = java.util.Arrays.stream(System.getenv("PATH").split(":"))
+                    .map(dir -> Path.of(dir, "btrfs")).filter(Files::isExecutable).findFirst().orElseThrow().toString();
+            Path failing = Files.createDirectories(disk.scratch.resolve("failing-bin"));
+            Files.writeString(failing.resolve("btrfs"), """
+                    #!/bin/sh
+                    if [ "$1" = subvolume ] && [ "$2" = snapshot ]; then echo "ERROR: No space left on device" >&2; exit 1; fi
+                    exec %s "$@"
+                    """.formatted(realBtrfs));
+            failing.resolve("btrfs").toFile().setExecutable(true);
+
+            Run failed = wipe(disk, script, Map.of("PATH", failing + ":" + System.getenv("PATH")));
+
+            assertThat(failed.exit()).as(failed.output()).isEqualTo(1);
+            assertThat(failed.output()).contains("cannot snapshot").contains("the old root was put back as @root");
+            assertThat(disk.manifest("@root")).as("the old root is back, whole").isEqualTo(oldRoot);
+            assertThat(archives(disk)).isEmpty();
+            assertThat(BtrfsDisk.mountsBelow(disk.scratch.resolve("initrd-top"))).isEmpty();
+
+            Run next = wipe(disk, script, Map.of());
+            assertThat(next.exit()).as(next.output()).isZero();
+            assertThat(next.output()).contains("forget the record");
+            List<ArchiveRef> archives = archives(disk);
+            assertThat(archives).hasSize(1);
+            assertThat(disk.manifest("lethe-archives/" + archives.getFirst().id())).isEqualTo(oldRoot);
+            assertThat(disk.manifest("@root")).isEqualTo(disk.manifest("@root-blank"));
+        }
+    }
+
+    /**
      * SIGKILL before each step of the shell wipe; the next boot's wipe (the shell again, or the Java
      * wipe on even steps: either finishes the other's work) leaves exactly one archive holding the old
      * root and a fresh root.
