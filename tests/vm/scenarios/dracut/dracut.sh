@@ -39,8 +39,8 @@ dracut_checks() {
     case "$outcome" in
         wiped|untouched)
             local said='wipe done'
-            [ "$outcome" = untouched ] && said='@root is an untouched snapshot of @root-blank: nothing to archive or recreate'
-            [ "$outcome" = wiped ] && said='make @root a writable snapshot of @root-blank'
+            [ "$outcome" = untouched ] && said='/@root is an untouched snapshot of /@root-blank'
+            [ "$outcome" = wiped ] && said='make /@root a writable snapshot of /@root-blank'
             in_order "the wipe ran in the initrd as lethe-wipe.service, before sysroot.mount ($outcome)" \
                 'Starting lethe-wipe.service' "lethe: $said" 'lethe: wipe done' 'Finished lethe-wipe.service' \
                 'Mounting sysroot.mount' 'Mounted sysroot.mount' 'systemd[1]: Switching root.' ;;

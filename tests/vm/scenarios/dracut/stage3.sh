@@ -1,9 +1,12 @@
 #!/bin/bash
-# Boot 3 as boot 2, then the blank made writable: the next boot's wipe must refuse it and boot
-# the old root, loudly.
+# Boot 3 as boot 2 (every check first: lethe refuses to list archives once the blank is
+# writable), then the blank made writable: the next boot's wipe must refuse it and boot the old
+# root, loudly.
 . "$VMTEST_PAYLOAD/dracut.sh"
 settle 240
 dracut_checks wiped
-section "break the blank for boot 4: @root-blank made writable"
-with_top blank_ro false
+after_checks() {
+    section "break the blank for boot 4: @root-blank made writable"
+    with_top blank_ro false
+}
 . "$VMTEST_PAYLOAD/survive.sh"

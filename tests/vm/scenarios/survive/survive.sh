@@ -111,4 +111,6 @@ echo "stray boot$N" > /etc/lethe-stray
 echo "root stray boot$N" > /root/stray
 save last-boot "$N"
 sync
+# A stage may act once every check has read the machine (the dracut scenario breaks the blank).
+if declare -F after_checks >/dev/null; then after_checks; fi
 finish
