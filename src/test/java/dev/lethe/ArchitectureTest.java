@@ -66,6 +66,9 @@ class ArchitectureTest {
      */
     private static final DescribedPredicate<JavaClass> WIPE_PLANNING = DescribedPredicate.describe(
             "the wipe's steps and the btrfs and zfs wipe planners", c -> inOrNestedIn(c, "dev.lethe.root.WipeStep")
+                    || inOrNestedIn(c, "dev.lethe.root.BtrfsStep")
+                    || inOrNestedIn(c, "dev.lethe.root.ZfsStep")
+                    || inOrNestedIn(c, "dev.lethe.root.OverlayStep")
                     || inOrNestedIn(c, "dev.lethe.root.zfs.ZfsWipePlanner")
                     || inOrNestedIn(c, "dev.lethe.root.zfs.ZfsNames")
                     || inOrNestedIn(c, "dev.lethe.root.zfs.ZfsCommands")

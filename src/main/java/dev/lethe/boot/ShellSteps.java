@@ -1,7 +1,7 @@
 package dev.lethe.boot;
 
 import dev.lethe.root.WipeStep;
-import dev.lethe.root.WipeStep.BtrfsStep;
+import dev.lethe.root.BtrfsStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.lethe.boot;
 
 import dev.lethe.config.RootConfig;
-import dev.lethe.root.WipeStep.ZfsStep;
+import dev.lethe.root.ZfsStep;
 import dev.lethe.root.zfs.ZfsCommands;
 import dev.lethe.root.zfs.ZfsNames;
 import dev.lethe.root.zfs.ZfsWipePlanner;

@@ -3,7 +3,7 @@
 #   boots/<UTC second>/{upper,work}   one per boot; the previous ones are the archives
 #   boots/<name>/DEGRADED             that boot did not finish activation
 #   current -> boots/<name>           the boot directory this boot mounts
-# Each lethe_overlay_<step> function below is one step of the Java plan (WipeStep.OverlayStep), in
+# Each lethe_overlay_<step> function below is one step of the Java plan (OverlayStep), in
 # its order: keep a fresh current (the whole plan), mark degraded, make boots/, name after the
 # newest, make (or complete) the boot directory (upper/ with the lower root's owner and mode, work/),
 # remove a stale .current.new, switch current (a new symlink .current.new renamed over current).

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.root.WipeStep;
-import dev.lethe.root.WipeStep.BtrfsStep;
+import dev.lethe.root.BtrfsStep;
 import dev.lethe.testing.Sh;
 import java.util.List;
 import java.util.Set;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lethe.config.RootConfig;
 import dev.lethe.config.RootConfig.Retention;
 import dev.lethe.model.Origin;
-import dev.lethe.root.WipeStep.ZfsStep;
+import dev.lethe.root.ZfsStep;
 import dev.lethe.root.zfs.ZfsCommands;
 import dev.lethe.root.zfs.ZfsNames;
 import dev.lethe.root.zfs.ZfsWipePlanner;

@@ -5,7 +5,7 @@ import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy.WipeRequest;
 import dev.lethe.root.WipePlan;
 import dev.lethe.root.WipeStep;
-import dev.lethe.root.WipeStep.BtrfsStep;
+import dev.lethe.root.BtrfsStep;
 import dev.lethe.root.btrfs.Btrfs.Listed;
 import dev.lethe.root.btrfs.Btrfs.Subvolume;
 import dev.lethe.root.btrfs.Registry.Entry;

@@ -8,7 +8,7 @@ import dev.lethe.linux.Syscalls;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
 import dev.lethe.root.WipeStep;
-import dev.lethe.root.WipeStep.BtrfsStep;
+import dev.lethe.root.BtrfsStep;
 import dev.lethe.root.btrfs.Registry.Entry;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -23,7 +23,7 @@ import java.util.Optional;
  *
  * <p>Under {@code upper}: {@code boots/<UTC second>/{upper,work,DEGRADED}} and a {@code current}
  * symlink to the boot directory the next mount uses ({@link Layout}). A wipe is a list of {@code
- * WipeStep.OverlayStep}s planned from what is there ({@link OverlayWipePlanner}, pure) and performed as
+ * OverlayStep}s planned from what is there ({@link OverlayWipePlanner}, pure) and performed as
  * planned ({@link OverlayWipeExecutor}); archives are listed, read and destroyed by {@link
  * OverlayArchives}; {@link OverlayCheck} says what is refused. The on-disk protocol, the resume rules
  * and the reasons for each choice are in docs/strategies.md, "Overlay internals".

@@ -15,7 +15,7 @@ import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.root.RootException;
-import dev.lethe.root.WipeStep.OverlayStep;
+import dev.lethe.root.OverlayStep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

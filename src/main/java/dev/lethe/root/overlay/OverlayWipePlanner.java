@@ -5,7 +5,7 @@ import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy.WipeRequest;
 import dev.lethe.root.WipePlan;
 import dev.lethe.root.WipeStep;
-import dev.lethe.root.WipeStep.OverlayStep;
+import dev.lethe.root.OverlayStep;
 import dev.lethe.root.overlay.State.Boot;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.lethe.root.zfs;
 
-import dev.lethe.root.WipeStep.ZfsStep;
+import dev.lethe.root.ZfsStep;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -9,7 +9,7 @@ import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
 import dev.lethe.root.RootException;
-import dev.lethe.root.WipeStep.ZfsStep;
+import dev.lethe.root.ZfsStep;
 import dev.lethe.root.zfs.Zfs.Node;
 import java.io.IOException;
 import java.nio.file.Files;

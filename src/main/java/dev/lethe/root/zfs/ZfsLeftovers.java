@@ -1,7 +1,7 @@
 package dev.lethe.root.zfs;
 
 import dev.lethe.root.RootException;
-import dev.lethe.root.WipeStep.ZfsStep;
+import dev.lethe.root.ZfsStep;
 import dev.lethe.root.zfs.Zfs.Node;
 import java.io.IOException;
 import java.nio.file.Files;

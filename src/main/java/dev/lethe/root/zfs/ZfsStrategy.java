@@ -8,6 +8,7 @@ import dev.lethe.root.RootContext;
 import dev.lethe.root.RootStrategy;
 import dev.lethe.root.WipePlan;
 import dev.lethe.root.WipeStep;
+import dev.lethe.root.ZfsStep;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ public final class ZfsStrategy implements RootStrategy {
         ZfsWipePlanner.Plan plan = inspection.plan(n, request);
         List<WipeStep> done = new ArrayList<>();
         for (WipeStep step : plan.steps()) {
-            if (!(step instanceof WipeStep.ZfsStep zfsStep)) {
+            if (!(step instanceof ZfsStep zfsStep)) {
                 throw new IllegalStateException("the zfs planner gave a step that is not a zfs step: " + step);
             }
             for (List<String> command : ZfsCommands.of(zfsStep)) {

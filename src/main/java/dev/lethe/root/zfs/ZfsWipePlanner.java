@@ -3,7 +3,7 @@ package dev.lethe.root.zfs;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy.WipeRequest;
 import dev.lethe.root.WipeStep;
-import dev.lethe.root.WipeStep.ZfsStep;
+import dev.lethe.root.ZfsStep;
 import dev.lethe.root.zfs.Zfs.Node;
 import java.util.ArrayList;
 import java.util.HashSet;

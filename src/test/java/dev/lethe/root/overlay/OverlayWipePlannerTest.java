@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy.WipeRequest;
-import dev.lethe.root.WipeStep.OverlayStep;
+import dev.lethe.root.OverlayStep;
 import dev.lethe.root.overlay.OverlayWipePlanner.Plan;
 import dev.lethe.root.overlay.State.Boot;
 import dev.lethe.root.overlay.State.Leftover;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lethe.root.RootException;
 import dev.lethe.root.RootStrategy.WipeRequest;
 import dev.lethe.root.WipeStep;
-import dev.lethe.root.WipeStep.ZfsStep;
+import dev.lethe.root.ZfsStep;
 import dev.lethe.root.zfs.Zfs.Node;
 import java.time.Instant;
 import java.util.LinkedHashMap;
