@@ -38,6 +38,9 @@
 #                       klibc tools (no awk/sed/sort), as with BUSYBOX=n.
 #   --rebuild           rebuild the image even if the cached one is current
 #   --rebuild-rootfs    also redo the debootstrap stage
+#   --tarballs-only     only the cached stages (debootstrap, extra packages), which do not
+#                       depend on the tool under test; prints the tarball (tests/vm/run
+#                       --prefetch runs it while the unit tests run)
 #   -q                  quiet: only print the image directory at the end
 # Prints the image directory (containing disk.raw, vmlinuz, initrd.img,
 # image.env) as the last line of stdout. Must run as root (loop mounts).
@@ -56,6 +59,7 @@ SETUPS=()
 REBUILD=0
 REBUILD_ROOTFS=0
 QUIET=0
+TARBALLS_ONLY=0
 INITRD_MODULES=list
 INITRD_BUSYBOX=n
 MACHINE_ID=fixed
@@ -91,6 +95,7 @@ while [ $# -gt 0 ]; do
         --initramfs) INITRAMFS=$2; shift 2 ;;
         --rebuild) REBUILD=1; shift ;;
         --rebuild-rootfs) REBUILD=1; REBUILD_ROOTFS=1; shift ;;
+        --tarballs-only) TARBALLS_ONLY=1; shift ;;
         -q) QUIET=1; shift ;;
         -h|--help) sed -n '2,/^set -/p' "$0" | grep '^#'; exit 0 ;;
         *) die "unknown option $1" ;;
@@ -168,6 +173,10 @@ if [ -n "$PACKAGES" ]; then
         say "packages tarball done in $(elapsed "$t_start")s"
     fi
     BASE_TAR=$PKG_TAR
+fi
+if [ "$TARBALLS_ONLY" = 1 ]; then
+    echo "$BASE_TAR"
+    exit 0
 fi
 
 # ---------------------------------------------------------------- stage 2: disk image

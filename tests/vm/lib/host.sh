@@ -78,6 +78,16 @@ build_lethe() {
     fi
 }
 
+# image_tarballs VARIANT: builds (or reuses) the cached stages of images/VARIANT that do not
+# depend on lethe (debootstrap, the variant's packages); prints the tarball.
+image_tarballs() {
+    # shellcheck disable=SC1091
+    IMAGE_ARGS=(); IMAGE_CONFIG=""; IMAGE_SETUP=()
+    . "$VM/images/$1/image.conf"
+    "$VM/lib/build-image.sh" -q --tarballs-only "${IMAGE_ARGS[@]}" | tail -1
+    return "${PIPESTATUS[0]}"
+}
+
 # image_build VARIANT: builds (or reuses) the image of images/VARIANT with lethe installed;
 # prints the image directory. VMTEST_NO_LETHE=1: the same image without lethe.
 image_build() {
