@@ -8,7 +8,7 @@ lethe_mount_store() {
     lethe_where=$1$2
     if lethe_is_mountpoint "$lethe_where"; then return 0; fi
     [ -f "$1/etc/fstab" ] || { lethe_say "no $1/etc/fstab: cannot mount the store $2 here"; return 1; }
-    while read -r spec file type options rest; do
+    while read -r spec file type options rest || [ -n "$spec" ]; do
         case "$spec" in "#"*|"") continue ;; esac
         [ "$file" = "$2" ] || continue
         case "$spec" in

@@ -14,7 +14,7 @@ lethe_lower=$lethe_run/lower
 lethe_fstab_holding() {  # ROOTMNT PATH
     fs_spec= fs_point= fs_type= fs_options=
     [ -f "$1/etc/fstab" ] || return 1
-    while read -r spec file type options rest; do
+    while read -r spec file type options rest || [ -n "$spec" ]; do
         case "$spec" in "#"*|"") continue ;; esac
         [ "$file" != / ] || continue
         case "$2/" in "${file%/}/"*) ;; *) continue ;; esac

@@ -52,7 +52,7 @@ lethe_is_record() {
 # Each record of lethe_root in the registry whose archive is present: "EPOCH NAME" lines.
 lethe_present_archives() {
     [ -f "$lethe_registry" ] || return 0
-    while IFS= read -r line; do
+    while IFS= read -r line || [ -n "$line" ]; do
         case "$line" in "#"*|"") continue ;; esac
         lethe_fields "$line"
         lethe_is_record && [ -d "$lethe_archives/$f_name" ] || continue
@@ -66,7 +66,7 @@ lethe_present_archives() {
 lethe_stale_record() {
     [ -f "$lethe_registry" ] || return 0
     lethe_found=
-    while IFS= read -r line; do
+    while IFS= read -r line || [ -n "$line" ]; do
         case "$line" in "#"*|"") continue ;; esac
         lethe_fields "$line"
         if lethe_is_record && [ "$f_uuid" = "$1" ]; then lethe_found=$f_name; fi
@@ -144,7 +144,7 @@ lethe_mkdir() {  # lethe_mkdir PATH MODE
 }
 
 lethe_forget() {  # lethe_forget REGISTRY NAME SUBVOLUME UUID: the registry rewritten without that record
-    while IFS= read -r line; do
+    while IFS= read -r line || [ -n "$line" ]; do
         lethe_fields "$line"
         # A line that is no whole record (a comment, a torn write) is kept as it is, as the Java wipe does.
         if lethe_is_record && [ "$f_name" = "$2" ] && [ "$f_subvolume" = "$3" ] && [ "$f_uuid" = "$4" ]; then continue; fi

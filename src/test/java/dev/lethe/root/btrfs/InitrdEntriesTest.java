@@ -31,7 +31,7 @@ class InitrdEntriesTest {
     private static void prepare(BtrfsDisk disk, String machineIdOnRoot) throws Exception {
         disk.standardLayout();
         Files.writeString(disk.at("@root/etc/fstab"), "# comment\n" + disk.device
-                + " /persist btrfs subvol=@persist,x-systemd.device-timeout=5s,nofail 0 0\n");
+                + " /persist btrfs subvol=@persist,x-systemd.device-timeout=5s,nofail 0 0"); // no newline at the end: still read
         Files.writeString(disk.at("@root/etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
         Files.writeString(disk.at("@root/etc/group"), "root:x:0:\n");
         Files.writeString(disk.at("@root/etc/machine-id"), machineIdOnRoot);

@@ -324,6 +324,9 @@ class InitrdWipeTest {
             Files.createDirectory(disk.at("lethe-archives"));
             Registry.append(disk.at("lethe-archives/.lethe-registry"),
                     new Registry.Entry("@root.20261128T214500Z", "@root", root.uuid(), root.id(), EARLIER, false));
+            // Its last line without a newline (an editor may leave it so): the script must read it too.
+            Path registry = disk.at("lethe-archives/.lethe-registry");
+            Files.writeString(registry, Files.readString(registry).stripTrailing());
         });
         situations.put("renamed, not recreated", disk -> {
             disk.standardLayout();

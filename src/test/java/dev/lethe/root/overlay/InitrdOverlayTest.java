@@ -74,7 +74,7 @@ class InitrdOverlayTest {
             Files.writeString(fill.resolve("etc/hostname"), "pristine\n");
             Files.writeString(fill.resolve("etc/dirA/x"), "x\n");
             Files.writeString(fill.resolve("etc/fstab"), "# the test machine\n" + stateDevice
-                    + "  /state  ext4  defaults,nofail  0 2\n");
+                    + "  /state  ext4  defaults,nofail  0 2"); // no newline at the end: still read
             Path config = fill.resolve("etc/lethe/lethe.toml");
             Files.writeString(config, strategy.equals("overlay")
                     ? "[root]\nstrategy = \"overlay\"\nupper = \"" + UPPER + "\"\n"
