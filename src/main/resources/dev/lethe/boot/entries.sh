@@ -29,13 +29,18 @@ lethe_mount_store() {
             *,bind,*)
                 # A directory of another filesystem the fstab binds here (a state partition holding the
                 # overlay's upper and the store): bound from under the new root, and only from a
-                # filesystem mounted there, never from the root itself.
-                lethe_on_mount "$1" "$spec" || {
-                    lethe_say "the store $2 binds $spec, whose filesystem is not mounted under $1: its entries are left to lethe apply"
+                # filesystem mounted there, never from the root itself. When nothing mounted that
+                # filesystem yet (tmpfs: the upper is in RAM, so the state partition holds only the
+                # store), it is mounted first, as the fstab says.
+                lethe_from=$spec
+                lethe_on_mount "$1" "$lethe_from" || lethe_mount_holding "$1" "$lethe_from" || {
+                    lethe_say "the store $2 binds $lethe_from, whose filesystem is not mounted under $1: its entries are left to lethe apply"
                     return 1
                 }
-                lethe_step "bind the store $2 from $spec"
-                mount -o bind "$1$spec" "$lethe_where" && return 0 ;;
+                lethe_step "bind the store $2 from $lethe_from"
+                mount -o bind "$1$lethe_from" "$lethe_where" && return 0
+                lethe_say "cannot bind the store $2 from $lethe_from: its entries are left to lethe apply"
+                return 1 ;;
             *)
                 lethe_step "mount the store $2 ($spec)"
                 mount -t "$type" -o "${kept:-rw}" "$spec" "$lethe_where" && return 0 ;;
@@ -45,6 +50,16 @@ lethe_mount_store() {
     done <"$1/etc/fstab"
     lethe_say "the store $2 has no line in $1/etc/fstab: its initrd entries are left to lethe apply"
     return 1
+}
+
+# lethe_mount_holding ROOTMNT PATH: mounts, at its place under ROOTMNT, the filesystem that the
+# fstab says holds PATH (never the root itself, never a bind: a device and its type).
+lethe_mount_holding() {
+    lethe_fstab_holding "$1" "$2" || return 1
+    case ",$fs_options," in *,bind,*|*,rbind,*) return 1 ;; esac
+    [ -d "$1$fs_point" ] && [ ! -L "$1$fs_point" ] || return 1
+    lethe_step "mount $fs_point ($fs_spec, $fs_type), which holds $2"
+    mount -t "$fs_type" -o "$fs_options" "$fs_spec" "$1$fs_point"
 }
 
 # lethe_on_mount ROOTMNT PATH: whether PATH lies on a filesystem mounted under ROOTMNT (at PATH or a

@@ -8,36 +8,6 @@
 
 lethe_lower=$lethe_run/lower
 
-# Finds the line of ROOTMNT/etc/fstab for the filesystem that holds PATH: the longest mount point
-# that is PATH or a parent of it, never / (the lower root itself). Sets fs_spec, fs_point, fs_type
-# and fs_options (the options mount understands: fstab-only ones such as nofail dropped).
-lethe_fstab_holding() {  # ROOTMNT PATH
-    fs_spec= fs_point= fs_type= fs_options=
-    [ -f "$1/etc/fstab" ] || return 1
-    while read -r spec file type options rest || [ -n "$spec" ]; do
-        case "$spec" in "#"*|"") continue ;; esac
-        [ "$file" != / ] || continue
-        case "$2/" in "${file%/}/"*) ;; *) continue ;; esac
-        [ ${#file} -gt ${#fs_point} ] || continue
-        case "$spec" in
-            UUID=*) spec=/dev/disk/by-uuid/${spec#UUID=} ;;
-            LABEL=*) spec=/dev/disk/by-label/${spec#LABEL=} ;;
-            PARTUUID=*) spec=/dev/disk/by-partuuid/${spec#PARTUUID=} ;;
-        esac
-        kept=
-        lethe_ifs=$IFS; IFS=,
-        for option in $options; do
-            case "$option" in
-                x-*|nofail|noauto|auto|defaults|_netdev|user|users|nouser|comment=*) ;;
-                *) kept="${kept:+$kept,}$option" ;;
-            esac
-        done
-        IFS=$lethe_ifs
-        fs_spec=$spec fs_point=${file%/} fs_type=$type fs_options=${kept:-rw}
-    done <"$1/etc/fstab"
-    [ -n "$fs_point" ]
-}
-
 # Mounts the filesystem that holds the upper directory at $lethe_run/upper-fs, as the lower root's
 # fstab says, and sets lethe_up (the upper directory there) and lethe_upper_point (its mount point
 # on the new root).

@@ -55,6 +55,11 @@ class InitrdOverlayTest {
         final Path script;
 
         Machine(String strategy) throws Exception {
+            this(strategy, "", "");
+        }
+
+        /** With {@code stores} appended to the config and {@code fstab} lines before the state partition's. */
+        Machine(String strategy, String stores, String fstab) throws Exception {
             Namespaces.assumeMountable();
             scratch = Files.createTempDirectory("lethe-initrd-overlay");
             Sh.run("mount", "-t", "tmpfs", "-o", "size=400m", "lethe-initrd-overlay-test", scratch.toString());
@@ -68,17 +73,18 @@ class InitrdOverlayTest {
             Files.createDirectories(fill.resolve("overlay"));
             Sh.run("umount", fill.toString());
             Sh.run("mount", rootDevice, fill.toString());
-            for (String dir : List.of("state", "run", "etc/lethe", "etc/dirA")) {
+            for (String dir : List.of("state", "run", "persist", "etc/lethe", "etc/dirA")) {
                 Files.createDirectories(fill.resolve(dir));
             }
             Files.writeString(fill.resolve("etc/hostname"), "pristine\n");
             Files.writeString(fill.resolve("etc/dirA/x"), "x\n");
-            Files.writeString(fill.resolve("etc/fstab"), "# the test machine\n" + stateDevice
+            Files.writeString(fill.resolve("etc/machine-id"), "");  // systemd's first-boot semantics
+            Files.writeString(fill.resolve("etc/fstab"), "# the test machine\n" + fstab + stateDevice
                     + "  /state  ext4  defaults,nofail  0 2"); // no newline at the end: still read
             Path config = fill.resolve("etc/lethe/lethe.toml");
-            Files.writeString(config, strategy.equals("overlay")
+            Files.writeString(config, (strategy.equals("overlay")
                     ? "[root]\nstrategy = \"overlay\"\nupper = \"" + UPPER + "\"\n"
-                    : "[root]\nstrategy = \"tmpfs\"\n");
+                    : "[root]\nstrategy = \"tmpfs\"\n") + stores);
             Config loaded = ConfigLoader.load(config, fill);
             script = scratch.resolve("lethe-initrd");
             Files.writeString(script, InitrdScript.render(loaded));
@@ -437,6 +443,32 @@ class InitrdOverlayTest {
             assertThat(Files.readString(machine.sysroot.resolve("etc/hostname"))).isEqualTo("pristine\n");
             assertThat(Sh.run("findmnt", "-rn", "-o", "TARGET").lines().filter(t -> t.contains("upper-fs")).toList())
                     .as("the upper's filesystem is unmounted again").isEmpty();
+        }
+    }
+
+    /**
+     * With the upper in RAM nothing mounts the state partition before the switch, yet the store binds a
+     * directory of it: the entries stage mounts it as the fstab says, so the stored machine-id is in
+     * place before systemd's first look (else systemd makes a new id at every boot, and apply then
+     * finds two different ids and refuses).
+     */
+    @Test
+    void tmpfsInitrdEntriesMountTheStatePartitionTheStoreBinds() throws Exception {
+        String id = "0123456789abcdef0123456789abcdef\n";
+        try (Machine machine = new Machine("tmpfs",
+                "[[store]]\npath = \"/persist\"\nfiles = [{ path = \"/etc/machine-id\", stage = \"initrd\" }]\n",
+                "/state/persist  /persist  none  bind,x-systemd.requires-mounts-for=/state  0 0\n")) {
+            machine.offline();
+            Path stored = Files.createDirectories(machine.javaRoot.resolve("state/persist/etc")).resolve("machine-id");
+            Files.writeString(stored, id);
+            Sh.run("umount", "-R", machine.javaRoot.toString());
+
+            machine.boot();
+            Run entries = machine.script(Map.of(), "entries", machine.sysroot.toString());
+
+            assertThat(entries.exit()).as(entries.output()).isZero();
+            assertThat(Files.readString(machine.sysroot.resolve("etc/machine-id"))).isEqualTo(id);
+            assertThat(entries.output()).contains("mount /state").contains("bind /persist/etc/machine-id on /etc/machine-id");
         }
     }
 
