@@ -100,6 +100,12 @@ lethe_wipe() {
 
     lethe_show "$lethe_top/$lethe_root" || lethe_fail "$lethe_root on $lethe_device is not a btrfs subvolume"
     root_uuid=$show_uuid root_id=$show_id
+    # As the Java wipe refuses it: the default subvolume stays the old root through the rename, so a
+    # machine that mounts the default would boot the archive.
+    lethe_default_id=$(btrfs subvolume get-default "$lethe_top" 2>/dev/null | { read -r _ id _; echo "$id"; })
+    [ "$lethe_default_id" != "$root_id" ] || lethe_fail "$lethe_root is the default subvolume of $lethe_device" \
+        "(btrfs subvolume set-default): after a wipe the machine would boot the archived root. Mount the root" \
+        "by name (rootflags=subvol=$lethe_root, subvol=$lethe_root in fstab), then set the default back to 5"
     # Holding exactly the blank's files: a snapshot of it untouched since, or the subvolume the blank
     # was taken from, untouched since (a machine set up and never booted).
     if { [ "$show_parent" = "$blank_uuid" ] && [ "$show_gen" = "$show_cgen" ]; } \

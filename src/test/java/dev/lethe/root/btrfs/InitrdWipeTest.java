@@ -168,6 +168,22 @@ class InitrdWipeTest {
         }
     }
 
+    @Test
+    void aRootThatIsTheDefaultSubvolumeStopsBeforeAnyChange() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            disk.standardLayout();
+            disk.use("@root", "etc/booted");
+            Path script = script(disk);
+            Sh.run("btrfs", "subvolume", "set-default", disk.at("@root").toString());
+            Map<String, BtrfsDisk.Sub> before = disk.subvolumes();
+            Run run = wipe(disk, script, Map.of());
+            assertThat(run.exit()).as(run.output()).isEqualTo(1);
+            assertThat(run.output()).contains("FAILED").contains("@root is the default subvolume");
+            assertThat(disk.subvolumes()).isEqualTo(before);
+            assertThat(archives(disk)).isEmpty();
+        }
+    }
+
     /**
      * The snapshot fails after the root was renamed into the archives (a full disk): the old root is
      * put back in place, so the machine boots it instead of finding no root; its registry line is
