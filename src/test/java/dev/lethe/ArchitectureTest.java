@@ -115,17 +115,9 @@ class ArchitectureTest {
                 .check(classes);
     }
 
-    /**
-     * One dependency is set aside here, deliberately: boot reading the wipe's planning. Sliced as a
-     * whole, root (overlay removes trees with exec.copy) -> exec (the installer performs boot's
-     * install steps) -> boot -> root is a cycle; but the planning boot reads depends on none of exec
-     * (theWipePlanningBootRendersIsPure), and package by package there is no cycle at all
-     * (noPackageCyclesAtAnyDepth, without exceptions).
-     */
+    /** The top-level packages as wholes, without exception: root's overlay removes trees with tree, not exec. */
     @Test
     void theTopLevelPackagesHaveNoCycles() {
-        slices().matching("dev.lethe.(*)..").should().beFreeOfCycles()
-                .ignoreDependency(JavaClass.Predicates.resideInAPackage("dev.lethe.boot.."), WIPE_PLANNING)
-                .check(classes);
+        slices().matching("dev.lethe.(*)..").should().beFreeOfCycles().check(classes);
     }
 }

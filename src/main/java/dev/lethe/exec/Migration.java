@@ -2,9 +2,9 @@ package dev.lethe.exec;
 
 import static dev.lethe.linux.Syscalls.bytes;
 
-import dev.lethe.exec.copy.TreeCopier;
-import dev.lethe.exec.copy.TreeRemover;
-import dev.lethe.exec.copy.TreeVerifier;
+import dev.lethe.tree.TreeCopier;
+import dev.lethe.tree.TreeRemover;
+import dev.lethe.tree.TreeVerifier;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;

@@ -2,8 +2,8 @@ package dev.lethe.exec;
 
 import static dev.lethe.linux.Syscalls.bytes;
 
-import dev.lethe.exec.copy.TreeCopier;
-import dev.lethe.exec.copy.TreeVerifier;
+import dev.lethe.tree.TreeCopier;
+import dev.lethe.tree.TreeVerifier;
 import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
@@ -94,7 +94,7 @@ public final class Restore {
                 try (Fs.Fd stagingFd = fs.open(stagingDir, Flags.O_PATH | Flags.O_DIRECTORY)) {
                     byte[] stagingName = bytes(staging.fileName());
                     if (fs.stat(staging).isPresent()) {
-                        dev.lethe.exec.copy.TreeRemover.remove(sys, stagingFd.value(), stagingName);
+                        dev.lethe.tree.TreeRemover.remove(sys, stagingFd.value(), stagingName);
                     }
                     new TreeCopier(sys).copy(parent, name, stagingFd.value(), stagingName);
                     TreeVerifier.verify(sys, parent, name, stagingFd.value(), stagingName);

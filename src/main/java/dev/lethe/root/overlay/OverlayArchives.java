@@ -6,7 +6,7 @@ import static dev.lethe.root.overlay.Layout.CURRENT;
 import static dev.lethe.root.overlay.Layout.UPPER;
 
 import dev.lethe.archive.ArchiveRef;
-import dev.lethe.exec.copy.TreeRemover;
+import dev.lethe.tree.TreeRemover;
 import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;

@@ -1,6 +1,6 @@
-package dev.lethe.exec.copy;
+package dev.lethe.tree;
 
-import static dev.lethe.exec.copy.Scratch.SYS;
+import static dev.lethe.tree.Scratch.SYS;
 import static dev.lethe.linux.Syscalls.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

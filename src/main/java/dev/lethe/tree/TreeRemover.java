@@ -1,8 +1,8 @@
-package dev.lethe.exec.copy;
+package dev.lethe.tree;
 
-import static dev.lethe.exec.copy.TreeAccess.run;
+import static dev.lethe.tree.TreeAccess.run;
 
-import dev.lethe.exec.copy.TreeAccess.Opened;
+import dev.lethe.tree.TreeAccess.Opened;
 import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;

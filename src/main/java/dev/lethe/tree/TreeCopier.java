@@ -1,11 +1,11 @@
-package dev.lethe.exec.copy;
+package dev.lethe.tree;
 
-import static dev.lethe.exec.copy.TreeAccess.EMPTY_PATH;
-import static dev.lethe.exec.copy.TreeAccess.at;
-import static dev.lethe.exec.copy.TreeAccess.run;
+import static dev.lethe.tree.TreeAccess.EMPTY_PATH;
+import static dev.lethe.tree.TreeAccess.at;
+import static dev.lethe.tree.TreeAccess.run;
 
-import dev.lethe.exec.copy.TreeAccess.InodeKey;
-import dev.lethe.exec.copy.TreeAccess.Opened;
+import dev.lethe.tree.TreeAccess.InodeKey;
+import dev.lethe.tree.TreeAccess.Opened;
 import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;

@@ -1,9 +1,9 @@
-package dev.lethe.exec.copy;
+package dev.lethe.tree;
 
-import static dev.lethe.exec.copy.TreeAccess.at;
+import static dev.lethe.tree.TreeAccess.at;
 
-import dev.lethe.exec.copy.TreeAccess.InodeKey;
-import dev.lethe.exec.copy.TreeAccess.Opened;
+import dev.lethe.tree.TreeAccess.InodeKey;
+import dev.lethe.tree.TreeAccess.Opened;
 import dev.lethe.linux.FileComparison;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;

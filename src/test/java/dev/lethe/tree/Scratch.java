@@ -1,4 +1,4 @@
-package dev.lethe.exec.copy;
+package dev.lethe.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.lethe.exec.copy;
+package dev.lethe.tree;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
