@@ -76,8 +76,11 @@ public final class Installation {
         return new InstallStep.Link(UNITS + "/" + target + ".wants/" + unit, UNITS + "/" + unit);
     }
 
-    /** /usr/sbin/lethe: the JVM flags the AOT cache was trained with, or the cache is refused. */
-    private static String launcher() {
+    /**
+     * /usr/sbin/lethe: the JVM flags the AOT cache was trained with, or the cache is refused. The
+     * .deb ships the same text (scripts/package).
+     */
+    public static String launcher() {
         return """
                 #!/bin/sh
                 # lethe's launcher, written by lethe install; do not edit.
