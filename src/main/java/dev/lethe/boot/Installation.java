@@ -18,24 +18,46 @@ public final class Installation {
     public static final String LAUNCHER = "/usr/sbin/lethe";
     /** The list of what install wrote, read by uninstall. */
     public static final String MANIFEST = HOME + "/installed";
+    /**
+     * Shipped by the .deb (scripts/package): the runtime under HOME and the launcher are then the
+     * package manager's, so install does not copy them and uninstall does not remove them (dpkg
+     * would believe them installed while they were gone).
+     */
+    public static final String PACKAGED = HOME + "/packaged";
     private static final String UNITS = "/etc/systemd/system";
 
     /** Which initramfs generator the root uses, and so which one install regenerates. */
     public enum Generator { INITRAMFS_TOOLS, DRACUT, NONE }
 
+    /** Who puts the runtime and the launcher on the managed root. */
+    public enum RuntimeOwner {
+        /** install copies them from the running lethe's build, uninstall removes them. */
+        INSTALL,
+        /** the lethe package has them there ({@link #PACKAGED} exists): install leaves them to it. */
+        PACKAGE
+    }
+
+    /** The paths the lethe package owns that install would otherwise write: never removed by uninstall. */
+    public static List<String> packageOwned() {
+        return List.of(HOME + "/runtime", HOME + "/lib", HOME + "/lethe.jar", HOME + "/lethe.aot", LAUNCHER, PACKAGED);
+    }
+
     /**
      * @param build     a lethe build: lethe.jar, lib/, runtime/ and lethe.aot
      * @param generator the root's initramfs generator
      * @param regenerate run it after the files are written
+     * @param runtime   whether install copies the runtime and the launcher, or the package has them there
      */
-    public static List<InstallStep> plan(Config config, Path build, Generator generator, boolean regenerate) {
+    public static List<InstallStep> plan(Config config, Path build, Generator generator, boolean regenerate, RuntimeOwner runtime) {
         RootConfig root = config.root();
         List<InstallStep> steps = new ArrayList<>();
-        steps.add(new InstallStep.Copy(build.resolve("runtime"), HOME + "/runtime"));
-        steps.add(new InstallStep.Copy(build.resolve("lib"), HOME + "/lib"));
-        steps.add(new InstallStep.Copy(build.resolve("lethe.jar"), HOME + "/lethe.jar"));
-        steps.add(new InstallStep.Copy(build.resolve("lethe.aot"), HOME + "/lethe.aot"));
-        steps.add(new InstallStep.WriteFile(LAUNCHER, launcher(), 0755));
+        if (runtime == RuntimeOwner.INSTALL) {
+            steps.add(new InstallStep.Copy(build.resolve("runtime"), HOME + "/runtime"));
+            steps.add(new InstallStep.Copy(build.resolve("lib"), HOME + "/lib"));
+            steps.add(new InstallStep.Copy(build.resolve("lethe.jar"), HOME + "/lethe.jar"));
+            steps.add(new InstallStep.Copy(build.resolve("lethe.aot"), HOME + "/lethe.aot"));
+            steps.add(new InstallStep.WriteFile(LAUNCHER, launcher(), 0755));
+        }
         steps.add(new InstallStep.WriteFile(InitrdScript.PATH, InitrdScript.render(config), 0755));
 
         steps.add(new InstallStep.WriteFile(Generators.HOOK, Generators.hook(root), 0755));

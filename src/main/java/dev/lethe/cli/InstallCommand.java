@@ -41,7 +41,13 @@ final class InstallCommand implements Callable<Integer> {
         }
         Path root = common.root.toAbsolutePath().normalize();
         Installation.Generator generator = generator(root);
-        List<InstallStep> steps = Installation.plan(config, Build.locate(), generator, !noInitramfs);
+        // The root has the lethe package: its runtime and launcher stay the package manager's.
+        boolean packaged = Files.exists(root.resolve(Installation.PACKAGED.substring(1)));
+        List<InstallStep> steps = Installation.plan(config, Build.locate(), generator, !noInitramfs,
+                packaged ? Installation.RuntimeOwner.PACKAGE : Installation.RuntimeOwner.INSTALL);
+        if (packaged) {
+            out.printf("%-12s %s and %s (the lethe package's)%n", "packaged", Installation.HOME, Installation.LAUNCHER);
+        }
         int changes = new Installer(root, out, dryRun).install(steps);
         if (generator == Installation.Generator.NONE) {
             out.println("lethe: no initramfs generator (update-initramfs or dracut) on " + root

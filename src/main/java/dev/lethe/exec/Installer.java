@@ -100,9 +100,15 @@ public final class Installer {
         int removed = 0;
         List<String> paths = new ArrayList<>(Arrays.stream(listed.split("\n")).filter(p -> p.startsWith("/")).toList());
         paths.add(Installation.MANIFEST);
+        // A manifest written before the package was installed lists the runtime too: it is dpkg's now.
+        boolean packaged = Files.exists(host(Installation.PACKAGED), LinkOption.NOFOLLOW_LINKS);
         for (String path : paths.reversed()) {
             Path host = host(path);
             if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            if (packaged && Installation.packageOwned().contains(path)) {
+                out.printf("%-12s %s (the lethe package's: apt remove lethe removes it)%n", "kept", path);
                 continue;
             }
             out.printf("%-12s %s%n", dryRun ? "would remove" : "remove", path);
@@ -112,7 +118,9 @@ public final class Installer {
             }
         }
         if (!dryRun) {
-            for (String directory : List.of("/usr/lib/lethe/initrd", Installation.HOME, "/usr/lib/dracut/modules.d/90lethe")) {
+            List<String> directories = packaged ? List.of("/usr/lib/lethe/initrd", "/usr/lib/dracut/modules.d/90lethe")
+                    : List.of("/usr/lib/lethe/initrd", Installation.HOME, "/usr/lib/dracut/modules.d/90lethe");
+            for (String directory : directories) {
                 try {
                     Files.deleteIfExists(host(directory));
                 } catch (java.nio.file.DirectoryNotEmptyException kept) {

@@ -267,4 +267,61 @@ class InstallCommandTest {
         assertThat(after).as("every file install wrote is gone; the others are as they were").isEqualTo(before);
         assertThat(Files.exists(root.resolve("usr/lib/lethe"))).isFalse();
     }
+
+    /** The root as the .deb leaves it: the runtime and launcher under dpkg's care, with the marker. */
+    private void installThePackage() throws IOException {
+        Files.createDirectories(root.resolve("usr/lib/lethe/runtime/bin"));
+        Files.writeString(root.resolve("usr/lib/lethe/runtime/bin/java"), "the package's java\n");
+        Files.writeString(root.resolve("usr/lib/lethe/lethe.jar"), "the package's program\n");
+        Files.writeString(root.resolve("usr/sbin/lethe"), "#!/bin/sh\n# the package's launcher\n");
+        Files.writeString(root.resolve("usr/lib/lethe/packaged"), "the lethe package\n");
+    }
+
+    @Test
+    void onARootWithThePackageInstallLeavesTheRuntimeAndLauncherToIt() throws IOException {
+        installThePackage();
+        Map<String, String> packaged = tree();
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("packaged     /usr/lib/lethe and /usr/sbin/lethe (the lethe package's)")
+                .doesNotContain("copy ", "/usr/sbin/lethe (new)");
+        assertThat(root.resolve("usr/lib/lethe/initrd/lethe-initrd")).isExecutable();
+        assertThat(root.resolve("etc/systemd/system/lethe-activate.service")).exists();
+        Map<String, String> after = tree();
+        assertThat(after).as("the package's files as the package left them").containsAllEntriesOf(packaged);
+        assertThat(root.resolve("usr/lib/lethe/installed")).content()
+                .contains("/usr/lib/lethe/initrd/lethe-initrd").doesNotContain("/usr/lib/lethe/runtime", "/usr/sbin/lethe\n");
+
+        Run uninstall = lethe("uninstall", "--no-initramfs");
+        assertThat(uninstall.exit()).as(uninstall.err()).isZero();
+        assertThat(tree()).as("uninstall removes the boot pieces and leaves the package whole").isEqualTo(withDirectories(packaged));
+    }
+
+    /** A machine installed from a checkout, then given the package: the old manifest lists dpkg's files. */
+    @Test
+    void uninstallNeverRemovesThePackagesFilesEvenWhenAnOldManifestListsThem() throws IOException {
+        lethe("install", "--no-initramfs");
+        assertThat(root.resolve("usr/lib/lethe/installed")).content().contains("/usr/lib/lethe/runtime", "/usr/sbin/lethe");
+        installThePackage();
+        Run run = lethe("uninstall", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("kept         /usr/sbin/lethe (the lethe package's", "remove       /etc/systemd/system/lethe-activate.service");
+        assertThat(root.resolve("usr/sbin/lethe")).content().contains("the package's launcher");
+        assertThat(root.resolve("usr/lib/lethe/lethe.jar")).hasContent("the package's program");
+        assertThat(root.resolve("usr/lib/lethe/runtime/bin/java")).exists();
+        assertThat(root.resolve("usr/lib/lethe/installed")).doesNotExist();
+        assertThat(root.resolve("etc/systemd/system/lethe-activate.service")).doesNotExist();
+    }
+
+    /** The tree with the directories install made and uninstall left (empty) taken out. */
+    private Map<String, String> withDirectories(Map<String, String> expected) throws IOException {
+        Map<String, String> now = tree();
+        Map<String, String> result = new TreeMap<>(expected);
+        now.forEach((path, content) -> {
+            if (content.equals("dir") && !expected.containsKey(path)) {
+                result.put(path, content);
+            }
+        });
+        return result;
+    }
 }
