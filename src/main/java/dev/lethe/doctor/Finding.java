@@ -186,8 +186,9 @@ public sealed interface Finding {
             return "lethe archive prune (and a shorter [root.archive] keep); the next wipe archives one more root there";
         }
 
-        private long percent(long part) {
-            return total <= 0 ? 0 : part * 100 / total;
+        /** One decimal, so that a value just past a threshold does not print as the threshold itself. */
+        private String percent(long part) {
+            return String.format(java.util.Locale.ROOT, "%.1f", total <= 0 ? 0.0 : part * 100.0 / total);
         }
     }
 }
