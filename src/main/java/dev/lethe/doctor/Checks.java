@@ -32,7 +32,10 @@ public final class Checks {
     static final int NOBODY = 65534;
     static final AbsolutePath MACHINE_ID = AbsolutePath.of("/etc/machine-id");
 
-    /** Entries status does not call healthy; a shadowed one already found by {@link #shadowed} is not repeated. */
+    /**
+     * What status does not call healthy: entries (a shadowed one already found by {@link #shadowed} is
+     * not repeated), a failed initrd wipe, migration journals that cannot be read.
+     */
     public static List<Finding> entriesNotActive(StatusReport report, Set<AbsolutePath> alreadyShadowed) {
         List<Finding> findings = new ArrayList<>();
         for (StatusReport.EntryStatus status : report.entries()) {
@@ -46,6 +49,11 @@ public final class Checks {
                             : "not in place; lethe apply would put it there");
             findings.add(new Finding.EntryNotActive(target, status.state().word(), detail));
         }
+        report.wipeFailure().ifPresent(reason -> findings.add(new Finding.EntryNotActive(AbsolutePath.ROOT,
+                EntryState.WIPE_FAILED.word(), "this boot's initrd wipe failed (" + reason + "): the machine runs on the "
+                        + "old root, which was not forgotten")));
+        report.journalProblems().forEach(problem -> findings.add(new Finding.EntryNotActive(problem.file(),
+                EntryState.UNREADABLE.word(), problem.message())));
         return findings;
     }
 
@@ -120,8 +128,8 @@ public final class Checks {
             return findings;
         }
         if (!covered(entries, MACHINE_ID)) {
-            findings.add(new Finding.IdentityNotPersisted(MACHINE_ID, "each boot is a new machine to systemd's "
-                    + "journal (earlier logs no longer this machine's), to DHCP servers and to licences"));
+            findings.add(new Finding.IdentityNotPersisted(MACHINE_ID, "each boot is a new machine to systemd: "
+                    + "the journal of earlier boots is another machine's, and the DHCP identity changes"));
         }
         for (AbsolutePath key : sshHostKeys) {
             if (!covered(entries, key)) {

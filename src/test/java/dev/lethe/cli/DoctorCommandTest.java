@@ -94,6 +94,30 @@ class DoctorCommandTest {
         }
     }
 
+    @Test
+    void aFailedWipeIsFound() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            clean(m);
+            m.write("/run/lethe/wipe-failed", "btrfs subvolume snapshot failed\n");
+            assertThat(kinds(m)).containsExactly("entry-not-active");
+            assertThat(m.lethe("doctor").out()).contains("wipe-failed", "btrfs subvolume snapshot failed");
+        }
+    }
+
+    @Test
+    void aBadConfigOrRootExitsAsEveryCommandDoes() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            clean(m);
+            m.config("[[store]]\npath = \"persist\"\n");
+            Machine.Run bad = m.lethe("doctor");
+            assertThat(bad.exit()).isEqualTo(ExitCode.CONFIG);
+            assertThat(bad.err()).contains("lethe.toml:2");
+            assertThat(Main.run(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(
+                    new java.io.StringWriter()), "doctor", "--root", m.scratch.resolve("no-such-root").toString()))
+                    .isEqualTo(ExitCode.ENVIRONMENT);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"noauto", "x-systemd.automount", "_netdev", "nfs-type", "missing", "unit-automount"})
     void aStoreMountedLateOrNotAtAllIsFound(String how) throws Exception {
