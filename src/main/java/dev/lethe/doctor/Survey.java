@@ -58,7 +58,8 @@ public record Survey(Config config, String hostRoot, List<StoreMounts.MountLine>
                 .filter(n -> n.startsWith("ssh_host_") && n.endsWith("_key")).sorted()
                 .map(n -> AbsolutePath.of("/etc/ssh/" + n)).toList();
         List<Checks.Owners> owners = new ArrayList<>();
-        for (AbsolutePath store : stores) {
+        // Only a strategy that forgets the root makes the owners matter; the walk is doctor's one cost per file.
+        for (AbsolutePath store : config.root().strategy() == RootConfig.Strategy.NONE ? List.<AbsolutePath>of() : stores) {
             owners.add(owners(store, Path.of(fs.hostPath(store))));
         }
         return new Survey(config, hostRoot.toString(), lines, status, MountInfo.read(), keys, owners,
@@ -141,24 +142,33 @@ public record Survey(Config config, String hostRoot, List<StoreMounts.MountLine>
             return new Checks.Owners(store, uids, gids);
         }
         Object storeDevice = Files.getAttribute(host, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        Path bookkeeping = host.resolve(".lethe");
         Files.walkFileTree(host, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
-                if (dir.equals(host.resolve(".lethe"))
-                        || !storeDevice.equals(Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                Map<String, Object> owner = Files.readAttributes(dir, "unix:uid,gid,dev", LinkOption.NOFOLLOW_LINKS);
+                if (dir.equals(bookkeeping) || !storeDevice.equals(owner.get("dev"))) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
-                return visitFile(dir, attributes);
+                note(dir, owner);
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Map<String, Object> ids = Files.readAttributes(file, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
-                String relative = host.relativize(file).toString();
-                AbsolutePath example = relative.isEmpty() ? store : store.resolve(relative);
-                uids.putIfAbsent((Integer) ids.get("uid"), example);
-                gids.putIfAbsent((Integer) ids.get("gid"), example);
+                note(file, Files.readAttributes(file, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS));
                 return FileVisitResult.CONTINUE;
+            }
+
+            private void note(Path path, Map<String, Object> owner) {
+                Integer uid = (Integer) owner.get("uid");
+                Integer gid = (Integer) owner.get("gid");
+                if (!uids.containsKey(uid) || !gids.containsKey(gid)) {
+                    String relative = host.relativize(path).toString();
+                    AbsolutePath example = relative.isEmpty() ? store : store.resolve(relative);
+                    uids.putIfAbsent(uid, example);
+                    gids.putIfAbsent(gid, example);
+                }
             }
 
             @Override
