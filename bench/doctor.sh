@@ -34,13 +34,16 @@ path = "/persist"
 directories = ["/var/lib/data"]
 files = [{ path = "/etc/machine-id", stage = "initrd" }]
 TOML
+sed '/^\[root\]/,/^$/d' "$scratch/lethe.toml" >"$scratch/adoption.toml"  # strategy none: no owner walk
 gcc -O2 -o "$scratch/files" "$here/bench/make-files.c"
 "$scratch/files" "$scratch/root/var/lib/data" "$files"
 lethe=("$here/lethe")
 "${lethe[@]}" apply --root "$scratch/root" --config "$scratch/lethe.toml" | tail -1
 "${lethe[@]}" doctor --root "$scratch/root" --config "$scratch/lethe.toml"
 
-echo "== lethe doctor, a store of $files files, beside find reading every owner"
+echo "== lethe doctor, a store of $files files; in adoption mode (no owner walk); find reading every owner"
 hyperfine -N -w 1 -r "$runs" --style basic \
     -n "lethe doctor" "${lethe[*]} doctor --root $scratch/root --config $scratch/lethe.toml" \
+    -n "lethe doctor, adoption mode (no owner walk)" \
+        "${lethe[*]} doctor --root $scratch/root --config $scratch/adoption.toml" \
     -n "find -xdev -printf '%U %G'" "find $scratch/disk -xdev -printf '%U %G\n'" 2>&1 | grep -E "Time|Range|±|lethe doctor|find"
