@@ -118,6 +118,19 @@ class DoctorCommandTest {
         }
     }
 
+    @Test
+    void aStrategyWhoseCheckWouldRefuseDoesNotStopTheOtherChecks() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            clean(m);
+            m.config(CONFIG.formatted("", "").replace("strategy = \"tmpfs\"", "strategy = \"btrfs\"\n"
+                    + "device = \"/dev/disk/by-label/no-such-disk\"\nsubvolume = \"@root\"\nblank = \"@root-blank\""));
+            assertThat(m.lethe("archive", "list").exit()).as("the strategy's check refuses").isEqualTo(ExitCode.ENVIRONMENT);
+            assertThat(kinds(m)).isEmpty();
+            m.write("/etc/fstab", "");
+            assertThat(kinds(m)).containsExactly("store-mounted-late");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"noauto", "x-systemd.automount", "_netdev", "nfs-type", "missing", "unit-automount"})
     void aStoreMountedLateOrNotAtAllIsFound(String how) throws Exception {
