@@ -75,8 +75,9 @@ public final class StoreMounts {
     }
 
     /**
-     * One finding per store (not on the root) that no line mounts, or that a line mounts late. The
-     * last line for a mount point wins, as in systemd's fstab generator.
+     * One finding per store (not on the root) that no line mounts, or that a line mounts late. A
+     * {@code .mount} unit in /etc/systemd/system overrides what the fstab generator makes; of two
+     * fstab lines for one mount point the generator keeps the first.
      */
     public static List<Finding> check(List<StoreConfig> stores, List<MountLine> lines) {
         List<Finding> findings = new ArrayList<>();
@@ -85,8 +86,9 @@ public final class StoreMounts {
                 continue;
             }
             AbsolutePath path = store.path();
-            Optional<MountLine> line = lines.stream().filter(l -> path.value().equals(trimSlash(l.where())))
-                    .reduce((first, second) -> second);
+            List<MountLine> matching = lines.stream().filter(l -> path.value().equals(trimSlash(l.where()))).toList();
+            Optional<MountLine> line = matching.stream().filter(l -> l.origin().endsWith(".mount")).findFirst()
+                    .or(() -> matching.stream().findFirst());
             if (line.isEmpty()) {
                 findings.add(new Finding.StoreMountedLate(path, "has no line in /etc/fstab and no .mount unit: "
                         + "lethe-activate.service's RequiresMountsFor=" + path + " has nothing to wait for, and the "

@@ -55,6 +55,23 @@ class DoctorChecksTest {
     }
 
     @Test
+    void aMountUnitOverridesFstabAndTheFirstFstabLineWins() {
+        dev.lethe.config.StoreConfig store = new dev.lethe.config.StoreConfig(AbsolutePath.of("/persist"), false,
+                new Origin("lethe.toml", 2));
+        List<StoreMounts.MountLine> fstab = StoreMounts.parseFstab(
+                "LABEL=a /persist ext4 defaults 0 2\nLABEL=b /persist/ ext4 noauto 0 2\n", "/etc/fstab");
+        assertThat(StoreMounts.check(List.of(store), fstab)).isEmpty();
+        List<StoreMounts.MountLine> withUnit = new java.util.ArrayList<>(fstab);
+        withUnit.add(StoreMounts.parseMountUnit("[Mount]\nWhere=/persist\nOptions=_netdev\n",
+                "/etc/systemd/system/persist.mount").orElseThrow());
+        assertThat(StoreMounts.check(List.of(store), withUnit)).singleElement().extracting(Finding::problem).asString()
+                .contains("_netdev", "/etc/systemd/system/persist.mount");
+        dev.lethe.config.StoreConfig onRoot = new dev.lethe.config.StoreConfig(AbsolutePath.of("/state"), true,
+                new Origin("lethe.toml", 5));
+        assertThat(StoreMounts.check(List.of(onRoot), List.of())).as("a store on the root needs no mount").isEmpty();
+    }
+
+    @Test
     void aPlainLocalMountIsNotLate() {
         assertThat(StoreMounts.lateBecause(new StoreMounts.MountLine("LABEL=p", "/persist", "ext4",
                 List.of("defaults", "nofail", "x-systemd.device-timeout=10s"), "/etc/fstab:1"))).isEmpty();
