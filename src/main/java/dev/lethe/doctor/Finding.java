@@ -114,10 +114,10 @@ public sealed interface Finding {
 
         @Override
         public String problem() {
-            return "files in the store " + path + " belong to ids the forgotten root defines ("
-                    + String.join("; ", ids) + "), but " + database.stream().map(AbsolutePath::value)
+            return "files in the store " + path + " belong to ids that are not the system's ("
+                    + String.join("; ", ids) + "), and " + database.stream().map(AbsolutePath::value)
                     .collect(Collectors.joining(" and ")) + (database.size() == 1 ? " is" : " are")
-                    + " not persisted: after the wipe those ids belong to nobody, or to another user";
+                    + " not persisted: after the wipe the blank root decides who they are (nobody, or another user)";
         }
 
         @Override
@@ -125,7 +125,7 @@ public sealed interface Finding {
             return database.getFirst().value().equals("/var/lib/systemd")
                     ? "lethe persist /var/lib/systemd (systemd keeps its dynamic users' state there)"
                     : "create these users and groups, with the same ids, in the blank root as well (useradd writes "
-                            + "the databases by rename, so they cannot be bind-mounted files); see docs/reference.md";
+                            + "the databases by rename, so they cannot be bind-mounted files); see docs/commands.md, lethe doctor";
         }
     }
 
@@ -143,8 +143,10 @@ public sealed interface Finding {
 
         @Override
         public String remedy() {
-            return "override the rule without an age: a file of the same name in /etc/tmpfiles.d with the line's age "
-                    + "set to '-' (or persist a narrower path that the rule does not clean)";
+            String file = origin.substring(0, origin.lastIndexOf(':'));
+            return (file.startsWith("/etc/tmpfiles.d/") ? "set this line's age to '-' in " + file
+                    : "copy " + file + " to /etc/tmpfiles.d/ (the same name there masks it) and set this line's age to '-'")
+                    + ", or persist a narrower path that the rule does not clean";
         }
     }
 

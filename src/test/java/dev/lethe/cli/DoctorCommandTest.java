@@ -251,7 +251,8 @@ class DoctorCommandTest {
             clean(m);
             m.write("/usr/lib/tmpfiles.d/logs.conf", "# old logs\ne /var/log/journal - - - 10d\n");
             assertThat(kinds(m)).containsExactly("tmpfiles-cleans-persisted");
-            assertThat(m.lethe("doctor").out()).contains("/usr/lib/tmpfiles.d/logs.conf:2: e /var/log/journal - - - 10d");
+            assertThat(m.lethe("doctor").out()).contains("/usr/lib/tmpfiles.d/logs.conf:2: e /var/log/journal - - - 10d",
+                    "what to do: copy /usr/lib/tmpfiles.d/logs.conf to /etc/tmpfiles.d/");
             // The same name in /etc masks the vendor's file, as systemd-tmpfiles reads them.
             m.write("/etc/tmpfiles.d/logs.conf", "e /var/log/journal - - - -\n");
             assertThat(kinds(m)).isEmpty();
