@@ -102,6 +102,25 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** What doctor may not do: run what converges, migrates, installs, restores, wipes or destroys, or change a path. */
+    private static final java.util.Set<String> ACTING_CLASSES = java.util.Set.of("dev.lethe.exec.Executor",
+            "dev.lethe.exec.Converge", "dev.lethe.exec.Migration", "dev.lethe.exec.Installer", "dev.lethe.exec.Restore",
+            "dev.lethe.exec.Activation", "dev.lethe.exec.ApplyRecords", "dev.lethe.exec.LetheMounts");
+    private static final java.util.Set<String> ACTING_METHODS = java.util.Set.of("wipe", "destroy", "makeDirectory",
+            "makeEmptyFile", "setOwnerAndMode", "rename", "removeEmpty", "symlink", "bindMount", "unmount",
+            "writeFileAtomically", "removeFileIfPresent", "tryLock", "waitForLock");
+
+    @Test
+    void theDoctorReadsAndNeverActs() {
+        noClasses().that().resideInAPackage("dev.lethe.doctor..")
+                .should().dependOnClassesThat(DescribedPredicate.describe("the classes that act",
+                        c -> ACTING_CLASSES.contains(c.getName())))
+                .orShould().callMethodWhere(DescribedPredicate.describe("a method of Fs or RootStrategy that changes the disk",
+                        call -> List.of("dev.lethe.linux.Fs", "dev.lethe.root.RootStrategy")
+                                .contains(call.getTargetOwner().getName()) && ACTING_METHODS.contains(call.getName())))
+                .check(classes);
+    }
+
     @Test
     void noPackageCyclesAtAnyDepth() {
         // The strategy factory lives in cli, so root never depends on its own subpackages.

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
-                DiffCommand.class, PersistCommand.class, ForgetCommand.class, InitCommand.class, ImportCommand.class,
+                DiffCommand.class, DoctorCommand.class, PersistCommand.class, ForgetCommand.class, InitCommand.class, ImportCommand.class,
                 WipeCommand.class,
                 ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class,
                 CommandLine.HelpCommand.class},
