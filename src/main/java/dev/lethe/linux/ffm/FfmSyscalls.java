@@ -511,7 +511,7 @@ public final class FfmSyscalls implements Syscalls {
             long keyAddress = key == null ? 0 : cString(arena, key);
             long valueAddress = value == null ? 0 : cString(arena, value);
             // The key names the failing option; the value (a device, a subvolume) is what the user recognises.
-            Object forErrors = key == null ? "fsconfig command " + cmd
+            Object forErrors = key == null ? (cmd == Flags.FSCONFIG_CMD_CREATE ? "create" : "command " + cmd)
                     : new String(key, StandardCharsets.UTF_8) + (value == null ? "" : "=" + new String(value, StandardCharsets.UTF_8));
             call(arena, nr.fsconfig(), "fsconfig", forErrors, fd, cmd, keyAddress, valueAddress, aux, 0);
         }
