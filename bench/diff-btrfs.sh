@@ -4,7 +4,9 @@
 # in the same hyperfine run. The diff enters only what the generation numbers name as changed (and
 # lists the directories that gained or lost names); find and fd walk everything.
 # FALLBACK=1 also times the path-by-path comparison (what lethe falls back to when the blank was
-# written to after the root was made), for scale.
+# written to after the root was made), for scale. BASELINE=DIR also times the lethe checked out in
+# DIR (another worktree, built by its ./lethe) in the same hyperfine run, for a before/after ratio
+# on a loaded machine.
 # Needs root; everything happens in a private mount namespace, on a loop device over a tmpfs.
 #   bench/diff-btrfs.sh [files] [runs]
 set -euo pipefail
@@ -17,6 +19,7 @@ if [ "${LETHE_BENCH_INNER:-}" != 1 ]; then
         command -v "$tool" >/dev/null || { echo "install $tool (btrfs-progs, gcc, hyperfine, fd-find)" >&2; exit 4; }
     done
     "$here/lethe" --version >/dev/null  # builds the launcher's runtime and AOT cache if needed
+    if [ -n "${BASELINE:-}" ]; then "$BASELINE/lethe" --version >/dev/null; fi
     LETHE_BENCH_INNER=1 exec unshare --mount --propagation private "$0" "$@"
 fi
 
@@ -93,8 +96,13 @@ for layout in clustered spread; do
     reported=$("${lethe[@]}" --json | grep -o '"path"' | wc -l)
     echo
     echo "== $layout: lethe diff reports $reported changed paths"
+    baseline=()
+    if [ -n "${BASELINE:-}" ]; then
+        baseline=(-n "baseline lethe diff ($layout)" "$BASELINE/lethe diff --config $scratch/$layout.toml --root $scratch/$layout")
+    fi
     hyperfine -N --warmup 1 --runs "$runs" \
         -n "lethe diff ($layout)" "${lethe[*]}" \
+        "${baseline[@]}" \
         -n "find -xdev" "find $scratch/$layout -xdev" \
         -n "fdfind" "fdfind --unrestricted --one-file-system --print0 . $scratch/$layout"
 done
