@@ -4,7 +4,11 @@
 # in the same hyperfine run. The diff enters only what the generation numbers name as changed (and
 # lists the directories that gained or lost names); find and fd walk everything.
 # FALLBACK=1 also times the path-by-path comparison (what lethe falls back to when the blank was
-# written to after the root was made), for scale.
+# written to after the root was made), for scale. BASELINE=DIR also times the lethe checked out in
+# DIR (another worktree, built by its ./lethe) in the same hyperfine run, for a before/after ratio
+# on a loaded machine. INTERLEAVED=N replaces hyperfine with N rounds that run each command once in
+# turn, and prints the median wall and CPU (user + system) time of each and their ratios to find:
+# on a machine loaded by other work, load that comes and goes then falls on every command alike.
 # Needs root; everything happens in a private mount namespace, on a loop device over a tmpfs.
 #   bench/diff-btrfs.sh [files] [runs]
 set -euo pipefail
@@ -17,6 +21,7 @@ if [ "${LETHE_BENCH_INNER:-}" != 1 ]; then
         command -v "$tool" >/dev/null || { echo "install $tool (btrfs-progs, gcc, hyperfine, fd-find)" >&2; exit 4; }
     done
     "$here/lethe" --version >/dev/null  # builds the launcher's runtime and AOT cache if needed
+    if [ -n "${BASELINE:-}" ]; then "$BASELINE/lethe" --version >/dev/null; fi
     LETHE_BENCH_INNER=1 exec unshare --mount --propagation private "$0" "$@"
 fi
 
@@ -88,13 +93,51 @@ btrfs filesystem sync "$top"
 count=$(find "$scratch/spread" -xdev | wc -l)
 printf '== a btrfs root of %d paths, twice, with 1 000 changes each, made in %.1f s\n' "$count" "$(echo "$(date +%s.%N) - $start" | bc)"
 
+# interleaved ROUNDS NAME COMMAND [NAME COMMAND ...]: each command once per round, in turn; then the
+# median wall and CPU time of each, and their ratios to the command named "find -xdev".
+interleaved() {
+    local rounds=$1; shift
+    local names=() commands=() wall=() cpu=() i r ref=0 times
+    while [ $# -gt 0 ]; do names+=("$1"); commands+=("$2"); shift 2; done
+    times=$(mktemp)
+    for ((r = 0; r < rounds; r++)); do
+        for i in "${!commands[@]}"; do
+            TIMEFORMAT="$i %R %U %S"
+            { time ${commands[$i]} >/dev/null 2>&1; } 2>>"$times"
+        done
+    done
+    median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+    for i in "${!commands[@]}"; do
+        wall[i]=$(awk -v i="$i" '$1 == i { print $2 }' "$times" | median)
+        cpu[i]=$(awk -v i="$i" '$1 == i { print $3 + $4 }' "$times" | median)
+        if [ "${names[i]}" = "find -xdev" ]; then ref=$i; fi
+    done
+    rm -f "$times"
+    echo "median of $rounds interleaved rounds (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+    for i in "${!commands[@]}"; do
+        awk -v n="${names[i]}" -v w="${wall[i]}" -v c="${cpu[i]}" -v fw="${wall[ref]}" -v fc="${cpu[ref]}" \
+            'BEGIN { printf "  %-34s wall %7.3f s (%.2f x find)   cpu %7.3f s (%.2f x find)\n", n, w, w / fw, c, c / fc }'
+    done
+}
+
 for layout in clustered spread; do
     lethe=("$here/lethe" diff --config "$scratch/$layout.toml" --root "$scratch/$layout")
     reported=$("${lethe[@]}" --json | grep -o '"path"' | wc -l)
     echo
     echo "== $layout: lethe diff reports $reported changed paths"
+    baseline=()
+    if [ -n "${BASELINE:-}" ]; then
+        baseline=(-n "baseline lethe diff ($layout)" "$BASELINE/lethe diff --config $scratch/$layout.toml --root $scratch/$layout")
+    fi
+    if [ -n "${INTERLEAVED:-}" ]; then
+        interleaved "$INTERLEAVED" "lethe diff ($layout)" "${lethe[*]}" "${baseline[@]:1}" \
+            "find -xdev" "find $scratch/$layout -xdev" \
+            "fdfind" "fdfind --unrestricted --one-file-system --print0 . $scratch/$layout"
+        continue
+    fi
     hyperfine -N --warmup 1 --runs "$runs" \
         -n "lethe diff ($layout)" "${lethe[*]}" \
+        "${baseline[@]}" \
         -n "find -xdev" "find $scratch/$layout -xdev" \
         -n "fdfind" "fdfind --unrestricted --one-file-system --print0 . $scratch/$layout"
 done

@@ -147,6 +147,16 @@ public final class CrashPoints implements Syscalls {
     @Override public void utimensat(int dirfd, byte[] path, long as, long an, long ms, long mn, int flags) throws ErrnoException { mutation(); real.utimensat(dirfd, path, as, an, ms, mn, flags); }
     @Override public int openTree(int dirfd, byte[] path, int flags) throws ErrnoException { return real.openTree(dirfd, path, flags); }
     @Override public void moveMount(int a, byte[] b, int c, byte[] d, int flags) throws ErrnoException { mutation(); real.moveMount(a, b, c, d, flags); }
+    @Override public int fsopen(byte[] fsName, int flags) throws ErrnoException { return real.fsopen(fsName, flags); }
+    /** Creating the superblock may write (a first mount replays the log): a mutation. */
+    @Override public void fsconfig(int fd, int cmd, byte[] key, byte[] value, int aux) throws ErrnoException {
+        if (cmd == Flags.FSCONFIG_CMD_CREATE) mutation();
+        real.fsconfig(fd, cmd, key, value, aux);
+    }
+    @Override public int fsmount(int fd, int flags, int attrFlags) throws ErrnoException { return real.fsmount(fd, flags, attrFlags); }
+    /** Commits a transaction: a mutation, as the btrfs tool it replaces was a step. */
+    @Override public void btrfsSync(int fd) throws ErrnoException { mutation(); real.btrfsSync(fd); }
+    @Override public SubvolumeInfo btrfsSubvolumeInfo(int fd) throws ErrnoException { return real.btrfsSubvolumeInfo(fd); }
     @Override public void umount2(byte[] target, int flags) throws ErrnoException { mutation(); real.umount2(target, flags); }
     @Override public void flock(int fd, int operation) throws ErrnoException { real.flock(fd, operation); }
 }

@@ -47,7 +47,25 @@ public final class Flags {
     public static final int MOVE_MOUNT_F_EMPTY_PATH = 0x04;
     public static final int MOVE_MOUNT_T_EMPTY_PATH = 0x40;
     public static final int MNT_DETACH = 2;
+    public static final int FSOPEN_CLOEXEC = 1;
+    public static final int FSMOUNT_CLOEXEC = 1;
+    /** fsconfig(2) commands: an enum in the headers, pinned through an expression. */
+    public static final int FSCONFIG_SET_FLAG = 0;
+    public static final int FSCONFIG_SET_STRING = 1;
+    public static final int FSCONFIG_CMD_CREATE = 6;
+    public static final int MOUNT_ATTR_RDONLY = 0x1;
+    public static final int MOUNT_ATTR_NOATIME = 0x10;
     public static final int UMOUNT_NOFOLLOW = 8;
+
+    // linux/btrfs.h (the same on x86_64 and aarch64: _IO/_IOR/_IOWR are generic there)
+    /** {@code _IO(0x94, 8)}: commits the running transaction. */
+    public static final long BTRFS_IOC_SYNC = 0x9408L;
+    /** {@code _IOWR(0x94, 17, struct btrfs_ioctl_search_args_v2)}: the key is 104 bytes, then buf_size. */
+    public static final long BTRFS_IOC_TREE_SEARCH_V2 = 0xC0709411L;
+    /** {@code _IOR(0x94, 60, struct btrfs_ioctl_get_subvol_info_args)}. */
+    public static final long BTRFS_IOC_GET_SUBVOL_INFO = 0x81F8943CL;
+    /** linux/btrfs_tree.h: the root item's flag that the get_subvol_info flags carry for a read-only subvolume. */
+    public static final long BTRFS_ROOT_SUBVOL_RDONLY = 1;
 
     // unistd.h
     public static final int SEEK_SET = 0;

@@ -111,6 +111,27 @@ public interface Syscalls {
     /** {@code int move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned flags)}. */
     void moveMount(int fromDirFd, byte[] fromPath, int toDirFd, byte[] toPath, int flags) throws ErrnoException;
 
+    /** {@code int fsopen(const char *fsname, unsigned int flags)}: a context for a new mount of that filesystem type. */
+    int fsopen(byte[] fsName, int flags) throws ErrnoException;
+
+    /**
+     * {@code int fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux)}, with
+     * a string value or none ({@code key} and {@code value} may be null).
+     */
+    void fsconfig(int fd, int cmd, byte[] key, byte[] value, int aux) throws ErrnoException;
+
+    /** {@code int fsmount(int fd, unsigned int flags, unsigned int attr_flags)}: a detached mount, until move_mount. */
+    int fsmount(int fd, int flags, int attrFlags) throws ErrnoException;
+
+    /** {@code ioctl(fd, BTRFS_IOC_SYNC, NULL)}: commits the running transaction of the btrfs holding {@code fd}. */
+    void btrfsSync(int fd) throws ErrnoException;
+
+    /**
+     * {@code ioctl(fd, BTRFS_IOC_GET_SUBVOL_INFO, &args)}: the subvolume holding {@code fd} (any file or
+     * directory in it); needs no privilege.
+     */
+    SubvolumeInfo btrfsSubvolumeInfo(int fd) throws ErrnoException;
+
     /** {@code int umount2(const char *target, int flags)}. */
     void umount2(byte[] target, int flags) throws ErrnoException;
 

@@ -3,12 +3,14 @@ package dev.lethe.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.linux.ffm.StatxLayout;
+import dev.lethe.linux.ffm.SubvolInfoLayout;
 import dev.lethe.testing.CHeaders;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,13 +38,22 @@ class ConstantsTest {
             "#include <linux/fs.h>",
             "#include <linux/mount.h>",
             "#include <linux/stat.h>",
-            "#include <linux/openat2.h>");
+            "#include <linux/openat2.h>",
+            "#include <linux/btrfs.h>",
+            "#include <linux/btrfs_tree.h>");
+
+    /** Flags that the headers declare as enum members, not macros: #ifdef cannot see them, an expression can. */
+    private static final List<String> ENUM_PREFIXES = List.of("FSCONFIG_");
 
     @Test
     void everyFlagHasTheValueTheCHeadersGiveIt() throws Exception {
         Map<String, Long> java = javaFlags();
         Map<String, Long> libc = CHeaders.values(LIBC, java.keySet());
-        Map<String, Long> kernel = CHeaders.values(KERNEL, java.keySet());
+        Map<String, Long> kernel = new LinkedHashMap<>(CHeaders.values(KERNEL, java.keySet()));
+        Map<String, String> enumMembers = new LinkedHashMap<>();
+        java.keySet().stream().filter(name -> ENUM_PREFIXES.stream().anyMatch(name::startsWith))
+                .forEach(name -> enumMembers.put(name, name));
+        kernel.putAll(CHeaders.evaluate(KERNEL, enumMembers));
 
         List<String> problems = new ArrayList<>();
         for (var flag : java.entrySet()) {
@@ -79,6 +90,25 @@ class ConstantsTest {
                 .as("StatxLayout against the kernel's struct statx").containsExactlyInAnyOrderEntriesOf(java);
     }
 
+    /**
+     * The buffer of BTRFS_IOC_GET_SUBVOL_INFO: every offset in {@link SubvolInfoLayout} is
+     * {@code offsetof} of its member in {@code struct btrfs_ioctl_get_subvol_info_args}, and SIZE its
+     * {@code sizeof} (also encoded in the request number, which the flags test pins).
+     */
+    @Test
+    void everySubvolumeInfoOffsetIsTheOneTheCHeadersGiveIt() throws Exception {
+        Map<String, Long> java = constants(SubvolInfoLayout.class);
+        Map<String, String> expressions = new LinkedHashMap<>();
+        for (String name : java.keySet()) {
+            expressions.put(name, name.equals("SIZE") ? "sizeof(struct btrfs_ioctl_get_subvol_info_args)"
+                    : "offsetof(struct btrfs_ioctl_get_subvol_info_args, " + name.toLowerCase(Locale.ROOT) + ")");
+        }
+        assertThat(java).containsKeys("SIZE", "TREEID", "NAME", "GENERATION", "FLAGS", "UUID", "PARENT_UUID", "OTRANSID");
+        assertThat(CHeaders.evaluate(List.of("#include <linux/btrfs.h>"), expressions))
+                .as("SubvolInfoLayout against the kernel's struct btrfs_ioctl_get_subvol_info_args")
+                .containsExactlyInAnyOrderEntriesOf(java);
+    }
+
     /** STX_MTIME_NSEC is stx_mtime.tv_nsec; STX_DEV_MAJOR is stx_dev_major. */
     private static String member(String constant) {
         String lower = constant.toLowerCase(java.util.Locale.ROOT);
@@ -112,7 +142,9 @@ class ConstantsTest {
                 "AT_EMPTY_PATH", "AT_SYMLINK_NOFOLLOW", "RESOLVE_NO_SYMLINKS", "RESOLVE_BENEATH", "OPEN_TREE_CLONE",
                 "OPEN_TREE_CLOEXEC", "MOVE_MOUNT_F_EMPTY_PATH", "MOVE_MOUNT_T_EMPTY_PATH", "MNT_DETACH",
                 "UMOUNT_NOFOLLOW", "RENAME_NOREPLACE", "SEEK_DATA", "SEEK_HOLE", "STATX_MNT_ID",
-                "STATX_ATTR_MOUNT_ROOT", "DT_DIR", "SIGKILL");
+                "STATX_ATTR_MOUNT_ROOT", "DT_DIR", "SIGKILL", "FSOPEN_CLOEXEC", "FSCONFIG_SET_STRING",
+                "FSCONFIG_CMD_CREATE", "FSMOUNT_CLOEXEC", "MOUNT_ATTR_RDONLY", "MOUNT_ATTR_NOATIME", "BTRFS_IOC_SYNC",
+                "BTRFS_IOC_TREE_SEARCH_V2", "BTRFS_IOC_GET_SUBVOL_INFO", "BTRFS_ROOT_SUBVOL_RDONLY");
     }
 
     /** The public static int and long constants of {@link Flags}, by name. */

@@ -9,17 +9,21 @@ import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
+import dev.lethe.linux.SubvolumeInfo;
 import dev.lethe.linux.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * {@link Syscalls} through java.lang.foreign, the only class that touches native memory.
@@ -32,6 +36,9 @@ import java.util.List;
  * threads do not race on it.
  */
 public final class FfmSyscalls implements Syscalls {
+
+    /** A UUID's 16 bytes are two big-endian halves, whatever the machine's byte order. */
+    private static final ValueLayout.OfLong JAVA_LONG_BIG_ENDIAN = JAVA_LONG.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     private static final MethodHandle SYSCALL;
     private static final VarHandle ERRNO;
@@ -489,6 +496,61 @@ public final class FfmSyscalls implements Syscalls {
             call(arena, nr.moveMount(), "move_mount", toPath,
                     fromDirFd, cString(arena, fromPath), toDirFd, cString(arena, toPath), flags, 0);
         }
+    }
+
+    @Override
+    public int fsopen(byte[] fsName, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) call(arena, nr.fsopen(), "fsopen", fsName, cString(arena, fsName), flags, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public void fsconfig(int fd, int cmd, byte[] key, byte[] value, int aux) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            long keyAddress = key == null ? 0 : cString(arena, key);
+            long valueAddress = value == null ? 0 : cString(arena, value);
+            // The key names the failing option; the value (a device, a subvolume) is what the user recognises.
+            Object forErrors = key == null ? (cmd == Flags.FSCONFIG_CMD_CREATE ? "create" : "command " + cmd)
+                    : new String(key, StandardCharsets.UTF_8) + (value == null ? "" : "=" + new String(value, StandardCharsets.UTF_8));
+            call(arena, nr.fsconfig(), "fsconfig", forErrors, fd, cmd, keyAddress, valueAddress, aux, 0);
+        }
+    }
+
+    @Override
+    public int fsmount(int fd, int flags, int attrFlags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) call(arena, nr.fsmount(), "fsmount", null, fd, flags, attrFlags, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public void btrfsSync(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call(arena, nr.ioctl(), "ioctl BTRFS_IOC_SYNC", null, fd, Flags.BTRFS_IOC_SYNC, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public SubvolumeInfo btrfsSubvolumeInfo(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment args = arena.allocate(SubvolInfoLayout.SIZE, 8);
+            call(arena, nr.ioctl(), "ioctl BTRFS_IOC_GET_SUBVOL_INFO", null, fd, Flags.BTRFS_IOC_GET_SUBVOL_INFO,
+                    args.address(), 0, 0, 0);
+            UUID parent = uuid(args, SubvolInfoLayout.PARENT_UUID);
+            return new SubvolumeInfo(args.get(JAVA_LONG, SubvolInfoLayout.TREEID),
+                    args.getString(SubvolInfoLayout.NAME, StandardCharsets.UTF_8),
+                    args.get(JAVA_LONG, SubvolInfoLayout.PARENT_ID), args.get(JAVA_LONG, SubvolInfoLayout.GENERATION),
+                    args.get(JAVA_LONG, SubvolInfoLayout.OTRANSID), args.get(JAVA_LONG, SubvolInfoLayout.CTRANSID),
+                    args.get(JAVA_LONG, SubvolInfoLayout.FLAGS), uuid(args, SubvolInfoLayout.UUID),
+                    parent.getMostSignificantBits() == 0 && parent.getLeastSignificantBits() == 0
+                            ? Optional.empty() : Optional.of(parent));
+        }
+    }
+
+    /** A UUID stored as its 16 bytes in written order (as btrfs keeps them): big-endian halves. */
+    private static UUID uuid(MemorySegment segment, long offset) {
+        return new UUID(segment.get(JAVA_LONG_BIG_ENDIAN, offset), segment.get(JAVA_LONG_BIG_ENDIAN, offset + 8));
     }
 
     @Override

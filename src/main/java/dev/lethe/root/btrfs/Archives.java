@@ -65,7 +65,7 @@ final class Archives {
             id = prove(names, top, archive).id();
         }
         // Mounted by the ID just proved, not by path; read-only, nested subvolumes included.
-        try (Mounted opened = Mounted.subvolume(context.tools(), names.device(), id, Access.READ_ONLY, context.scratch())) {
+        try (Mounted opened = Mounted.subvolume(context.sys(), names.device(), id, Access.READ_ONLY, context.scratch())) {
             return reader.read(opened.path);
         }
     }

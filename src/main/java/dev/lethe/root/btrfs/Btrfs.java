@@ -1,26 +1,40 @@
 package dev.lethe.root.btrfs;
 
+import dev.lethe.linux.Descriptor;
+import dev.lethe.linux.Errno;
+import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Flags;
+import dev.lethe.linux.SubvolumeInfo;
+import dev.lethe.linux.Syscalls;
 import dev.lethe.root.RootException;
 import dev.lethe.root.Tools;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The few btrfs-progs and util-linux commands the strategy needs, with their output parsed. Commands
- * that change something go through {@link Tools#run} (each a crash point); probes that may fail
- * legitimately ("is this a subvolume?") go through {@link Tools#tryRun}.
+ * What the strategy reads of a btrfs filesystem, and the few btrfs-progs commands it runs. The reads
+ * every command makes (the superblock, a subvolume's numbers) go through the kernel's own interfaces:
+ * forking a tool for each cost more than the rest of a small diff. Listing and changing subvolumes
+ * stays with btrfs-progs. Commands that change something go through {@link Tools#run} (each a crash
+ * point); probes that may fail legitimately go through {@link Tools#tryRun}.
  */
 final class Btrfs {
     private final Tools tools;
+    private final Syscalls sys;
 
-    Btrfs(Tools tools) {
+    Btrfs(Tools tools, Syscalls sys) {
         this.tools = tools;
+        this.sys = sys;
     }
 
     /**
@@ -46,10 +60,40 @@ final class Btrfs {
     /** One line of {@code btrfs subvolume list -p -u}: path is relative to the top level (ID 5). */
     record Listed(long id, long parentId, String uuid, String path) {}
 
-    /** What blkid reads from the device's superblock: TYPE and UUID, either possibly empty. */
+    /** What the device's superblock says: TYPE ("btrfs", another filesystem, or empty) and UUID, either possibly empty. */
     record Probe(String type, String uuid) {}
 
+    /**
+     * Reads the primary superblock (64 KiB into the device) for the btrfs magic and the filesystem
+     * UUID, as blkid does. Only a device without it is handed to blkid, for the name of what it
+     * holds (another filesystem, or btrfs laid out with its superblock elsewhere, as on a zoned disk).
+     */
     Probe probe(String device) throws RootException {
+        byte[] superblock = new byte[SUPERBLOCK_READ];
+        int read;
+        try (Descriptor fd = sys.open(Flags.AT_FDCWD, Syscalls.bytes(device), Flags.O_RDONLY | Flags.O_CLOEXEC, 0)) {
+            read = sys.pread(fd.value(), superblock, SUPERBLOCK_READ, SUPERBLOCK_OFFSET);
+        } catch (ErrnoException e) {
+            throw new RootException("cannot read the superblock of " + device + ": " + e.getMessage(), e);
+        }
+        if (read == SUPERBLOCK_READ
+                && Arrays.equals(superblock, MAGIC_OFFSET, MAGIC_OFFSET + MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            ByteBuffer fsid = ByteBuffer.wrap(superblock, FSID_OFFSET, 16);
+            return new Probe("btrfs", new UUID(fsid.getLong(), fsid.getLong()).toString());
+        }
+        return blkid(device);
+    }
+
+    // struct btrfs_super_block (fs/btrfs/ctree.h; the uapi linux/btrfs_tree.h since Linux 6.2, newer
+    // than the headers a build machine may have, so pinned by BtrfsKernelTest against blkid):
+    // csum[32], fsid[16], bytenr, flags, then the magic "_BHRfS_M".
+    private static final long SUPERBLOCK_OFFSET = 64 * 1024;
+    private static final int SUPERBLOCK_READ = 4096;
+    private static final int FSID_OFFSET = 32;
+    private static final int MAGIC_OFFSET = 64;
+    private static final byte[] MAGIC = "_BHRfS_M".getBytes(StandardCharsets.US_ASCII);
+
+    private Probe blkid(String device) throws RootException {
         // -p reads the device itself, not blkid's cache, which may be stale or absent in an initrd.
         Tools.Result result = tools.tryRun(List.of("blkid", "-p", "-o", "export", device));
         Map<String, String> values = new HashMap<>();
@@ -62,31 +106,39 @@ final class Btrfs {
         return new Probe(values.getOrDefault("TYPE", ""), values.getOrDefault("UUID", ""));
     }
 
-    /** The subvolume at {@code path}, or empty if there is none (missing, or a plain directory). */
+    /**
+     * The subvolume at {@code path}, or empty if there is none (missing, a file, or a plain
+     * directory): the numbers {@code btrfs subvolume show} prints, read with BTRFS_IOC_GET_SUBVOL_INFO.
+     */
     Optional<Subvolume> show(Path path) throws RootException {
-        Tools.Result result = tools.tryRun(List.of("btrfs", "subvolume", "show", path.toString()));
-        if (result.exit() != 0) {
-            return Optional.empty();
-        }
-        Map<String, String> fields = new HashMap<>();
-        for (String line : result.output().split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.startsWith("\t")) {
-                fields.putIfAbsent(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+        return info(path).map(info -> new Subvolume(info.id(), info.uuid().toString(),
+                info.parentUuid().map(UUID::toString).orElse(NO_PARENT), info.generation(), info.createdIn()));
+    }
+
+    /** How btrfs subvolume show writes the parent UUID of a subvolume that is no snapshot. */
+    static final String NO_PARENT = "-";
+
+    /** The top directory of every subvolume has this inode number (BTRFS_FIRST_FREE_OBJECTID). */
+    private static final long SUBVOLUME_ROOT_INODE = 256;
+
+    private Optional<SubvolumeInfo> info(Path path) throws RootException {
+        try (Descriptor fd = sys.open(Flags.AT_FDCWD, Syscalls.bytes(path.toString()),
+                Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0)) {
+            if (sys.statx(fd.value(), new byte[0], Flags.AT_EMPTY_PATH).inode() != SUBVOLUME_ROOT_INODE) {
+                return Optional.empty();
             }
-        }
-        try {
-            return Optional.of(new Subvolume(Long.parseLong(fields.get("Subvolume ID")), fields.get("UUID"),
-                    fields.get("Parent UUID"), Long.parseLong(fields.get("Generation")),
-                    Long.parseLong(fields.get("Gen at creation"))));
-        } catch (RuntimeException e) {
-            throw new RootException("cannot read the output of btrfs subvolume show " + path + ": "
-                    + result.output().strip(), e);
+            return Optional.of(sys.btrfsSubvolumeInfo(fd.value()));
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
+                return Optional.empty();
+            }
+            throw new RootException("cannot read the btrfs subvolume " + path + ": " + e.getMessage(), e);
         }
     }
 
+    /** Whether the subvolume at {@code path} is read-only (what btrfs property get -ts PATH ro says). */
     boolean isReadOnly(Path subvolume) throws RootException {
-        return tools.run("btrfs", "property", "get", "-ts", subvolume.toString(), "ro").strip().equals("ro=true");
+        return info(subvolume).orElseThrow(() -> new RootException(subvolume + " is not a btrfs subvolume")).readOnly();
     }
 
     private static final Pattern LISTED = Pattern.compile(

@@ -62,7 +62,7 @@ final class BtrfsDiff {
     private List<Change> compare(Names names, Mounted top, String path, Subvolume live, Filter filter)
             throws IOException {
         // Commits delayed inode items to the trees the generation search reads.
-        context.tools().run("btrfs", "filesystem", "sync", top.path.toString());
+        top.sync();
         Subvolume blank = inspection.subvolumeAt(names, top, names.blank(), "blank").orElseThrow(() -> new RootException(
                 "the blank subvolume " + names.blank() + " does not exist on " + names.device()));
         Syscalls sys = context.sys();

@@ -31,7 +31,7 @@ public final class BtrfsStrategy implements RootStrategy {
 
     public BtrfsStrategy(RootConfig.Btrfs config, RootContext context) {
         this.context = context;
-        Btrfs btrfs = new Btrfs(context.tools());
+        Btrfs btrfs = new Btrfs(context.tools(), context.sys());
         this.inspection = new Inspection(config, context, btrfs);
         this.archives = new Archives(context, btrfs, inspection);
         this.diff = new BtrfsDiff(context, inspection, archives);

@@ -3,6 +3,7 @@ package dev.lethe.root.btrfs;
 import dev.lethe.diff.TreeDiff;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import java.io.IOException;
@@ -31,9 +32,6 @@ import java.util.Set;
  * <p>It needs CAP_SYS_ADMIN (the ioctl reads the raw tree).
  */
 final class Generations {
-
-    /** {@code _IOWR(0x94, 17, struct btrfs_ioctl_search_args_v2)}: the key is 104 bytes, then buf_size. */
-    static final long TREE_SEARCH_V2 = 0xC0709411L;
 
     private static final int KEY_SIZE = 104;
     private static final int ARGS_SIZE = KEY_SIZE + 8;
@@ -238,7 +236,7 @@ final class Generations {
             view.putInt(60, toType);
             view.putInt(64, Integer.MAX_VALUE);
             view.putLong(KEY_SIZE, resultsSize);
-            sys.ioctl(fd, TREE_SEARCH_V2, args, ARGS_SIZE + resultsSize);
+            sys.ioctl(fd, Flags.BTRFS_IOC_TREE_SEARCH_V2, args, ARGS_SIZE + resultsSize);
             int items = view.getInt(64);
             if (items == 0) {
                 return;

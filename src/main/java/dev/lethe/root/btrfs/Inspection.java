@@ -1,6 +1,7 @@
 package dev.lethe.root.btrfs;
 
 import dev.lethe.config.RootConfig;
+import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.MountInfo;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.root.RootContext;
@@ -42,7 +43,7 @@ final class Inspection {
 
     /** The top level of the device, mounted for one operation. */
     Mounted top(Names names, Access access) throws IOException {
-        return Mounted.subvolume(context.tools(), names.device(), Mounted.TOP_LEVEL, access, context.scratch());
+        return Mounted.subvolume(context.sys(), names.device(), Mounted.TOP_LEVEL, access, context.scratch());
     }
 
     private void requireDevice(Names names) throws RootException {
@@ -62,7 +63,11 @@ final class Inspection {
     Layout inspect(Names names, Mounted top) throws IOException {
         // Commits pending writes, so that a subvolume's generation shows whether it was written to
         // (see Subvolume.isUntouchedSnapshotOf). Best effort: on a read-only filesystem nothing is pending.
-        context.tools().tryRun(List.of("btrfs", "filesystem", "sync", top.path.toString()));
+        try {
+            top.sync();
+        } catch (ErrnoException e) {
+            // Nothing to commit, or nothing lethe can do about it: the generations then read older.
+        }
         Optional<Subvolume> root = subvolumeAt(names, top, names.subvolume(), "subvolume");
         Subvolume blank = subvolumeAt(names, top, names.blank(), "blank").orElseThrow(() -> new RootException(
                 "the blank subvolume " + names.blank() + " does not exist on " + names.device()

@@ -1,7 +1,10 @@
 package dev.lethe.root.btrfs;
 
+import dev.lethe.linux.Descriptor;
+import dev.lethe.linux.ErrnoException;
+import dev.lethe.linux.Flags;
+import dev.lethe.linux.Syscalls;
 import dev.lethe.root.RootException;
-import dev.lethe.root.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,27 +31,52 @@ final class Mounted implements AutoCloseable {
     static final long TOP_LEVEL = 5;
 
     final Path path;
-    private final Tools tools;
+    private final Syscalls sys;
 
-    private Mounted(Path path, Tools tools) {
+    private Mounted(Path path, Syscalls sys) {
         this.path = path;
-        this.tools = tools;
+        this.sys = sys;
     }
 
     /**
-     * Mounts subvolume {@code id} of {@code device}. noatime: reading the registry or an archive must
-     * not write to the filesystem.
+     * Mounts subvolume {@code id} of {@code device} through the mount API (fsopen, fsconfig, fsmount,
+     * move_mount), as mount(8) does, without a process. noatime: reading the registry or an archive
+     * must not write to the filesystem. Read-only twice over: "ro" makes a superblock this mount
+     * creates read-only (nothing replayed or cleaned up on a filesystem not mounted elsewhere), and
+     * MOUNT_ATTR_RDONLY makes this mount read-only where the filesystem is mounted read-write already.
      */
-    static Mounted subvolume(Tools tools, String device, long id, Access access, Path scratch) throws IOException {
+    static Mounted subvolume(Syscalls sys, String device, long id, Access access, Path scratch) throws IOException {
         Path directory = Files.createTempDirectory(scratch, id == TOP_LEVEL ? "btrfs-top-" : "btrfs-archive-");
-        try {
-            tools.run("mount", "-t", "btrfs", "-o", access.option + ",noatime,subvolid=" + id, device,
-                    directory.toString());
-        } catch (RootException e) {
+        try (Descriptor context = Descriptor.owning(sys, sys.fsopen(Syscalls.bytes("btrfs"), Flags.FSOPEN_CLOEXEC))) {
+            int fd = context.value();
+            sys.fsconfig(fd, Flags.FSCONFIG_SET_STRING, Syscalls.bytes("source"), Syscalls.bytes(device), 0);
+            sys.fsconfig(fd, Flags.FSCONFIG_SET_STRING, Syscalls.bytes("subvolid"), Syscalls.bytes(Long.toString(id)), 0);
+            if (access == Access.READ_ONLY) {
+                sys.fsconfig(fd, Flags.FSCONFIG_SET_FLAG, Syscalls.bytes("ro"), null, 0);
+            }
+            sys.fsconfig(fd, Flags.FSCONFIG_CMD_CREATE, null, null, 0);
+            int attributes = Flags.MOUNT_ATTR_NOATIME | (access == Access.READ_ONLY ? Flags.MOUNT_ATTR_RDONLY : 0);
+            try (Descriptor mount = Descriptor.owning(sys, sys.fsmount(fd, Flags.FSMOUNT_CLOEXEC, attributes))) {
+                sys.moveMount(mount.value(), new byte[0], Flags.AT_FDCWD, Syscalls.bytes(directory.toString()),
+                        Flags.MOVE_MOUNT_F_EMPTY_PATH);
+            }
+        } catch (ErrnoException e) {
             Files.deleteIfExists(directory);
-            throw e;
+            throw new RootException("cannot mount subvolume " + id + " of " + device + " (" + access.option + ") on "
+                    + directory + ": " + e.getMessage(), e);
         }
-        return new Mounted(directory, tools);
+        return new Mounted(directory, sys);
+    }
+
+    /**
+     * Commits the filesystem's running transaction (btrfs filesystem sync), so that what was written
+     * through any mount is in the trees an ioctl searches.
+     */
+    void sync() throws ErrnoException {
+        try (Descriptor top = sys.open(Flags.AT_FDCWD, Syscalls.bytes(path.toString()),
+                Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0)) {
+            sys.btrfsSync(top.value());
+        }
     }
 
     Path resolve(String relative) {
@@ -57,7 +85,7 @@ final class Mounted implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        tools.run("umount", path.toString());
+        sys.umount2(Syscalls.bytes(path.toString()), Flags.UMOUNT_NOFOLLOW);
         Files.deleteIfExists(path);
     }
 }

@@ -35,7 +35,7 @@ class GenerationsTest {
 
     private static final int SEEDS = Integer.getInteger("lethe.property.tries", 12);
     private static final int EDITS = 40;
-    private static final Btrfs BTRFS = new Btrfs(ProcessTools.INSTANCE);
+    private static final Btrfs BTRFS = new Btrfs(ProcessTools.INSTANCE, new FfmSyscalls());
     private final Syscalls sys = new FfmSyscalls();
 
     @Test
