@@ -81,9 +81,13 @@ public final class StoredConfigCache {
         return warnings;
     }
 
-    /** The key of the cache in {@code file}; empty if there is none, or none that decodes (it is replaced). */
+    /**
+     * The key of the cache in {@code file}; empty if there is none, or none the boot would take (one
+     * that does not decode, or that is not root's alone): that one is replaced.
+     */
     private static Optional<ConfigCache.Key> existingKey(Fs fs, AbsolutePath file) throws IOException {
-        if (fs.stat(file).filter(Stat::isRegularFile).isEmpty()) {
+        Optional<Stat> stat = fs.stat(file);
+        if (stat.isEmpty() || !stat.get().isRegularFile() || stat.get().uid() != 0 || (stat.get().permissions() & 0022) != 0) {
             return Optional.empty();
         }
         byte[] bytes;
