@@ -71,7 +71,10 @@ final class Apply {
                     executor::execute, progress);
             ApplyRecords.write(session.fs, session.config.stores(), session.config.entries(), entries, report,
                     boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK);
-            config.record(session.fs, boot, err);
+            if (report.failures().isEmpty()) {
+                // After a failure the stores keep only the records of what was done, nothing more.
+                config.record(session.fs, boot, err);
+            }
             if (boot == null) {
                 ApplyText.printWaiting(out, report);
             }

@@ -18,8 +18,8 @@ import java.util.Optional;
 /**
  * The config an apply works from. The boot service's apply ({@code --boot system --cache-in STORE})
  * takes it from that store's cache when the cache was made from these very bytes, and so loads no
- * TOML parser; every other apply, and the boot on a miss, parses the file and then leaves the cache
- * for the next boot.
+ * TOML parser; every other apply, and the boot on a miss, parses the file and then, if nothing
+ * failed, leaves the cache for the next boot.
  */
 record ApplyConfig(Config config, ConfigCache.Key key, boolean fromCache) {
 
