@@ -3,7 +3,9 @@
 # For 10+2, 30+6, 100+25 and 1000+250 entries (directories + files, a quarter of the directories
 # and a fifth of the files in a user's home), in the second-boot situation (every second entry
 # already has its data in the store, the root is fresh), one hyperfine run per size holds:
-#   lethe          lethe apply --boot system, end to end (the launcher's runtime, flags and AOT cache)
+#   lethe          lethe apply --boot system --cache-in /persist, end to end, as the boot unit runs it
+#                  (the launcher's runtime, flags and AOT cache; the config from the store's cache)
+#   lethe parsing  the same without --cache-in: the config parsed from its TOML, as before the cache
 #   preservation   what preservation's generated units do, as plain commands: systemd-tmpfiles
 #                  --create on a rules file with the same entries (d/f lines with owner and mode,
 #                  for the store side and the mount point), then one mount(8) --bind per entry
@@ -117,16 +119,19 @@ for size in "${sizes[@]}"; do
     IFS=: read -r dirs files <<<"$size"
     name="e${dirs}_${files}"
     make_config "$name" "$dirs" "$files"
-    # The first boot, once, to keep lethe's records (.lethe/) for every second boot measured.
+    # The first boot, once, to keep lethe's records (.lethe/, the config's cache included) for every
+    # second boot measured.
     rm -rf "$scratch/lethe-records"
     bash "$scratch/reset.sh" "$scratch" "$name"
-    "${lethe[@]}" apply --boot system --root "$scratch/root" --config "$scratch/$name.toml" >/dev/null
+    "${lethe[@]}" apply --boot system --cache-in /persist --root "$scratch/root" --config "$scratch/$name.toml" >/dev/null
     [ -d "$scratch/store/.lethe" ] && cp -a "$scratch/store/.lethe" "$scratch/lethe-records"
     bash "$scratch/reset.sh" "$scratch" "$name"
-    check=$("${lethe[@]}" apply --boot system --root "$scratch/root" --config "$scratch/$name.toml" | tail -1)
+    check=$("${lethe[@]}" apply --boot system --cache-in /persist --root "$scratch/root" --config "$scratch/$name.toml" | tail -1)
     echo "== $dirs + $files: $check"
     hyperfine -N -w 1 -r "$runs" --style none --export-json "$scratch/$name.json" \
         --prepare "bash $scratch/reset.sh $scratch $name" -n lethe \
+        "${lethe[*]} apply --boot system --cache-in /persist --root $scratch/root --config $scratch/$name.toml" \
+        --prepare "bash $scratch/reset.sh $scratch $name" -n parsing \
         "${lethe[*]} apply --boot system --root $scratch/root --config $scratch/$name.toml" \
         --prepare "bash $scratch/reset.sh $scratch $name" -n preservation \
         "bash $scratch/$name.preservation.sh" \
@@ -136,13 +141,13 @@ for size in "${sizes[@]}"; do
         "${hello[*]}" >/dev/null
     inside=$(for i in 1 2 3 4 5; do
         bash "$scratch/reset.sh" "$scratch" "$name"
-        "${lethe[@]}" apply --boot system --root "$scratch/root" --config "$scratch/$name.toml" | grep -o '([0-9]* ms)' | tr -dc '0-9'
+        "${lethe[@]}" apply --boot system --cache-in /persist --root "$scratch/root" --config "$scratch/$name.toml" | grep -o '([0-9]* ms)' | tr -dc '0-9'
         echo
     done | sort -n | sed -n 3p)
     python3 - "$scratch/$name.json" "$dirs + $files" "$inside" >>"$summary" <<'PY'
 import json, statistics, sys
 results = {r["command"]: statistics.median(r["times"]) * 1000 for r in json.load(open(sys.argv[1]))["results"]}
-print("\t".join([sys.argv[2]] + ["%.1f" % results[k] for k in ("lethe", "preservation", "bare", "hello")] + [sys.argv[3]]))
+print("\t".join([sys.argv[2]] + ["%.1f" % results[k] for k in ("lethe", "parsing", "preservation", "bare", "hello")] + [sys.argv[3]]))
 PY
 done
 echo "load after: $(uptime)"
@@ -150,10 +155,10 @@ echo
 echo "medians of $runs runs each, ms (in-process: median of 5, from lethe's summary line)"
 python3 - "$summary" <<'PY'
 import sys
-print("| entries | lethe end to end | preservation-style | lethe / preservation | java hello | lethe / hello | bare syscalls | lethe in-process | in-process / bare |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| entries | lethe end to end | lethe parsing | cache / parsing | preservation-style | lethe / preservation | java hello | lethe / hello | bare syscalls | lethe in-process | in-process / bare |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for line in open(sys.argv[1]):
-    size, lethe, pres, bare, hello, inside = line.rstrip("\n").split("\t")
-    lethe, pres, bare, hello, inside = map(float, (lethe, pres, bare, hello, inside))
-    print(f"| {size} | {lethe:.0f} | {pres:.0f} | {lethe / pres:.2f} | {hello:.0f} | {lethe / hello:.2f} | {bare:.1f} | {inside:.0f} | {inside / bare:.1f} |")
+    size, lethe, parsing, pres, bare, hello, inside = line.rstrip("\n").split("\t")
+    lethe, parsing, pres, bare, hello, inside = map(float, (lethe, parsing, pres, bare, hello, inside))
+    print(f"| {size} | {lethe:.0f} | {parsing:.0f} | {lethe / parsing:.2f} | {pres:.0f} | {lethe / pres:.2f} | {hello:.0f} | {lethe / hello:.2f} | {bare:.1f} | {inside:.0f} | {inside / bare:.1f} |")
 PY

@@ -48,12 +48,23 @@ public final class Units {
                 [Service]
                 Type=oneshot
                 RemainAfterExit=yes
-                ExecStart=/usr/sbin/lethe apply --boot system
+                ExecStart=/usr/sbin/lethe apply --boot system%s
                 StandardOutput=journal+console
 
                 [Install]
                 WantedBy=local-fs.target
-                """.formatted(String.join(" ", paths));
+                """.formatted(String.join(" ", paths), cacheIn(config));
+    }
+
+    /**
+     * Where the boot finds the config's cache: the first store, named here because the stores' paths
+     * are in the config the boot would rather not parse. Left out for a path systemd would expand or
+     * split ({@code %}, {@code $}, spaces, quotes): that boot parses the config, as correct and slower.
+     */
+    static String cacheIn(Config config) {
+        return config.stores().stream().map(s -> s.path().value()).findFirst()
+                .filter(path -> path.matches("[A-Za-z0-9/._+@-]+"))
+                .map(path -> " --cache-in " + path).orElse("");
     }
 
     /**

@@ -5,18 +5,22 @@ import dev.lethe.exec.ApplyRecords;
 import dev.lethe.exec.Converge;
 import dev.lethe.exec.Executor;
 import dev.lethe.exec.LiveObservation;
+import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Stage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** apply: observe, plan, execute, report. Shared by the picocli command and the boot fast path. */
 final class Apply {
     private Apply() {}
 
-    static int run(Path root, Path configFile, Stage boot, PrintWriter out, PrintWriter err) throws Exception {
+    /** @param cacheIn the store holding the boot's config cache ({@code --cache-in}, boot system only) */
+    static int run(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn, PrintWriter out,
+                   PrintWriter err) throws Exception {
         long started = System.nanoTime();
         Session.requireRoot("lethe apply");
         // SIGTERM (shutdown, Ctrl-C) ends the JVM midway: say so, after the lines of what was done.
@@ -28,7 +32,7 @@ final class Apply {
         });
         Runtime.getRuntime().addShutdownHook(stopped);
         try {
-            return runLocked(root, configFile, boot, out, err, started);
+            return runLocked(root, configFile, boot, cacheIn, out, err, started);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopped);
@@ -38,9 +42,11 @@ final class Apply {
         }
     }
 
-    private static int runLocked(Path root, Path configFile, Stage boot, PrintWriter out, PrintWriter err, long started)
-            throws Exception {
-        try (Session session = Session.open(root, configFile)) {
+    private static int runLocked(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn,
+                                 PrintWriter out, PrintWriter err, long started) throws Exception {
+        Path checkedRoot = Session.checkedRoot(root);
+        ApplyConfig config = ApplyConfig.load(checkedRoot, configFile, boot, cacheIn);
+        try (Session session = Session.open(checkedRoot, config.config())) {
             if (!session.fs.tryLock()) {
                 err.println("lethe: another lethe apply is running on " + session.rootDirectory + "; waiting for it");
                 err.flush();
@@ -65,6 +71,10 @@ final class Apply {
                     executor::execute, progress);
             ApplyRecords.write(session.fs, session.config.stores(), session.config.entries(), entries, report,
                     boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK);
+            if (report.failures().isEmpty()) {
+                // After a failure the stores keep only the records of what was done, nothing more.
+                config.record(session.fs, boot, err);
+            }
             if (boot == null) {
                 ApplyText.printWaiting(out, report);
             }

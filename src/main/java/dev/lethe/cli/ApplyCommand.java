@@ -1,11 +1,14 @@
 package dev.lethe.cli;
 
+import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Stage;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "apply", description = "Converge the machine to the config: migrate, mount, link. Idempotent.")
@@ -18,8 +21,18 @@ final class ApplyCommand implements Callable<Integer> {
                     + "quiet unless something is wrong, one summary line.")
     Stage boot;
 
+    @Option(names = "--cache-in", paramLabel = "STORE", converter = Converters.Absolute.class,
+            description = "With --boot system: take the config from the cache an earlier apply left in "
+                    + "STORE/.lethe when it was made from the same bytes (no TOML parser at boot). "
+                    + "lethe install writes it into the boot unit.")
+    AbsolutePath cacheIn;
+
     @Override
     public Integer call() throws Exception {
-        return Apply.run(common.root, common.configFile(), boot, spec.commandLine().getOut(), spec.commandLine().getErr());
+        if (cacheIn != null && boot != Stage.SYSTEM) {
+            throw new ParameterException(spec.commandLine(), "--cache-in is read only by apply --boot system");
+        }
+        return Apply.run(common.root, common.configFile(), boot, Optional.ofNullable(cacheIn),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

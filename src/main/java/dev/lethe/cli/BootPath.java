@@ -1,11 +1,13 @@
 package dev.lethe.cli;
 
+import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Stage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * The boot service's command, {@code apply --boot STAGE [--root DIR] [--config FILE]}, and
+ * The boot service's command, {@code apply --boot STAGE [--root DIR] [--config FILE] [--cache-in STORE]}, and
  * {@code --version}, parsed without picocli. Building picocli's command model costs about 90 ms
  * of reflection at every start, which every boot would pay; these few options do not need it.
  * Anything else, including any mistake, goes to picocli, which owns the help and the errors.
@@ -25,6 +27,7 @@ final class BootPath {
         Stage boot = null;
         Path root = Path.of("/");
         Path config = null;
+        AbsolutePath cacheIn = null;
         for (int i = 1; i < args.length; i++) {
             String option = args[i];
             String value;
@@ -45,6 +48,12 @@ final class BootPath {
                 };
                 case "--root" -> root = Path.of(value);
                 case "--config", "-c" -> config = Path.of(value);
+                case "--cache-in" -> {
+                    if (AbsolutePath.problemWith(value) != null) {
+                        return null;
+                    }
+                    cacheIn = AbsolutePath.of(value);
+                }
                 default -> {
                     return null;
                 }
@@ -53,13 +62,13 @@ final class BootPath {
                 return null;
             }
         }
-        if (boot == null) {
+        if (boot == null || (cacheIn != null && boot != Stage.SYSTEM)) {
             return null;
         }
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         try {
-            return Apply.run(root, CommonOptions.configFile(root, config), boot, out, err);
+            return Apply.run(root, CommonOptions.configFile(root, config), boot, Optional.ofNullable(cacheIn), out, err);
         } catch (Exception e) {
             return Main.handle(e, err);
         }

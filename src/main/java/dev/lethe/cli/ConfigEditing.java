@@ -9,6 +9,7 @@ import dev.lethe.model.Entry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** What persist and forget share: the config as text, the root's accounts, writing the edit, applying it. */
 record ConfigEditing(Path root, Path file, String text, Accounts accounts) {
@@ -50,6 +51,6 @@ record ConfigEditing(Path root, Path file, String text, Accounts accounts) {
             out.flush();
             return ExitCode.OK;
         }
-        return Apply.run(root, file, null, out, err);
+        return Apply.run(root, file, null, Optional.empty(), out, err);
     }
 }

@@ -59,7 +59,11 @@ final class Session implements AutoCloseable {
 
     static Session open(Path rootDirectory, Path configFile) throws ConfigException, IOException {
         Path checked = checkedRoot(rootDirectory);
-        Config config = ConfigLoader.load(configFile, checked);
+        return open(checked, ConfigLoader.load(configFile, checked));
+    }
+
+    /** A session on the root at {@code checked} (see {@link #checkedRoot}) with a config already loaded. */
+    static Session open(Path checked, Config config) throws IOException {
         String root = checked.toString();
         Fs fs;
         try {

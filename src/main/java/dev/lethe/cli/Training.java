@@ -21,7 +21,13 @@ public final class Training {
 
     public static void main(String[] args) {
         FfmSyscalls.prepareInBackground();
-        Integer boot = BootPath.run(with(List.of("apply", "--boot", "system"), args));
+        // Twice, as the boot unit runs it: the first parses the TOML and leaves the config's cache in
+        // the store, the second boots from that cache (the path every boot but the first takes).
+        List<String> bootCommand = List.of("apply", "--boot", "system", "--cache-in", "/persist");
+        Integer boot = BootPath.run(with(bootCommand, args));
+        if (boot != null && boot == ExitCode.OK) {
+            boot = BootPath.run(with(bootCommand, args));
+        }
         PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
         for (List<String> command : BY_HAND) {
             Main.run(nowhere, nowhere, with(command, args));

@@ -40,9 +40,14 @@ public final class Accounts {
 
     /** Reads root/etc/passwd and root/etc/group; a missing file is an empty database. */
     public static Accounts load(Path root) throws IOException {
-        return new Accounts(
-                parsePasswd(readIfPresent(root.resolve("etc/passwd"))),
-                parseGroup(readIfPresent(root.resolve("etc/group"))));
+        return parse(readIfPresent(root.resolve("etc/passwd")), readIfPresent(root.resolve("etc/group")));
+    }
+
+    /** The databases in these bytes of etc/passwd and etc/group. */
+    static Accounts parse(byte[] passwd, byte[] group) {
+        // Decoding replaces bad bytes instead of failing: one odd line must not hide the rest.
+        return new Accounts(parsePasswd(new String(passwd, StandardCharsets.UTF_8)),
+                parseGroup(new String(group, StandardCharsets.UTF_8)));
     }
 
     public static Accounts of(List<User> users, List<Group> groups) {
@@ -145,12 +150,12 @@ public final class Accounts {
         return id <= Integer.MAX_VALUE ? Optional.of((int) id) : Optional.empty();
     }
 
-    private static String readIfPresent(Path file) throws IOException {
+    /** The file's bytes; a missing file is an empty database. */
+    static byte[] readIfPresent(Path file) throws IOException {
         try {
-            // Decoding replaces bad bytes instead of failing: one odd line must not hide the rest.
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            return "";
+            return new byte[0];
         }
     }
 

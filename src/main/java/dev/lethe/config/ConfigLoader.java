@@ -1,12 +1,5 @@
 package dev.lethe.config;
 
-import dev.lethe.model.Origin;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.tomlj.Toml;
@@ -25,27 +18,12 @@ public final class ConfigLoader {
      * {@code root} is the root being managed ("/" normally, "/sysroot" in the initrd).
      */
     public static Config load(Path file, Path root) throws ConfigException {
-        String name = file.toString();
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw failure(name, "config file not found: " + name + "; create it or point lethe at the right file");
-        } catch (AccessDeniedException e) {
-            throw failure(name, "cannot read config file " + name + ": permission denied; run as root or fix its permissions");
-        } catch (CharacterCodingException e) {
-            throw failure(name, "cannot read config file " + name + ": it is not UTF-8 text, as TOML requires");
-        } catch (IOException e) {
-            throw failure(name, "cannot read config file " + name + ": " + e.getMessage());
-        }
-        Accounts accounts;
-        try {
-            accounts = Accounts.load(root);
-        } catch (IOException e) {
-            throw failure(name, "cannot read the user database " + root.resolve("etc/passwd") + " or "
-                    + root.resolve("etc/group") + ": " + e);
-        }
-        return parse(text, name, accounts);
+        return parse(ConfigInputs.read(file, root));
+    }
+
+    /** Parses the config in {@code inputs}, resolving names in the user database they hold. */
+    public static Config parse(ConfigInputs inputs) throws ConfigException {
+        return parse(inputs.text(), inputs.file(), inputs.accounts());
     }
 
     /** Parses config text; {@code fileName} is used in every origin and error. */
@@ -102,9 +80,5 @@ public final class ConfigLoader {
             throw new ConfigException(source.errors());
         }
         return new Config(fileName, root, stores.stores(), stores.entries(), diff);
-    }
-
-    private static ConfigException failure(String file, String message) {
-        return new ConfigException(List.of(new ConfigError(new Origin(file, 0), null, message)));
     }
 }

@@ -136,6 +136,7 @@ public final class CrashPoints implements Syscalls {
     @Override public List<DirEntry> listDirectory(int dirFd) throws ErrnoException { return real.listDirectory(dirFd); }
     @Override public int ioctl(int fd, long request, byte[] buffer, int length) throws ErrnoException { return real.ioctl(fd, request, buffer, length); }
     @Override public boolean hasEntries(int dirFd) throws ErrnoException { return real.hasEntries(dirFd); }
+    @Override public boolean hasEntriesJustOpened(int dirFd) throws ErrnoException { return real.hasEntriesJustOpened(dirFd); }
     @Override public int pread(int fd, byte[] buf, int bufOffset, int length, long offset) throws ErrnoException { return real.pread(fd, buf, bufOffset, length, offset); }
     @Override public void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException { mutation(); real.pwriteFully(fd, buf, length, offset); }
     @Override public long lseek(int fd, long offset, int whence) throws ErrnoException { return real.lseek(fd, offset, whence); }

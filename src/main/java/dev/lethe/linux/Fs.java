@@ -176,7 +176,7 @@ public final class Fs implements AutoCloseable {
             }
             try (Descriptor dirFd = sys.open(fd.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0)) {
                 int dir = dirFd.value();
-                return Optional.of(new Inspection(stat, !sys.hasEntries(dir)));
+                return Optional.of(new Inspection(stat, !sys.hasEntriesJustOpened(dir)));
             }
         } catch (ErrnoException e) {
             if (e.is(Errno.ENOENT)) {
@@ -189,7 +189,7 @@ public final class Fs implements AutoCloseable {
     /** True if the directory has no entries. */
     public boolean isEmptyDirectory(AbsolutePath path) throws IOException {
         try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_DIRECTORY)) {
-            return !sys.hasEntries(fd.value());
+            return !sys.hasEntriesJustOpened(fd.value());
         }
     }
 
@@ -249,7 +249,7 @@ public final class Fs implements AutoCloseable {
                 // act only on the empty, root-owned object lethe just made.
                 Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
                 if (stat.uid() != 0 || stat.permissions() != 0600 && stat.permissions() != 0700
-                        || (directory ? sys.hasEntries(fd) : stat.size() != 0)) {
+                        || (directory ? sys.hasEntriesJustOpened(fd) : stat.size() != 0)) {
                     throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
                             + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");
                 }
@@ -296,7 +296,7 @@ public final class Fs implements AutoCloseable {
         if (removable && stat.isDirectory()) {
             try (Descriptor opened = sys.open(parentFd, temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0)) {
                 int fd = opened.value();
-                removable = !sys.hasEntries(fd);
+                removable = !sys.hasEntriesJustOpened(fd);
             }
         }
         if (!removable) {
@@ -385,7 +385,7 @@ public final class Fs implements AutoCloseable {
             try (Descriptor onTarget = directory
                     ? sys.open(to.value(), bytes("."), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0) : null) {
                 int under = onTarget == null ? -1 : onTarget.value();
-                if (under >= 0 && sys.hasEntries(under)) {
+                if (under >= 0 && sys.hasEntriesJustOpened(under)) {
                     throw holdsData(target);
                 }
                 try (Descriptor treeFd = Descriptor.owning(sys, sys.openTree(from.value(), new byte[0],
@@ -394,6 +394,7 @@ public final class Fs implements AutoCloseable {
                     sys.moveMount(tree, new byte[0], to.value(), new byte[0],
                             Flags.MOVE_MOUNT_F_EMPTY_PATH | Flags.MOVE_MOUNT_T_EMPTY_PATH);
                 }
+                // The same descriptor, read once already: this check rewinds it.
                 if (under >= 0 && sys.hasEntries(under)) {
                     unmount(target);
                     throw holdsData(target);

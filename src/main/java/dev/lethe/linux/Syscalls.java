@@ -69,6 +69,15 @@ public interface Syscalls {
     boolean hasEntries(int dirFd) throws ErrnoException;
 
     /**
+     * {@link #hasEntries} for a directory descriptor opened just now and never read, whose offset is
+     * therefore 0: the rewind (an {@code lseek}) is left out. The same check, one system call fewer;
+     * a descriptor read before (the second check of a mount) must use {@link #hasEntries}.
+     */
+    default boolean hasEntriesJustOpened(int freshDirFd) throws ErrnoException {
+        return hasEntries(freshDirFd);
+    }
+
+    /**
      * {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)} into
      * {@code buf[bufOffset..bufOffset+length)}; 0 at end of file. The buffer offset lets a short read
      * be continued in place.

@@ -311,10 +311,17 @@ public final class FfmSyscalls implements Syscalls {
     @Override
     public boolean hasEntries(int dirFd) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(1024, 8);
             call(arena, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
+        }
+        return hasEntriesJustOpened(dirFd);
+    }
+
+    @Override
+    public boolean hasEntriesJustOpened(int freshDirFd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(1024, 8);
             while (true) {
-                long n = call(arena, nr.getdents64(), "getdents64", null, dirFd, buf.address(), 1024, 0, 0, 0);
+                long n = call(arena, nr.getdents64(), "getdents64", null, freshDirFd, buf.address(), 1024, 0, 0, 0);
                 if (n == 0) {
                     return false;
                 }
