@@ -53,6 +53,27 @@ lethe_is_mountpoint() {
     return 1
 }
 
+# lethe_fstab_fields SPEC OPTIONS, of one fstab line: sets fs_device (UUID=, LABEL=, PARTUUID= as
+# their /dev/disk links) and fs_kept (the options mount understands: fstab-only ones such as nofail
+# dropped).
+lethe_fstab_fields() {
+    case "$1" in
+        UUID=*) fs_device=/dev/disk/by-uuid/${1#UUID=} ;;
+        LABEL=*) fs_device=/dev/disk/by-label/${1#LABEL=} ;;
+        PARTUUID=*) fs_device=/dev/disk/by-partuuid/${1#PARTUUID=} ;;
+        *) fs_device=$1 ;;
+    esac
+    fs_kept=
+    lethe_ifs=$IFS; IFS=,
+    for option in $2; do
+        case "$option" in
+            x-*|nofail|noauto|auto|defaults|_netdev|user|users|nouser|comment=*) ;;
+            *) fs_kept="${fs_kept:+$fs_kept,}$option" ;;
+        esac
+    done
+    IFS=$lethe_ifs
+}
+
 # Finds the line of ROOTMNT/etc/fstab for the filesystem that holds PATH: the longest mount point
 # that is PATH or a parent of it, never / (the lower root itself). Sets fs_spec, fs_point, fs_type
 # and fs_options (the options mount understands: fstab-only ones such as nofail dropped).
@@ -64,20 +85,8 @@ lethe_fstab_holding() {  # ROOTMNT PATH
         [ "$file" != / ] || continue
         case "$2/" in "${file%/}/"*) ;; *) continue ;; esac
         [ ${#file} -gt ${#fs_point} ] || continue
-        case "$spec" in
-            UUID=*) spec=/dev/disk/by-uuid/${spec#UUID=} ;;
-            LABEL=*) spec=/dev/disk/by-label/${spec#LABEL=} ;;
-            PARTUUID=*) spec=/dev/disk/by-partuuid/${spec#PARTUUID=} ;;
-        esac
-        kept=
-        lethe_ifs=$IFS; IFS=,
-        for option in $options; do
-            case "$option" in
-                x-*|nofail|noauto|auto|defaults|_netdev|user|users|nouser|comment=*) ;;
-                *) kept="${kept:+$kept,}$option" ;;
-            esac
-        done
-        IFS=$lethe_ifs
+        lethe_fstab_fields "$spec" "$options"
+        spec=$fs_device kept=$fs_kept
         fs_spec=$spec fs_point=${file%/} fs_type=$type fs_options=${kept:-rw}
     done <"$1/etc/fstab"
     [ -n "$fs_point" ]

@@ -11,20 +11,8 @@ lethe_mount_store() {
     while read -r spec file type options rest || [ -n "$spec" ]; do
         case "$spec" in "#"*|"") continue ;; esac
         [ "$file" = "$2" ] || continue
-        case "$spec" in
-            UUID=*) spec=/dev/disk/by-uuid/${spec#UUID=} ;;
-            LABEL=*) spec=/dev/disk/by-label/${spec#LABEL=} ;;
-            PARTUUID=*) spec=/dev/disk/by-partuuid/${spec#PARTUUID=} ;;
-        esac
-        kept=
-        lethe_ifs=$IFS; IFS=,
-        for option in $options; do
-            case "$option" in
-                x-*|nofail|noauto|auto|defaults|_netdev|user|users|nouser|comment=*) ;;
-                *) kept="${kept:+$kept,}$option" ;;
-            esac
-        done
-        IFS=$lethe_ifs
+        lethe_fstab_fields "$spec" "$options"
+        spec=$fs_device kept=$fs_kept
         case ",$kept," in
             *,bind,*)
                 # A directory of another filesystem the fstab binds here (a state partition holding the
