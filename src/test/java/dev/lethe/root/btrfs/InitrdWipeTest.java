@@ -185,6 +185,35 @@ class InitrdWipeTest {
     }
 
     /**
+     * {@code lethe=off} on the kernel command line skips lethe for one boot: the old root is booted as
+     * it is, nothing archived, nothing made. A word that only starts with it does not count.
+     */
+    @Test
+    void letheOffOnTheKernelCommandLineKeepsTheRootAsItIs() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            disk.standardLayout();
+            disk.use("@root", "etc/booted");
+            Path script = script(disk);
+            Map<String, String> manifest = disk.manifest("@root");
+            Map<String, BtrfsDisk.Sub> before = disk.subvolumes();
+            Path cmdline = disk.scratch.resolve("cmdline");
+            Files.writeString(cmdline, "BOOT_IMAGE=/vmlinuz root=UUID=x ro lethe=off quiet\n");
+            Run off = wipe(disk, script, Map.of("LETHE_CMDLINE", cmdline.toString()));
+            assertThat(off.exit()).as(off.output()).isZero();
+            assertThat(off.output()).contains("lethe=off on the kernel command line");
+            assertThat(disk.subvolumes()).isEqualTo(before);
+            assertThat(disk.manifest("@root")).isEqualTo(manifest);
+            assertThat(archives(disk)).isEmpty();
+            assertThat(BtrfsDisk.mountsBelow(disk.scratch.resolve("initrd-top"))).isEmpty();
+
+            Files.writeString(cmdline, "root=UUID=x ro lethe=offline\n");
+            Run on = wipe(disk, script, Map.of("LETHE_CMDLINE", cmdline.toString()));
+            assertThat(on.exit()).as(on.output()).isZero();
+            assertThat(archives(disk)).as("lethe=offline is not lethe=off: the wipe ran").hasSize(1);
+        }
+    }
+
+    /**
      * The snapshot fails after the root was renamed into the archives (a full disk): the old root is
      * put back in place, so the machine boots it instead of finding no root; its registry line is
      * then a stale record, which the next wipe forgets before archiving that root for real.
