@@ -75,7 +75,7 @@ public final class Generators {
                 installkernel() { %s }
                 install() {
                     inst_simple %s %s
-                    inst_multiple %s mount umount mkdir mv sync cat
+                    inst_multiple %s mount umount mkdir mv sync cat sleep
                     inst_simple "$moddir/%s" "$systemdsystemunitdir/%s"
                     inst_simple "$moddir/%s" "$systemdsystemunitdir/%s"
                     mkdir -p "$initdir$systemdsystemunitdir/initrd.target.wants"

@@ -32,7 +32,7 @@ public final class InitrdScript {
     /** Where the script is inside the initramfs. */
     public static final String IN_INITRD = "/usr/sbin/lethe-initrd";
 
-    /** The tools the script calls beyond a klibc initramfs's own (sh, mount, mkdir, mv, ln, readlink, sync, cat). */
+    /** The tools the script calls beyond a klibc initramfs's own (sh, mount, mkdir, mv, ln, readlink, sync, cat, sleep). */
     public static List<String> tools(RootConfig root) {
         return switch (root.strategy()) {
             case BTRFS -> List.of("btrfs", "date", "cmp");

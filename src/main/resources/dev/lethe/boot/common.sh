@@ -75,6 +75,21 @@ lethe_fstab_fields() {
     IFS=$lethe_ifs
 }
 
+# Waits for a device node the kernel may not have announced yet when the initrd reaches lethe (a
+# second disk, a slow USB or NVMe controller): the initrd waited for the root's device only. Up to
+# LETHE_DEVICE_WAIT seconds (30); a spec that is no path (tmpfs, server:/export) is not waited for.
+lethe_wait_device() {  # SPEC
+    case "$1" in /*) ;; *) return 0 ;; esac
+    [ -e "$1" ] && return 0
+    lethe_waited=0
+    lethe_say "waiting for $1 (up to ${LETHE_DEVICE_WAIT:-30} s)"
+    while [ ! -e "$1" ] && [ "$lethe_waited" -lt "${LETHE_DEVICE_WAIT:-30}" ]; do
+        sleep 1
+        lethe_waited=$((lethe_waited + 1))
+    done
+    [ -e "$1" ] || lethe_say "$1 did not appear in ${LETHE_DEVICE_WAIT:-30} s"
+}
+
 # Finds the line of ROOTMNT/etc/fstab for the filesystem that holds PATH: the longest mount point
 # that is PATH or a parent of it, never / (the lower root itself). Sets fs_spec, fs_point, fs_type
 # and fs_options (the options mount understands: fstab-only ones such as nofail dropped).

@@ -30,6 +30,7 @@ lethe_mount_store() {
                 lethe_say "cannot bind the store $2 from $lethe_from: its entries are left to lethe apply"
                 return 1 ;;
             *)
+                lethe_wait_device "$spec"
                 lethe_step "mount the store $2 ($spec)"
                 mount -t "$type" -o "${kept:-rw}" "$spec" "$lethe_where" && return 0 ;;
         esac
@@ -46,6 +47,7 @@ lethe_mount_holding() {
     lethe_fstab_holding "$1" "$2" || return 1
     case ",$fs_options," in *,bind,*|*,rbind,*) return 1 ;; esac
     [ -d "$1$fs_point" ] && [ ! -L "$1$fs_point" ] || return 1
+    lethe_wait_device "$fs_spec"
     lethe_step "mount $fs_point ($fs_spec, $fs_type), which holds $2"
     mount -t "$fs_type" -o "$fs_options" "$fs_spec" "$1$fs_point"
 }

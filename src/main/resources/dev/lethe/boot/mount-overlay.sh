@@ -18,6 +18,7 @@ lethe_overlay_mount_upper_fs() {  # ROOTMNT
     lethe_up=$lethe_run/upper-fs${lethe_upper#"$fs_point"}
     mkdir -p "$lethe_run/upper-fs" || lethe_fail "cannot make $lethe_run/upper-fs"
     if ! lethe_is_mountpoint "$lethe_run/upper-fs"; then
+        lethe_wait_device "$fs_spec"
         lethe_step "mount the filesystem of $lethe_upper ($fs_spec, $fs_type) at $lethe_run/upper-fs"
         mount -t "$fs_type" -o "$fs_options" "$fs_spec" "$lethe_run/upper-fs" \
             || lethe_fail "cannot mount $fs_spec, the filesystem of the overlay's upper $lethe_upper"

@@ -48,10 +48,15 @@ class InitrdEntriesTest {
     }
 
     private static Run entries(BtrfsDisk disk, Path root) throws Exception {
+        return entries(disk, root, java.util.Map.of());
+    }
+
+    private static Run entries(BtrfsDisk disk, Path root, java.util.Map<String, String> environment) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("sh", disk.scratch.resolve("lethe-initrd").toString(), "entries",
                 root.toString()).redirectErrorStream(true);
         builder.environment().put("LETHE_TEST_STDERR", "1");  // not into the host's kernel log
         builder.environment().put("LETHE_RUN", disk.scratch.resolve("run-lethe").toString());  // nor its /run
+        builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -118,6 +123,50 @@ class InitrdEntriesTest {
             assertThat(mounted(root.resolve("var/lib/early"))).isFalse();
             assertThat(root.resolve("etc/machine-id")).hasContent("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
             assertThat(disk.at("@persist/etc/machine-id")).hasContent("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+        }
+    }
+
+    /**
+     * The store's disk is announced after the initrd reached lethe (a second disk, a slow controller):
+     * the entries stage waits for its node, then mounts it; a disk that never comes is given up on
+     * after the wait, and its entries are left to apply.
+     */
+    @Test
+    void aStoreDeviceThatAppearsLateIsWaitedFor() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            prepare(disk, "");
+            Path late = disk.scratch.resolve("late-disk");
+            Files.writeString(disk.at("@root/etc/fstab"), late + " /persist btrfs subvol=@persist 0 0\n");
+            Path root = boot(disk, "@root");
+            Thread announcer = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(1500);
+                    Files.createSymbolicLink(late, Path.of(disk.device));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Run run = entries(disk, root, java.util.Map.of("LETHE_DEVICE_WAIT", "30"));
+            announcer.join();
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains("waiting for " + late);
+            assertThat(mounted(root.resolve("persist"))).as(run.output()).isTrue();
+            assertThat(mounted(root.resolve("etc/machine-id"))).as(run.output()).isTrue();
+        }
+    }
+
+    @Test
+    void aStoreDeviceThatNeverAppearsIsGivenUpOnAfterTheWait() throws Exception {
+        try (BtrfsDisk disk = new BtrfsDisk()) {
+            prepare(disk, "");
+            Path missing = disk.scratch.resolve("no-such-disk");
+            Files.writeString(disk.at("@root/etc/fstab"), missing + " /persist btrfs subvol=@persist 0 0\n");
+            Path root = boot(disk, "@root");
+            Run run = entries(disk, root, java.util.Map.of("LETHE_DEVICE_WAIT", "2"));
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains(missing + " did not appear in 2 s", "cannot mount the store /persist");
+            assertThat(mounted(root.resolve("persist"))).isFalse();
+            assertThat(mounted(root.resolve("etc/machine-id"))).isFalse();
         }
     }
 
