@@ -27,9 +27,16 @@ WantedBy=multi-user.target ssh.service
 UNIT
 systemctl enable vmtest-ssh-keygen.service
 
-if [ -d /opt/lethe-build ]; then
+if [ -f /opt/lethe.deb ]; then
+    echo "--- dpkg -i lethe.deb"
+    dpkg -i /opt/lethe.deb
+    rm -f /opt/lethe.deb
+    lethe=(/usr/sbin/lethe)
+elif [ -d /opt/lethe-build ]; then
     lethe=(/opt/lethe-build/runtime/bin/java --enable-native-access=ALL-UNNAMED -Dlethe.home=/opt/lethe-build
            -cp /opt/lethe-build/lethe.jar dev.lethe.cli.Main)
+fi
+if [ -n "${lethe:-}" ]; then
     echo "--- lethe install --dry-run"
     "${lethe[@]}" install --dry-run --no-initramfs
     echo "--- lethe install"

@@ -58,8 +58,8 @@ inspect() { "$VM/lib/disk-inspect.sh" "$IMAGE" "$WORK/disk.qcow2" "$@"; }
 lethe_lines() { tr -d '\r' < "$1" | grep -a 'lethe:' || true; }
 
 ensure_packages() {
-    local pkgs=(qemu-system-x86 qemu-utils debootstrap btrfs-progs e2fsprogs fdisk grub-pc-bin zstd util-linux procps)
-    local cmds=(qemu-system-x86_64 qemu-img debootstrap mkfs.btrfs debugfs sfdisk grub-mkimage zstd unshare pkill)
+    local pkgs=(qemu-system-x86 qemu-utils debootstrap btrfs-progs e2fsprogs fdisk grub-pc-bin zstd util-linux procps asciidoctor)
+    local cmds=(qemu-system-x86_64 qemu-img debootstrap mkfs.btrfs debugfs sfdisk grub-mkimage zstd unshare pkill asciidoctor)
     local missing=() i
     for i in "${!cmds[@]}"; do command -v "${cmds[$i]}" >/dev/null 2>&1 || missing+=("${pkgs[$i]}"); done
     [ -f /usr/lib/grub/i386-pc/boot.img ] || missing+=(grub-pc-bin)
@@ -78,6 +78,19 @@ build_lethe() {
     fi
 }
 
+# lethe_deb: prints target/lethe_*_amd64.deb, built (scripts/package) when there is none newer than
+# the build in target/ (./test's package test has usually built it just before).
+lethe_deb() {
+    local deb
+    deb=$(ls -t "$REPO"/target/lethe_*_amd64.deb 2>/dev/null | head -1)
+    if [ -z "$deb" ] || [ "$REPO/target/lethe.jar" -nt "$deb" ]; then
+        log "building the .deb (scripts/package --no-lintian)" >&2
+        JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} "$REPO/scripts/package" --no-lintian >&2 || return 1
+        deb=$(ls -t "$REPO"/target/lethe_*_amd64.deb | head -1)
+    fi
+    echo "$deb"
+}
+
 # image_tarballs VARIANT: builds (or reuses) the cached stages of images/VARIANT that do not
 # depend on lethe (debootstrap, the variant's packages); prints the tarball.
 image_tarballs() {
@@ -93,13 +106,17 @@ image_tarballs() {
 image_build() {
     local variant=$1 dir=$VM/images/$1 stage=$CACHE/stage/lethe-build-$1 args name
     # shellcheck disable=SC1091
-    IMAGE_ARGS=(); IMAGE_CONFIG=""; IMAGE_SETUP=()
+    IMAGE_ARGS=(); IMAGE_CONFIG=""; IMAGE_SETUP=(); IMAGE_FROM_DEB=0
     . "$dir/image.conf"
     args=("${IMAGE_ARGS[@]}" --copy "$dir/$IMAGE_CONFIG:/etc/lethe/lethe.toml")
     for s in "${IMAGE_SETUP[@]}"; do args+=(--setup "$dir/$s"); done
     name=$variant
     if [ "${VMTEST_NO_LETHE:-0}" = 1 ]; then
         name=$variant-nolethe
+    elif [ "$IMAGE_FROM_DEB" = 1 ]; then
+        rm -rf "$stage"; mkdir -p "$stage"
+        cp "$(lethe_deb)" "$stage/lethe.deb" || return 1
+        args+=(--copy "$stage/lethe.deb:/opt/lethe.deb")
     else
         # only what lethe install needs, so the image key follows their content
         rm -rf "$stage"; mkdir -p "$stage"
