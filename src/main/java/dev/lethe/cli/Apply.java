@@ -58,7 +58,8 @@ final class Apply {
             if (boot == Stage.SYSTEM) {
                 Activation.clear(session.fs);
             }
-            Executor executor = new Executor(session.fs, session.config.entries());
+            // Progress of a long migration on stderr: a bar on a terminal, plain lines in a log or the journal.
+            Executor executor = new Executor(session.fs, session.config.entries(), ProgressDisplay.forStderr(err, false));
             LiveObservation observed = session.observe();
             for (LiveObservation.JournalProblem problem : observed.journalProblems()) {
                 err.println("lethe: warning: " + problem.message());

@@ -31,7 +31,8 @@ final class ArchiveRestoreCommand implements Callable<Integer> {
             ArchiveRef archive = ArchiveCommand.find(session, id);
             AbsolutePath restored;
             try (Fs fs = Fs.open(session.context.sys(), session.root.toString())) {
-                restored = session.strategy.read(archive, files -> Restore.restore(fs, files, entry, wanted));
+                restored = session.strategy.read(archive, files -> Restore.restore(fs, files, entry, wanted,
+                        ProgressDisplay.forStderr(spec.commandLine().getErr(), false)));
             }
             out.println("restored " + wanted + " from " + archive.id() + " into " + restored);
             return ExitCode.OK;

@@ -6,6 +6,7 @@ import dev.lethe.linux.Stat;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Kind;
+import dev.lethe.model.Progress;
 import dev.lethe.plan.Action;
 import dev.lethe.plan.Plan;
 import java.io.IOException;
@@ -31,8 +32,13 @@ public final class Executor {
     private final Map<AbsolutePath, AbsolutePath> storeOfEntry = new HashMap<>();
 
     public Executor(Fs fs, List<Entry> entries) {
+        this(fs, entries, Progress.NONE);
+    }
+
+    /** @param progress told how far each migration's copy and verification have come */
+    public Executor(Fs fs, List<Entry> entries, Progress progress) {
         this.fs = fs;
-        this.migration = new Migration(fs);
+        this.migration = new Migration(fs, progress);
         entries.forEach(e -> storeOfEntry.put(e.target(), e.store()));
     }
 

@@ -82,6 +82,23 @@ record Manifest(Map<String, Stamp> entries) {
         }
     }
 
+    /** The paths listed, the top included: how many entries a copy or a verification goes through. */
+    long files() {
+        return entries.size();
+    }
+
+    /** The bytes of the regular files, a hard-linked file once: what a copy writes. */
+    long bytesOnce() {
+        return entries.values().stream().filter(s -> s.type() == dev.lethe.linux.FileType.S_IFREG)
+                .map(s -> List.of(s.device(), s.inode(), s.size())).distinct().mapToLong(k -> k.get(2)).sum();
+    }
+
+    /** The bytes of the regular files, a hard-linked file once per name: what a verification reads. */
+    long bytesPerName() {
+        return entries.values().stream().filter(s -> s.type() == dev.lethe.linux.FileType.S_IFREG)
+                .mapToLong(Stamp::size).sum();
+    }
+
     /**
      * Removes from the tree {@code name} in {@code parentFd} everything this manifest lists
      * unchanged, deepest first, keeping the top directory itself when {@code keepTop}. Returns the

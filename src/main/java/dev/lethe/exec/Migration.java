@@ -14,6 +14,7 @@ import dev.lethe.linux.Stat;
 import dev.lethe.linux.UnsafePathException;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Kind;
+import dev.lethe.model.Progress;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -34,9 +35,11 @@ import java.util.Optional;
 final class Migration {
 
     private final Fs fs;
+    private final Progress progress;
 
-    Migration(Fs fs) {
+    Migration(Fs fs, Progress progress) {
         this.fs = fs;
+        this.progress = progress;
     }
 
     void migrate(AbsolutePath store, AbsolutePath target, AbsolutePath source, Kind kind) throws IOException {
@@ -63,8 +66,8 @@ final class Migration {
             byte[] name = bytes(target.fileName());
             byte[] stagingName = bytes(staging.fileName());
             manifest = Manifest.of(fs.syscalls(), from.value(), name);
-            new TreeCopier(fs.syscalls()).copy(from.value(), name, to.value(), stagingName);
-            TreeVerifier.verify(fs.syscalls(), from.value(), name, to.value(), stagingName);
+            copyAndVerify(fs, progress, manifest, "copying " + fs.hostPath(target), "verifying " + fs.hostPath(source),
+                    from.value(), name, to.value(), stagingName);
             if (!Manifest.of(fs.syscalls(), from.value(), name).equals(manifest)) {
                 discardStaging(staging);
                 throw new IOException(fs.hostPath(target) + " changed while it was being copied into the store; "
@@ -87,6 +90,26 @@ final class Migration {
             throw describe(e, target, source);
         }
         finish(record);
+    }
+
+    /**
+     * The verified copy of the tree {@code manifest} lists (shared with {@link Restore}): copy, then
+     * verify, each a phase of {@code progress} with the manifest's counts, ended even when it fails.
+     */
+    static void copyAndVerify(Fs fs, Progress progress, Manifest manifest, String copying, String verifying, int fromFd,
+                              byte[] name, int toFd, byte[] stagingName) throws IOException {
+        progress.begin(copying, manifest.files(), manifest.bytesOnce());
+        try {
+            new TreeCopier(fs.syscalls(), progress).copy(fromFd, name, toFd, stagingName);
+        } finally {
+            progress.end();
+        }
+        progress.begin(verifying, manifest.files(), manifest.bytesPerName());
+        try {
+            TreeVerifier.verify(fs.syscalls(), fromFd, name, toFd, stagingName, progress);
+        } finally {
+            progress.end();
+        }
     }
 
     private void discardAfterFailure(AbsolutePath staging, IOException failure) {

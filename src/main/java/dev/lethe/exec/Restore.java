@@ -2,8 +2,6 @@ package dev.lethe.exec;
 
 import static dev.lethe.linux.Syscalls.bytes;
 
-import dev.lethe.tree.TreeCopier;
-import dev.lethe.tree.TreeVerifier;
 import dev.lethe.linux.Descriptor;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
@@ -11,6 +9,7 @@ import dev.lethe.linux.Fs;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
+import dev.lethe.model.Progress;
 import java.io.IOException;
 import dev.lethe.linux.FileType;
 import java.nio.file.Files;
@@ -50,6 +49,12 @@ public final class Restore {
     }
 
     public static AbsolutePath restore(Fs fs, Path archiveFiles, Entry entry, AbsolutePath path) throws IOException {
+        return restore(fs, archiveFiles, entry, path, Progress.NONE);
+    }
+
+    /** As {@link #restore(Fs, Path, Entry, AbsolutePath)}, telling {@code progress} of the copy and its verification. */
+    public static AbsolutePath restore(Fs fs, Path archiveFiles, Entry entry, AbsolutePath path, Progress progress)
+            throws IOException {
         AbsolutePath destination = destination(entry, path);
         if (fs.stat(destination).isPresent()) {
             throw new IOException(fs.hostPath(destination) + " exists; lethe never overwrites anything in a store. "
@@ -96,8 +101,8 @@ public final class Restore {
                     if (fs.stat(staging).isPresent()) {
                         dev.lethe.tree.TreeRemover.remove(sys, stagingFd.value(), stagingName);
                     }
-                    new TreeCopier(sys).copy(parent, name, stagingFd.value(), stagingName);
-                    TreeVerifier.verify(sys, parent, name, stagingFd.value(), stagingName);
+                    Migration.copyAndVerify(fs, progress, Manifest.of(sys, parent, name), "restoring " + path,
+                            "verifying " + fs.hostPath(destination), parent, name, stagingFd.value(), stagingName);
                 }
                 fs.syncDirectory(stagingDir);
                 fs.rename(staging, destination, Flags.RENAME_NOREPLACE);

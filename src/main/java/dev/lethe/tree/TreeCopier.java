@@ -13,6 +13,7 @@ import dev.lethe.linux.FileType;
 import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
+import dev.lethe.model.Progress;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.HashMap;
@@ -50,9 +51,16 @@ public final class TreeCopier {
     private static final byte[] NO_ACL = {2, 0, 0, 0};
 
     private final Syscalls sys;
+    private final Progress progress;
 
     public TreeCopier(Syscalls sys) {
+        this(sys, Progress.NONE);
+    }
+
+    /** @param progress told of every entry copied and every buffer of data written (the caller begins and ends the phase) */
+    public TreeCopier(Syscalls sys, Progress progress) {
         this.sys = Objects.requireNonNull(sys, "sys");
+        this.progress = Objects.requireNonNull(progress, "progress");
     }
 
     /**
@@ -65,13 +73,14 @@ public final class TreeCopier {
     public void copy(int sourceParentFd, byte[] sourceName, int destParentFd, byte[] destName) throws IOException {
         byte[] from = TreeAccess.requireName(sourceName, "source name");
         byte[] to = TreeAccess.requireName(destName, "destination name");
-        new Run(new TreeAccess(sys)).copyRoot(sourceParentFd, from, destParentFd, to);
+        new Run(new TreeAccess(sys), progress).copyRoot(sourceParentFd, from, destParentFd, to);
     }
 
     /** The state of one copy: its buffer and the hard links seen so far. */
     private static final class Run {
         private final TreeAccess fs;
         private final Syscalls sys;
+        private final Progress progress;
         private final byte[] buffer = new byte[BUFFER_SIZE];
         /** First copied path of every multiply-linked source inode; later names become links to it. */
         private final Map<InodeKey, RelativePath> firstLinks = new HashMap<>();
@@ -79,9 +88,10 @@ public final class TreeCopier {
         private int destRootFd = -1;
         private Stat destRoot;
 
-        Run(TreeAccess fs) {
+        Run(TreeAccess fs, Progress progress) {
             this.fs = fs;
             this.sys = fs.sys();
+            this.progress = progress;
         }
 
         void copyRoot(int sourceParentFd, byte[] sourceName, int destParentFd, byte[] destName) throws IOException {
@@ -112,6 +122,7 @@ public final class TreeCopier {
             InodeKey key = !stat.isDirectory() && stat.nlink() > 1 ? InodeKey.of(stat) : null;
             if (key != null && firstLinks.containsKey(key)) {
                 linkToFirst(firstLinks.get(key), dstDir, dstName, path);
+                progress.advance(1, 0);
                 return;
             }
             switch (stat.type()) {
@@ -125,6 +136,7 @@ public final class TreeCopier {
             if (key != null) {
                 firstLinks.put(key, path);
             }
+            progress.advance(1, 0);
         }
 
         private void copyDirectory(int srcDir, byte[] srcName, int dstDir, byte[] dstName, RelativePath path, Stat stat)
@@ -216,6 +228,7 @@ public final class TreeCopier {
                 }
                 run(path, () -> sys.pwriteFully(dest, buffer, n, position));
                 offset += n;
+                progress.advance(0, n);
             }
         }
 

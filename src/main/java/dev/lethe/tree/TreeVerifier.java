@@ -9,6 +9,7 @@ import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
+import dev.lethe.model.Progress;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
@@ -44,9 +45,16 @@ public final class TreeVerifier {
      * @throws IOException if a tree cannot be read, or holds a nested mount
      */
     public static void verify(Syscalls sys, int aParentFd, byte[] aName, int bParentFd, byte[] bName) throws IOException {
+        verify(sys, aParentFd, aName, bParentFd, bName, Progress.NONE);
+    }
+
+    /** As {@link #verify(Syscalls, int, byte[], int, byte[])}, telling {@code progress} of every entry compared and its bytes. */
+    public static void verify(Syscalls sys, int aParentFd, byte[] aName, int bParentFd, byte[] bName, Progress progress)
+            throws IOException {
         byte[] a = TreeAccess.requireName(aName, "first name");
         byte[] b = TreeAccess.requireName(bName, "second name");
-        new Run(new TreeAccess(sys), RelativePath.display(a), RelativePath.display(b)).compareRoots(aParentFd, a, bParentFd, b);
+        new Run(new TreeAccess(sys), RelativePath.display(a), RelativePath.display(b), progress)
+                .compareRoots(aParentFd, a, bParentFd, b);
     }
 
     /** The state of one comparison: buffers and the hard links seen so far in each tree. */
@@ -56,13 +64,15 @@ public final class TreeVerifier {
         private final String aLabel;
         private final String bLabel;
         private final FileComparison contents;
+        private final Progress progress;
         private final Map<InodeKey, RelativePath> aLinks = new HashMap<>();
         private final Map<InodeKey, RelativePath> bLinks = new HashMap<>();
         private Stat aRoot;
         private Stat bRoot;
 
-        Run(TreeAccess fs, String aLabel, String bLabel) {
+        Run(TreeAccess fs, String aLabel, String bLabel, Progress progress) {
             this.fs = fs;
+            this.progress = progress;
             this.sys = fs.sys();
             this.contents = new FileComparison(sys, BUFFER_SIZE);
             this.aLabel = aLabel;
@@ -111,6 +121,7 @@ public final class TreeVerifier {
                 }
                 default -> compareAttributes(a, b, path);
             }
+            progress.advance(1, a.isRegularFile() ? a.size() : 0);
         }
 
         private void compareDirectories(int aDir, byte[] aName, int bDir, byte[] bName, RelativePath path, Stat aStat,
