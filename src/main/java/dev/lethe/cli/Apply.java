@@ -7,6 +7,7 @@ import dev.lethe.exec.Executor;
 import dev.lethe.exec.LiveObservation;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
+import dev.lethe.model.Progress;
 import dev.lethe.model.Stage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -59,7 +60,8 @@ final class Apply {
                 Activation.clear(session.fs);
             }
             // Progress of a long migration on stderr: a bar on a terminal, plain lines in a log or the journal.
-            Executor executor = new Executor(session.fs, session.config.entries(), ProgressDisplay.forStderr(err, false));
+            Progress shown = boot == null ? ProgressDisplay.forStderr(err, false) : ProgressDisplay.atBoot(err);
+            Executor executor = new Executor(session.fs, session.config.entries(), shown);
             LiveObservation observed = session.observe();
             for (LiveObservation.JournalProblem problem : observed.journalProblems()) {
                 err.println("lethe: warning: " + problem.message());

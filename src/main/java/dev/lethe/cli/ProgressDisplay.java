@@ -15,7 +15,9 @@ import java.util.Map;
  * > log} still shows progress on the terminal). On a terminal, one line redrawn in place at most
  * ten times a second, with a bar when the total is known; otherwise (a pipe, a journal, TERM=dumb)
  * a plain line every five seconds. Either way the phase ends with its final figures, so a log
- * records what was copied and how fast. Machine-readable output gets {@link Progress#NONE}.
+ * records what was copied and how fast; at boot only a phase long enough to have shown a line
+ * does, so that the journal of an ordinary boot keeps its one line. Machine-readable output gets
+ * {@link Progress#NONE}.
  *
  * <p>Hand-written rather than a progress-bar library: the boot path loads it too (plain lines in
  * the journal), the throttle must run on an injected clock, and what it draws is one line.
@@ -39,6 +41,7 @@ final class ProgressDisplay implements Progress {
     private final PrintWriter err;
     private final Style style;
     private final Clock clock;
+    private final boolean quietWhenShort;
     private String phase = "";
     private long totalFiles;
     private long totalBytes;
@@ -46,16 +49,28 @@ final class ProgressDisplay implements Progress {
     private long bytes;
     private long startedMillis;
     private long shownMillis;
+    private boolean shown;
 
     ProgressDisplay(PrintWriter err, Style style, Clock clock) {
+        this(err, style, clock, false);
+    }
+
+    /** @param quietWhenShort end a phase silently when it showed nothing before (it took less than one interval) */
+    ProgressDisplay(PrintWriter err, Style style, Clock clock, boolean quietWhenShort) {
         this.err = err;
         this.style = style;
         this.clock = clock;
+        this.quietWhenShort = quietWhenShort;
     }
 
     /** The display for a command's stderr: nothing with --json, a bar on a terminal, plain lines otherwise. */
     static Progress forStderr(PrintWriter err, boolean json) {
         return json ? Progress.NONE : new ProgressDisplay(err, styleFor(System.getenv(), stderrDevice()), Wiring.CLOCK);
+    }
+
+    /** The display of apply at boot: plain lines, and only for a phase that runs longer than one interval. */
+    static Progress atBoot(PrintWriter err) {
+        return new ProgressDisplay(err, Style.LINES, Wiring.CLOCK, true);
     }
 
     /**
@@ -86,6 +101,7 @@ final class ProgressDisplay implements Progress {
         this.bytes = 0;
         this.startedMillis = clock.millis();
         this.shownMillis = startedMillis;
+        this.shown = false;
     }
 
     @Override
@@ -100,6 +116,9 @@ final class ProgressDisplay implements Progress {
 
     @Override
     public void end() {
+        if (quietWhenShort && !shown) {
+            return;
+        }
         show(clock.millis(), true);
         if (style == Style.BAR) {
             err.println();
@@ -109,6 +128,7 @@ final class ProgressDisplay implements Progress {
 
     private void show(long now, boolean last) {
         shownMillis = now;
+        shown = true;
         if (style == Style.BAR) {
             err.print(REDRAW + barLine(now, last));
         } else {

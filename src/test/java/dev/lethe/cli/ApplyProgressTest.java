@@ -117,4 +117,37 @@ class ApplyProgressTest {
             assertThat(Map.of("the copy", Files.size(m.disk.resolve("var/lib/app/part-47")))).containsValue((long) (1 << 20));
         }
     }
+
+    /**
+     * The boot path migrating a directory, in a JVM of its own: no library beyond lethe's own classes
+     * is loaded for the progress, and a short copy adds nothing to the journal's one line.
+     */
+    @Test
+    void atBootAShortMigrationLoadsNoLibraryAndStaysQuiet() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(CONFIG);
+            Trees.generate(m.at("/var/lib/app"), 100, 8);
+            Path classLog = m.scratch.resolve("classes.log");
+            Path out = m.scratch.resolve("boot.out");
+            Path err = m.scratch.resolve("boot.err");
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-Xlog:class+load=info:file=" + classLog,
+                    "-cp", System.getProperty("java.class.path"), "dev.lethe.cli.Main", "apply", "--boot", "system",
+                    "--root", m.root.toString(), "--config", m.config.toString())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(Files.readString(err)).isZero();
+            assertThat(Files.exists(m.disk.resolve("var/lib/app/d0"))).as("migrated").isTrue();
+            assertThat(Files.readString(out).strip().lines()).hasSize(1);
+            assertThat(Files.readString(err)).doesNotContain("copying").doesNotContain("verifying");
+            List<String> classes = Files.readAllLines(classLog);
+            assertThat(classes).as("the copy ran with its progress").anyMatch(l -> l.contains(" dev.lethe.cli.ProgressDisplay "));
+            // Besides the JDK: lethe, picocli's exceptions, tomlj and its antlr (no config cache here), as before
+            // progress existed; a progress or terminal library would show up here.
+            assertThat(classes).as("no library beyond those the boot path loaded already")
+                    .filteredOn(l -> l.contains("source: file:") || l.contains("source: jar:"))
+                    .allMatch(l -> l.contains("] dev.lethe.") || l.contains("] picocli.CommandLine$") || l.contains("] org.tomlj.")
+                            || l.contains("] org.antlr."));
+        }
+    }
 }

@@ -84,6 +84,21 @@ class ProgressDisplayTest {
     }
 
     @Test
+    void atBootAShortPhaseSaysNothingAndALongOneEndsWithItsFigures() {
+        Progress progress = new ProgressDisplay(err, Style.LINES, clock, true);
+        progress.begin("copying /var/lib/app", 2, 2 * MIB);
+        at(4_999, progress, 2, 2 * MIB);
+        progress.end();
+        assertThat(text.toString()).as("under five seconds: the journal keeps its one line").isEmpty();
+        progress.begin("copying /var/lib/big", 2, 2 * MIB);
+        at(10_000, progress, 1, MIB);
+        at(12_000, progress, 1, MIB);
+        progress.end();
+        assertThat(text.toString()).isEqualTo("lethe: copying /var/lib/big: 50%, 1.0 MiB of 2.0 MiB, 1 of 2 files, 204.8 KiB/s\n"
+                + "lethe: copying /var/lib/big: done, 2.0 MiB, 2 files in 7.0 s, 292.5 KiB/s\n");
+    }
+
+    @Test
     void withoutATotalTheCountsStandAlone() {
         Progress progress = new ProgressDisplay(err, Style.LINES, clock);
         progress.begin("restoring /etc", 0, 0);
