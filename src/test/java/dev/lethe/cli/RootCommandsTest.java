@@ -198,6 +198,10 @@ class RootCommandsTest {
             assertThat(restore.exit()).as(restore.all()).isZero();
             assertThat(restore.out()).contains("restored /var/lib/other-app/data from " + id
                     + " into /persist/var/lib/other-app/data");
+            assertThat(restore.err()).as("the copy's progress, in plain lines: stderr is no terminal here")
+                    .containsPattern("(?m)^lethe: restoring /var/lib/other-app/data: done, 27 B, 1 file in [0-9.]+ s")
+                    .containsPattern("(?m)^lethe: verifying \\S*/persist/var/lib/other-app/data: done, 27 B, 1 file in ");
+            assertThat(restore.out()).doesNotContain("restoring /var");
             Path stored = m.at("@persist/var/lib/other-app/data");
             assertThat(stored).hasContent("settings that took an hour");
             assertThat(Trees.describe(stored)).startsWith("file 1000:1000 0640 ");
