@@ -70,7 +70,8 @@ final class Apply {
             Executor.Report report = Converge.run(entries, session.scope(), observed, session::observe,
                     executor::execute, progress);
             ApplyRecords.write(session.fs, session.config.stores(), session.config.entries(), entries, report,
-                    boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK);
+                    boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK,
+                    java.time.Duration.ofNanos(System.nanoTime() - started));
             if (report.failures().isEmpty()) {
                 // After a failure the stores keep only the records of what was done, nothing more.
                 config.record(session.fs, boot, err);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
                 DiffCommand.class, DoctorCommand.class, PersistCommand.class, ForgetCommand.class, InitCommand.class, ImportCommand.class,
-                WipeCommand.class,
+                WipeCommand.class, MetricsCommand.class,
                 ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
