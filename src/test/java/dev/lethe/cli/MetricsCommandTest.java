@@ -144,6 +144,13 @@ class MetricsCommandTest {
             }
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
 
+            // A collection that fails leaves the last file whole: its success timestamp goes stale.
+            Files.writeString(m.config, "[[store]]\npath = \"persist\"\n");
+            Machine.Run invalid = m.lethe("metrics", "--output", file.toString());
+            assertThat(invalid.exit()).isEqualTo(ExitCode.CONFIG);
+            assertThat(invalid.err()).contains(m.config + ":2:");
+            assertThat(Files.readString(file)).isEqualTo(written);
+
             Path nowhere = m.scratch.resolve("no-such-directory/lethe.prom");
             Machine.Run refused = m.lethe("metrics", "--output", nowhere.toString());
             assertThat(refused.exit()).isEqualTo(ExitCode.ENVIRONMENT);
