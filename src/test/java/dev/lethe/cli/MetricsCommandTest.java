@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.plan.EntryState;
+import dev.lethe.testing.BtrfsMachine;
 import dev.lethe.testing.Machine;
 import dev.lethe.testing.Machine.Disk;
 import java.nio.file.Files;
@@ -156,6 +157,28 @@ class MetricsCommandTest {
             assertThat(refused.exit()).isEqualTo(ExitCode.ENVIRONMENT);
             assertThat(refused.err()).contains(nowhere.getParent().toString()).contains("does not exist");
             assertThat(Files.exists(nowhere.getParent())).isFalse();
+        }
+    }
+
+    @Test
+    void onBtrfsTheArchivesTheDegradedOneAndTheLastWipeAreCounted() throws Exception {
+        try (BtrfsMachine m = new BtrfsMachine()) {
+            m.config(m.rootSection() + LOG_ONLY);
+            RootCommandsTest.boot(m);
+            RootCommandsTest.wipeAndReboot(m);
+            Map<String, Double> fresh = samples(m.lethe("metrics").out());
+            assertThat(fresh).as("the fresh root, before this boot's activation").containsEntry("lethe_degraded_boot", 1.0)
+                    .containsEntry("lethe_archives", 1.0).containsEntry("lethe_archives_degraded", 0.0);
+            RootCommandsTest.wipeAndReboot(m);  // that boot never finished activation: kept as degraded
+            RootCommandsTest.boot(m);
+
+            var run = m.lethe("metrics");
+            assertThat(run.exit()).as(run.all()).isZero();
+            Map<String, Double> s = samples(run.out());
+            assertThat(s).containsEntry("lethe_archives", 2.0).containsEntry("lethe_archives_degraded", 1.0)
+                    .containsEntry("lethe_degraded_boot", 0.0).containsEntry("lethe_entries{state=\"active\"}", 1.0);
+            Instant newest = Instant.parse((String) RootCommandsTest.archives(m).getFirst().get("created"));
+            assertThat(s).containsEntry("lethe_last_wipe_timestamp_seconds", newest.toEpochMilli() / 1000.0);
         }
     }
 
