@@ -248,6 +248,25 @@ class DiffCommandTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void jsonWithSuggestIsTheEnvelopeWithTheChangesAndTheSuggestionsOnlyJsonOnStdout() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            Machine.Run run = m.lethe("diff", "--json", "--suggest");
+            assertThat(run.exit()).as(run.all()).isZero();
+            Map<String, Object> document = JsonTree.object(run.out());  // strict: nothing else on stdout
+            assertThat(document.keySet()).containsExactly("version", "changes", "suggestions");
+            assertThat(document.get("version")).isEqualTo(1L);
+            List<Object> changes = (List<Object>) document.get("changes");
+            assertThat(changes).extracting(c -> ((Map<String, Object>) c).get("path"))
+                    .contains("/var/lib/app", "/etc/group", "/usr/bin/tool").doesNotContain("/var/lib/keep");
+            assertThat((List<Object>) document.get("suggestions")).contains(
+                    Map.of("kind", "directory", "toml", "{ path = \"/var/lib/app\", mode = \"0755\" }"));
+            // Without --suggest the shape scripts already parse: the bare array, the same records.
+            assertThat(JsonTree.array(m.lethe("diff", "--json").out())).isEqualTo(changes);
+        }
+    }
+
+    @Test
     void strategyNoneJsonHasOneRecordPerChange() throws Exception {
         try (Machine m = adoptionMachine()) {
             Machine.Run run = m.lethe("diff", "--json");
