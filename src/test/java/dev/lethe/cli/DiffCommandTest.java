@@ -144,7 +144,7 @@ class DiffCommandTest {
 
             Run text = command(rig, "archive", "list");
             assertThat(text.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
-                    .matches("ID\\s+CREATED\\s+AGE\\s+STRATEGY\\s+SIZE"));
+                    .matches("ID\\s+CREATED\\s+AGE\\s+STRATEGY\\s+SIZE(\\s+MARK)?"));
             Run list = command(rig, "archive", "list", "--json");
             assertThat(list.exit()).as(list.err()).isZero();
             List<Object> archives = JsonTree.array(list.out());
