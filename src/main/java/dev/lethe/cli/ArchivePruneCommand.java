@@ -1,11 +1,8 @@
 package dev.lethe.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.archive.Retention;
 import dev.lethe.root.Pruning;
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,7 +31,7 @@ final class ArchivePruneCommand implements Callable<Integer> {
                     ? Pruning.byPolicy(session.strategy, session.config.root().retention(), session.context.clock(), dryRun)
                     : Pruning.byId(session.strategy, ids, dryRun);
             if (output.json) {
-                json(out, outcome, !dryRun);
+                RootJson.prune(out, outcome, !dryRun);
                 return ExitCode.OK;
             }
             for (Retention.Kept kept : outcome.kept()) {
@@ -48,37 +45,5 @@ final class ArchivePruneCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         });
-    }
-
-    /** {"version":1,"done":..,"removed":[{id,created,degraded}],"kept":[{id,created,degraded,reasons}]}. */
-    private static void json(PrintWriter out, Pruning.Outcome outcome, boolean done) throws IOException {
-        JsonGenerator json = Json.envelope(out);
-        json.writeBooleanField("done", done);
-        json.writeArrayFieldStart("removed");
-        for (ArchiveRef archive : outcome.removed()) {
-            json.writeStartObject();
-            archive(json, archive);
-            json.writeEndObject();
-        }
-        json.writeEndArray();
-        json.writeArrayFieldStart("kept");
-        for (Retention.Kept kept : outcome.kept()) {
-            json.writeStartObject();
-            archive(json, kept.archive());
-            json.writeArrayFieldStart("reasons");
-            for (String reason : kept.reasons()) {
-                json.writeString(reason);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        }
-        json.writeEndArray();
-        Json.close(json, out);
-    }
-
-    private static void archive(JsonGenerator json, ArchiveRef archive) throws IOException {
-        json.writeStringField("id", archive.id());
-        json.writeStringField("created", archive.created().toString());
-        json.writeBooleanField("degraded", archive.degraded());
     }
 }

@@ -1,10 +1,8 @@
 package dev.lethe.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.exec.Activation;
 import dev.lethe.root.ArchiveTime;
 import dev.lethe.root.RootStrategy;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,7 +41,7 @@ final class WipeCommand implements Callable<Integer> {
                 // tmpfs and none: there is no step to take or to have taken, only what the strategy means.
                 String meaning = strategy.planWipe(request).sentences().getFirst();
                 if (output.json) {
-                    json(out, strategy.name(), false, degraded, List.of(), null, meaning);
+                    RootJson.wipe(out, strategy.name(), false, degraded, List.of(), null, meaning);
                 } else {
                     out.println(meaning + ".");
                 }
@@ -59,36 +57,12 @@ final class WipeCommand implements Callable<Integer> {
             RootStrategy.WipeResult done = dryRun ? null : strategy.wipe(request);
             List<String> steps = dryRun ? strategy.planWipe(request).sentences() : done.sentences();
             if (output.json) {
-                json(out, strategy.name(), !dryRun, degraded, steps, dryRun ? null : done.archive().id(), null);
+                RootJson.wipe(out, strategy.name(), !dryRun, degraded, steps, dryRun ? null : done.archive().id(), null);
             } else {
                 steps.forEach(step -> out.println((dryRun ? "would " : "done ") + step));
             }
             out.flush();
             return ExitCode.OK;
         }
-    }
-
-    /**
-     * {"version":1,"strategy":..,"done":..,"degraded":..,"steps":[sentences],"archive"?,"note"?}: done is
-     * false for --dry-run; archive is the one a wipe made; note says what a strategy that never wipes means.
-     */
-    private static void json(PrintWriter out, String strategy, boolean done, boolean degraded, List<String> steps,
-                             String archive, String note) throws IOException {
-        JsonGenerator json = Json.envelope(out);
-        json.writeStringField("strategy", strategy);
-        json.writeBooleanField("done", done);
-        json.writeBooleanField("degraded", degraded);
-        json.writeArrayFieldStart("steps");
-        for (String step : steps) {
-            json.writeString(step);
-        }
-        json.writeEndArray();
-        if (archive != null) {
-            json.writeStringField("archive", archive);
-        }
-        if (note != null) {
-            json.writeStringField("note", note);
-        }
-        Json.close(json, out);
     }
 }

@@ -120,6 +120,21 @@ class JsonOutputTest {
     }
 
     @Test
+    void wipeJsonOnAStrategyThatNeverWipesHasNoStepsAndSaysWhatAWipeMeans() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(CONFIG);
+            assertThat(m.lethe("apply", "--boot", "system").exit()).isZero();
+            Machine.Run text = m.lethe("wipe");
+            Machine.Run run = m.lethe("wipe", "--json");
+            assertThat(run.exit()).as(run.all()).isZero();
+            Map<String, Object> report = JsonTree.object(run.out());
+            assertThat(report).containsEntry("version", 1L).containsEntry("strategy", "none")
+                    .containsEntry("done", false).containsEntry("steps", List.of()).doesNotContainKey("archive");
+            assertThat(text.out()).isEqualTo(report.get("note") + ".\n");
+        }
+    }
+
+    @Test
     void statusIsATableWithAHeaderRowAlignedPastALongPath() throws Exception {
         String longPath = "/var/lib/a-service-with-a-rather-long-name/and-its-state-directory-nested-deep";
         try (Machine m = new Machine(Disk.TMPFS)) {
