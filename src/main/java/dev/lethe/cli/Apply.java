@@ -21,6 +21,12 @@ final class Apply {
     /** @param cacheIn the store holding the boot's config cache ({@code --cache-in}, boot system only) */
     static int run(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn, PrintWriter out,
                    PrintWriter err) throws Exception {
+        return run(root, configFile, boot, cacheIn, false, out, err);
+    }
+
+    /** @param asJson the report as one JSON document at the end ({@link ApplyJson}) instead of lines */
+    static int run(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn, boolean asJson,
+                   PrintWriter out, PrintWriter err) throws Exception {
         long started = System.nanoTime();
         Session.requireRoot("lethe apply");
         // SIGTERM (shutdown, Ctrl-C) ends the JVM midway: say so, after the lines of what was done.
@@ -32,7 +38,7 @@ final class Apply {
         });
         Runtime.getRuntime().addShutdownHook(stopped);
         try {
-            return runLocked(root, configFile, boot, cacheIn, out, err, started);
+            return runLocked(root, configFile, boot, cacheIn, asJson, out, err, started);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopped);
@@ -43,7 +49,7 @@ final class Apply {
     }
 
     private static int runLocked(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn,
-                                 PrintWriter out, PrintWriter err, long started) throws Exception {
+                                 boolean asJson, PrintWriter out, PrintWriter err, long started) throws Exception {
         Path checkedRoot = Session.checkedRoot(root);
         ApplyConfig config = ApplyConfig.load(checkedRoot, configFile, boot, cacheIn);
         try (Session session = Session.open(checkedRoot, config.config())) {
@@ -66,7 +72,7 @@ final class Apply {
             err.flush();
             // Each line as soon as its action is done, flushed: a long migration shows progress,
             // and a killed apply has told what it finished.
-            Consumer<Executor.Outcome> progress = boot == null ? outcome -> ApplyText.printOne(out, outcome) : outcome -> { };
+            Consumer<Executor.Outcome> progress = boot == null && !asJson ? outcome -> ApplyText.printOne(out, outcome) : outcome -> { };
             Executor.Report report = Converge.run(entries, session.scope(), observed, session::observe,
                     executor::execute, progress);
             ApplyRecords.write(session.fs, session.config.stores(), session.config.entries(), entries, report,
@@ -75,6 +81,11 @@ final class Apply {
             if (report.failures().isEmpty()) {
                 // After a failure the stores keep only the records of what was done, nothing more.
                 config.record(session.fs, boot, err);
+            }
+            if (asJson) {
+                ApplyJson.print(out, report, entries.size(), (System.nanoTime() - started) / 1_000_000);
+                ApplyJson.failureLine(err, report, entries.size());
+                return report.failures().isEmpty() ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
             }
             if (boot == null) {
                 ApplyText.printWaiting(out, report);
