@@ -173,18 +173,12 @@ public final class HashCache {
         return out.array();
     }
 
-    /** The 16-byte MD5 recorded for the file {@code stat} describes, or null. */
-    public byte[] lookup(Stat stat) {
-        Md5 md5 = recorded(stat);
-        return md5 == null ? null : ByteBuffer.allocate(16).putLong(md5.hi()).putLong(md5.lo()).array();
-    }
-
     /** What the cache knows of the file {@code stat} describes. */
     public enum Verdict { UNKNOWN, SAME, DIFFERENT }
 
     /**
      * Whether the MD5 recorded for the file {@code stat} describes equals {@code expected} (the two
-     * halves of an MD5, big-endian): {@link #lookup} without the copy, for the walk's per-file path.
+     * halves of an MD5, big-endian); a hit keeps the hash for the next run.
      */
     public Verdict compare(Stat stat, long expectedHi, long expectedLo) {
         Md5 md5 = recorded(stat);
@@ -226,7 +220,7 @@ public final class HashCache {
                 || (stat.ctimeSec() == trustedBeforeSec && stat.ctimeNsec() < trustedBeforeNsec);
     }
 
-    /** How many lookups found a hash. */
+    /** How many comparisons found a hash. */
     public long hits() {
         return hits.get();
     }
