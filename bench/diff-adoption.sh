@@ -4,8 +4,11 @@
 # Generates a merged-/usr root of FILES files (default 1 000 000) on a tmpfs: 60 % of them owned by
 # a synthetic dpkg database (500 files per package, 20 B to 4 KiB each, all with md5sums), the rest
 # unowned trees; then 1 000 changes (400 package files modified, 300 deleted, 300 new files in package
-# directories). Times, with hyperfine in one run: find -xdev, fdfind, lethe diff with no hash cache
-# (first run) and lethe diff with the cache a previous run left in the store (warm).
+# directories). Times, with hyperfine in one run: find -xdev, fdfind, dpkg --verify (the md5 check
+# of every package file, the yardstick of the first run), lethe diff with no hash cache (first run)
+# and lethe diff with the cache a previous run left in the store (warm). BASELINE=DIR also times the
+# lethe checked out in DIR (another worktree, built by its ./lethe), first run and warm, in the same
+# run, for a before/after ratio on a loaded machine; the load average is printed before and after.
 # Needs root; everything happens in a private mount namespace.
 #   bench/diff-adoption.sh [files] [runs]
 set -euo pipefail
@@ -21,6 +24,7 @@ if [ "${LETHE_BENCH_INNER:-}" != 1 ]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
     "$here/lethe" --version >/dev/null  # builds the launcher's jar, runtime and AOT cache if stale
+    if [ -n "${BASELINE:-}" ]; then "$BASELINE/lethe" --version >/dev/null; fi
     LETHE_BENCH_INNER=1 exec unshare --mount --propagation private "$0" "$@"
 fi
 
@@ -67,10 +71,10 @@ BEGIN {
 # The dpkg database: status, and per package its list and md5sums.
 {
     for p in $(seq 0 $((packages - 1))); do
-        printf 'Package: pkg%d\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n\n' "$p"
+        printf 'Package: pkg%d\nStatus: install ok installed\nMaintainer: bench <bench@example.org>\nArchitecture: all\nVersion: 1\nDescription: bench package %d\n\n' "$p" "$p"
     done
 } >"$root/var/lib/dpkg/status"
-printf 'Package: base\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n\n' >>"$root/var/lib/dpkg/status"
+printf 'Package: base\nStatus: install ok installed\nMaintainer: bench <bench@example.org>\nArchitecture: all\nVersion: 1\nDescription: bench base\n\n' >>"$root/var/lib/dpkg/status"
 printf '/.\n/bin\n/etc\n/usr\n/usr/bin\n/usr/share\n/var\n/var/lib\n/proc\n/sys\n/dev\n/run\n/tmp\n/opt\n/home\n' \
     >"$root/var/lib/dpkg/info/base.list"
 (
@@ -101,10 +105,22 @@ lethe=("$here/lethe" diff --root "$root" --config "$scratch/lethe.toml")
 "${lethe[@]}" | tail -3
 cache="$root/persist/.lethe/diff-hashes"
 echo "hash cache: $(stat -c %s "$cache") bytes" >&2
-# One --prepare per command: only the first-run case starts without the cache.
-hyperfine --style basic --warmup 1 --runs "$runs" \
-    --prepare true --prepare true --prepare "rm -f $cache" --prepare true \
+echo "dpkg --verify reports $(dpkg --root="$root" --verify | wc -l) paths" >&2
+baseline=()
+if [ -n "${BASELINE:-}" ]; then
+    baseline_lethe="$BASELINE/lethe diff --root $root --config $scratch/lethe.toml"
+    baseline=(-n "baseline lethe diff, first run" "$baseline_lethe" -n "baseline lethe diff, warm" "$baseline_lethe")
+fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# One --prepare per command: only the first-run cases start without the cache. The warm cases
+# follow a run of the same build, so each finds the cache its own build wrote.
+prepares=(--prepare true --prepare true --prepare true --prepare "rm -f $cache" --prepare true)
+if [ -n "${BASELINE:-}" ]; then prepares+=(--prepare "rm -f $cache" --prepare true); fi
+hyperfine --style basic --warmup 1 --runs "$runs" "${prepares[@]}" \
     -n "find -xdev" "find $root -xdev" \
     -n "fdfind" "fdfind -uu --one-file-system . $root" \
+    -n "dpkg --verify" "dpkg --root=$root --verify" \
     -n "lethe diff, first run (no hash cache)" "${lethe[*]}" \
-    -n "lethe diff, warm (hash cache)" "${lethe[*]}"
+    -n "lethe diff, warm (hash cache)" "${lethe[*]}" \
+    "${baseline[@]}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

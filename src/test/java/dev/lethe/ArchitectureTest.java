@@ -52,6 +52,18 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** The Prometheus client is loaded by the metrics command alone: the boot path never reaches it. */
+    @Test
+    void prometheusStaysInTheMetricsPackage() {
+        noClasses().that().resideOutsideOfPackage("dev.lethe.metrics..")
+                .should().dependOnClassesThat().resideInAPackage("io.prometheus..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("dev.lethe.metrics..")
+                .and().doNotHaveFullyQualifiedName("dev.lethe.cli.MetricsCommand")
+                .should().dependOnClassesThat().resideInAPackage("dev.lethe.metrics..")
+                .check(classes);
+    }
+
     @Test
     void thePlannerIsPureAndSeesOnlyTheModel() {
         noClasses().that().resideInAPackage("dev.lethe.plan..")

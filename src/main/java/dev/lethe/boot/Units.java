@@ -106,12 +106,27 @@ public final class Units {
                 [Service]
                 Type=oneshot
                 ExecStart=/usr/sbin/lethe archive prune
-                # After the capture run, not beside it: two JVMs starting at once slow each other.
+                %s# After the capture run, not beside it: two JVMs starting at once slow each other.
                 Nice=10
 
                 [Install]
                 WantedBy=multi-user.target
-                """.formatted(stores, ACTIVATE, CAPTURE);
+                """.formatted(stores, ACTIVATE, CAPTURE, metrics(config));
+    }
+
+    /**
+     * With [metrics] textfile, the prune unit (after start-up, then daily) refreshes the textfile
+     * once it has pruned; "-": a metrics failure never fails the prune. The last-success timestamp
+     * in the file goes stale instead, which is what an alert watches.
+     */
+    static String metrics(Config config) {
+        return config.metrics().textfile().map(file -> "ExecStartPost=-/usr/sbin/lethe metrics --output "
+                + systemdQuoted(file.value()) + "\n").orElse("");
+    }
+
+    /** One argument of an Exec line, as systemd reads it: quoted, with its specifiers and variables escaped. */
+    static String systemdQuoted(String argument) {
+        return "\"" + argument.replace("\\", "\\\\").replace("\"", "\\\"").replace("%", "%%").replace("$", "$$") + "\"";
     }
 
     /** The stores' paths, for RequiresMountsFor=: a unit that reads or writes them waits for their filesystems. */

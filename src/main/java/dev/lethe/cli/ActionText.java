@@ -54,6 +54,12 @@ final class ActionText {
 
     static void writeJson(Action action, JsonGenerator json) throws IOException {
         json.writeStartObject();
+        writeFields(action, json);
+        json.writeEndObject();
+    }
+
+    /** The action's fields, in an object the caller opened: apply --json adds its outcome after them. */
+    static void writeFields(Action action, JsonGenerator json) throws IOException {
         json.writeStringField("entry", action.entry().value());
         json.writeStringField("action", action instanceof Action.SetOwnership ? "chown" : verb(action));
         switch (action) {
@@ -104,7 +110,6 @@ final class ActionText {
                 json.writeStringField("reason", a.reason());
             }
         }
-        json.writeEndObject();
     }
 
     private static void ownership(JsonGenerator json, String name, Action.Ownership ownership) throws IOException {

@@ -22,6 +22,12 @@ final class Apply {
     /** @param cacheIn the store holding the boot's config cache ({@code --cache-in}, boot system only) */
     static int run(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn, PrintWriter out,
                    PrintWriter err) throws Exception {
+        return run(root, configFile, boot, cacheIn, false, out, err);
+    }
+
+    /** @param asJson the report as one JSON document at the end ({@link ApplyJson}) instead of lines */
+    static int run(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn, boolean asJson,
+                   PrintWriter out, PrintWriter err) throws Exception {
         long started = System.nanoTime();
         Session.requireRoot("lethe apply");
         // SIGTERM (shutdown, Ctrl-C) ends the JVM midway: say so, after the lines of what was done.
@@ -33,7 +39,7 @@ final class Apply {
         });
         Runtime.getRuntime().addShutdownHook(stopped);
         try {
-            return runLocked(root, configFile, boot, cacheIn, out, err, started);
+            return runLocked(root, configFile, boot, cacheIn, asJson, out, err, started);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopped);
@@ -44,7 +50,7 @@ final class Apply {
     }
 
     private static int runLocked(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn,
-                                 PrintWriter out, PrintWriter err, long started) throws Exception {
+                                 boolean asJson, PrintWriter out, PrintWriter err, long started) throws Exception {
         Path checkedRoot = Session.checkedRoot(root);
         ApplyConfig config = ApplyConfig.load(checkedRoot, configFile, boot, cacheIn);
         try (Session session = Session.open(checkedRoot, config.config())) {
@@ -60,7 +66,7 @@ final class Apply {
                 Activation.clear(session.fs);
             }
             // Progress of a long migration on stderr: a bar on a terminal, plain lines in a log or the journal.
-            Progress shown = boot == null ? ProgressDisplay.forStderr(err, false) : ProgressDisplay.atBoot(err);
+            Progress shown = boot == null ? ProgressDisplay.forStderr(err, asJson) : ProgressDisplay.atBoot(err);
             Executor executor = new Executor(session.fs, session.config.entries(), shown);
             LiveObservation observed = session.observe();
             for (LiveObservation.JournalProblem problem : observed.journalProblems()) {
@@ -69,14 +75,20 @@ final class Apply {
             err.flush();
             // Each line as soon as its action is done, flushed: a long migration shows progress,
             // and a killed apply has told what it finished.
-            Consumer<Executor.Outcome> progress = boot == null ? outcome -> ApplyText.printOne(out, outcome) : outcome -> { };
+            Consumer<Executor.Outcome> progress = boot == null && !asJson ? outcome -> ApplyText.printOne(out, outcome) : outcome -> { };
             Executor.Report report = Converge.run(entries, session.scope(), observed, session::observe,
                     executor::execute, progress);
             ApplyRecords.write(session.fs, session.config.stores(), session.config.entries(), entries, report,
-                    boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK);
+                    boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK,
+                    java.time.Duration.ofNanos(System.nanoTime() - started));
             if (report.failures().isEmpty()) {
                 // After a failure the stores keep only the records of what was done, nothing more.
                 config.record(session.fs, boot, err);
+            }
+            if (asJson) {
+                ApplyJson.print(out, report, entries.size(), (System.nanoTime() - started) / 1_000_000);
+                ApplyJson.failureLine(err, report, entries.size());
+                return report.failures().isEmpty() ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
             }
             if (boot == null) {
                 ApplyText.printWaiting(out, report);

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "apply", description = "Converge the machine to the config: migrate, mount, link. Idempotent.")
 final class ApplyCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
+    @Mixin JsonOption output;
     @Spec CommandSpec spec;
 
     @Option(names = "--boot", paramLabel = "STAGE",
@@ -32,7 +33,7 @@ final class ApplyCommand implements Callable<Integer> {
         if (cacheIn != null && boot != Stage.SYSTEM) {
             throw new ParameterException(spec.commandLine(), "--cache-in is read only by apply --boot system");
         }
-        return Apply.run(common.root, common.configFile(), boot, Optional.ofNullable(cacheIn),
+        return Apply.run(common.root, common.configFile(), boot, Optional.ofNullable(cacheIn), output.json,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -40,13 +40,21 @@ final class ArchiveListCommand implements Callable<Integer> {
             } else if (archives.isEmpty()) {
                 out.println("No archives (strategy " + strategy + ").");
             } else {
-                out.printf("%-40s %-22s %-16s %-8s %10s%n", "ID", "CREATED", "AGE", "STRATEGY", "SIZE");
+                // The mark's column only when an archive has the mark: a header over nothing says nothing.
+                boolean marks = archives.stream().anyMatch(ArchiveRef::degraded);
+                Table table = marks ? new Table("ID", "CREATED", "AGE", "STRATEGY", ">SIZE", "MARK")
+                        : new Table("ID", "CREATED", "AGE", "STRATEGY", ">SIZE");
                 for (ArchiveRef archive : archives) {
                     long bytes = session.strategy.sizeOf(archive);
-                    out.printf("%-40s %-22s %-16s %-8s %10s%s%n", archive.id(), archive.created(),
+                    List<Object> cells = new java.util.ArrayList<>(List.of(archive.id(), archive.created(),
                             RelativeTime.label(archive.created(), session.context.clock()), strategy,
-                            bytes < 0 ? "-" : Words.bytes(bytes), archive.degraded() ? "  DEGRADED" : "");
+                            bytes < 0 ? "-" : Words.bytes(bytes)));
+                    if (marks) {
+                        cells.add(archive.degraded() ? "DEGRADED" : "");
+                    }
+                    table.row(cells.toArray());
                 }
+                table.print(out);
             }
             return ExitCode.OK;
         });

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         + "given ids). The newest archive is never removed; degraded ones only by id.")
 final class ArchivePruneCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
+    @Mixin JsonOption output;
     @Spec CommandSpec spec;
     @Option(names = "--dry-run", description = "Say what would be removed; remove nothing.") boolean dryRun;
     @Parameters(paramLabel = "ID", arity = "0..*") List<String> ids;
@@ -29,6 +30,10 @@ final class ArchivePruneCommand implements Callable<Integer> {
             Pruning.Outcome outcome = ids == null || ids.isEmpty()
                     ? Pruning.byPolicy(session.strategy, session.config.root().retention(), session.context.clock(), dryRun)
                     : Pruning.byId(session.strategy, ids, dryRun);
+            if (output.json) {
+                RootJson.prune(out, outcome, !dryRun);
+                return ExitCode.OK;
+            }
             for (Retention.Kept kept : outcome.kept()) {
                 out.println("keep    " + kept.archive().id() + "  (" + String.join(", ", kept.reasons()) + ")");
             }

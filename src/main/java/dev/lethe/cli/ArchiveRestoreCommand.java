@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lethe.archive.ArchiveRef;
 import dev.lethe.exec.Restore;
 import dev.lethe.linux.Fs;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Spec;
         + "covers it, keeping owner, mode and times; never over an existing path.")
 final class ArchiveRestoreCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
+    @Mixin JsonOption output;
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = "ID") String id;
     @Parameters(index = "1", paramLabel = "PATH", converter = Converters.Absolute.class) AbsolutePath wanted;
@@ -32,9 +34,22 @@ final class ArchiveRestoreCommand implements Callable<Integer> {
             AbsolutePath restored;
             try (Fs fs = Fs.open(session.context.sys(), session.root.toString())) {
                 restored = session.strategy.read(archive, files -> Restore.restore(fs, files, entry, wanted,
-                        ProgressDisplay.forStderr(spec.commandLine().getErr(), false)));
+                        ProgressDisplay.forStderr(spec.commandLine().getErr(), output.json)));
             }
-            out.println("restored " + wanted + " from " + archive.id() + " into " + restored);
+            if (output.json) {
+                // One path per run today; a list, so that restoring several keeps the shape.
+                JsonGenerator json = Json.envelope(out);
+                json.writeArrayFieldStart("restored");
+                json.writeStartObject();
+                json.writeStringField("path", wanted.value());
+                json.writeStringField("archive", archive.id());
+                json.writeStringField("into", restored.value());
+                json.writeEndObject();
+                json.writeEndArray();
+                Json.close(json, out);
+            } else {
+                out.println("restored " + wanted + " from " + archive.id() + " into " + restored);
+            }
             return ExitCode.OK;
         });
     }

@@ -15,6 +15,9 @@ final class CheckText {
         if (asJson) {
             try (JsonGenerator json = Json.on(out)) {
                 json.writeStartObject();
+                // version and valid came after the rest: the fields a script already reads keep their meaning.
+                json.writeNumberField("version", Json.VERSION);
+                json.writeBooleanField("valid", true);
                 json.writeStringField("config", config.file());
                 json.writeStringField("strategy", config.root().strategy().name().toLowerCase(java.util.Locale.ROOT));
                 json.writeArrayFieldStart("entries");

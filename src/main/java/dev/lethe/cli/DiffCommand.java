@@ -36,7 +36,10 @@ final class DiffCommand implements Callable<Integer> {
             if (changes.isEmpty()) {  // no blank state: the adoption-mode diff
                 Adoption.Result result = Adoption.diff(session.context.sys(), session.context.clock(), session.root,
                         live -> usableStores(session, live), filter);
-                if (output.json) {
+                if (output.json && options.suggest) {
+                    DiffText.jsonWithSuggestions(out, result.walk().changes(), result.walk(), DiffText.suggest(session,
+                            session.root, Summary.rolledUp(result.walk().changes(), options.top).top()));
+                } else if (output.json) {
                     DiffText.json(out, result.walk().changes(), result.walk());
                 } else {
                     DiffText.adoption(out, result, shown, directories -> DiffText.suggest(session, session.root, directories));
@@ -44,11 +47,14 @@ final class DiffCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
             List<Change> kept = filter.withoutDirectoriesLetheMakes(changes.get());
-            if (output.json) {
+            // The live path's owner and mode: the written root's (an overlay's upper) over the root's.
+            Path written = session.strategy.writtenRoot(session.root).orElse(session.root);
+            if (output.json && options.suggest) {
+                DiffText.jsonWithSuggestions(out, kept, null,
+                        DiffText.suggest(session, written, Summary.of(kept, options.top).top()));
+            } else if (output.json) {
                 DiffText.json(out, kept, null);
             } else {
-                // The live path's owner and mode: the written root's (an overlay's upper) over the root's.
-                Path written = session.strategy.writtenRoot(session.root).orElse(session.root);
                 DiffText.text(out, kept, Summary.of(kept, options.top), change -> 1L, shown,
                         directories -> DiffText.suggest(session, written, directories));
             }

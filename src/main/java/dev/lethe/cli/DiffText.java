@@ -70,34 +70,66 @@ final class DiffText {
     /** @param adoption the adoption-mode result, whose records also say how many paths each stands for; or null */
     static void json(PrintWriter out, List<Change> changes, RootWalk.Result adoption) throws IOException {
         try (JsonGenerator json = Json.on(out)) {
-            json.writeStartArray();
-            for (Change change : changes) {
-                json.writeStartObject();
-                json.writeStringField("path", change.path().value());
-                json.writeStringField("kind", change.kind().word());
-                json.writeStringField("what", change.what().word());
-                json.writeNumberField("bytes", change.bytes());
-                json.writeBooleanField("directory", change.directory());
-                if (adoption != null) {
-                    json.writeNumberField("paths", adoption.count(change));
-                }
-                json.writeEndObject();
-            }
-            // Adoption mode: a path that could not be read is a record of its own kind, so the output
-            // stays one record per path and says what it could not tell.
-            for (RootWalk.Unreadable path : adoption == null ? List.<RootWalk.Unreadable>of() : adoption.unreadable()) {
-                json.writeStartObject();
-                json.writeStringField("path", path.path().value());
-                json.writeStringField("kind", "unreadable");
-                json.writeStringField("what", path.reason());
-                json.writeNumberField("bytes", 0);
-                json.writeBooleanField("directory", path.directory());
-                json.writeNumberField("paths", 1);
-                json.writeEndObject();
-            }
-            json.writeEndArray();
+            changes(json, changes, adoption);
         }
         out.println();
+    }
+
+    /**
+     * diff --json --suggest: {"version":1,"changes":[as diff --json],"suggestions":[{kind,toml}]}, each
+     * suggestion a line for a [[store]]'s directories or files list. Without --suggest, diff --json
+     * keeps the bare array it printed before the envelope.
+     */
+    static void jsonWithSuggestions(PrintWriter out, List<Change> changes, RootWalk.Result adoption,
+                                    Summary.Suggestions suggestions) throws IOException {
+        JsonGenerator json = Json.envelope(out);
+        json.writeFieldName("changes");
+        changes(json, changes, adoption);
+        json.writeArrayFieldStart("suggestions");
+        for (String line : suggestions.directories()) {
+            suggestion(json, "directory", line);
+        }
+        for (String line : suggestions.files()) {
+            suggestion(json, "file", line);
+        }
+        json.writeEndArray();
+        Json.close(json, out);
+    }
+
+    private static void suggestion(JsonGenerator json, String kind, String toml) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("kind", kind);
+        json.writeStringField("toml", toml);
+        json.writeEndObject();
+    }
+
+    private static void changes(JsonGenerator json, List<Change> changes, RootWalk.Result adoption) throws IOException {
+        json.writeStartArray();
+        for (Change change : changes) {
+            json.writeStartObject();
+            json.writeStringField("path", change.path().value());
+            json.writeStringField("kind", change.kind().word());
+            json.writeStringField("what", change.what().word());
+            json.writeNumberField("bytes", change.bytes());
+            json.writeBooleanField("directory", change.directory());
+            if (adoption != null) {
+                json.writeNumberField("paths", adoption.count(change));
+            }
+            json.writeEndObject();
+        }
+        // Adoption mode: a path that could not be read is a record of its own kind, so the output
+        // stays one record per path and says what it could not tell.
+        for (RootWalk.Unreadable path : adoption == null ? List.<RootWalk.Unreadable>of() : adoption.unreadable()) {
+            json.writeStartObject();
+            json.writeStringField("path", path.path().value());
+            json.writeStringField("kind", "unreadable");
+            json.writeStringField("what", path.reason());
+            json.writeNumberField("bytes", 0);
+            json.writeBooleanField("directory", path.directory());
+            json.writeNumberField("paths", 1);
+            json.writeEndObject();
+        }
+        json.writeEndArray();
     }
 
     static void text(PrintWriter out, List<Change> changes, Summary.Result summary, ToLongFunction<Change> paths,

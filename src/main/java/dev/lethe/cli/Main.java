@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
         subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
                 DiffCommand.class, DoctorCommand.class, PersistCommand.class, ForgetCommand.class, InitCommand.class, ImportCommand.class,
-                WipeCommand.class,
+                WipeCommand.class, MetricsCommand.class,
                 ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -56,7 +56,8 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr()));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr(),
+                commandLine.getParseResult().hasMatchedOption("--json") ? commandLine.getOut() : null));
         return cli.execute(args);
     }
 
@@ -65,15 +66,34 @@ public final class Main implements Runnable {
 
     /** Maps a failure to its exit code, after telling the user what went wrong. */
     static int handle(Exception e, java.io.PrintWriter err) {
+        return handle(e, err, null);
+    }
+
+    /**
+     * @param json the command's output when --json was given: a config's errors are then its report,
+     *             as JSON there, and stderr keeps only lethe's one-line message
+     */
+    static int handle(Exception e, java.io.PrintWriter err, java.io.PrintWriter json) {
         switch (e) {
+            case ConfigException config when json != null -> {
+                try {
+                    Json.configErrors(json, config.errors());
+                } catch (java.io.IOException unwritable) {
+                    config.errors().forEach(err::println);
+                }
+                err.printf("lethe: the config is invalid (%s); nothing was changed.%n",
+                        Words.count(config.errors().size(), "error", "errors"));
+                err.flush();
+                return ExitCode.CONFIG;
+            }
             case ConfigException config -> {
                 // Capped: a generated or garbled file may hold thousands, and the first ones say what is wrong.
                 config.errors().stream().limit(MAX_ERRORS_SHOWN).forEach(err::println);
                 if (config.errors().size() > MAX_ERRORS_SHOWN) {
                     err.printf("... and %d more%n", config.errors().size() - MAX_ERRORS_SHOWN);
                 }
-                err.printf("lethe: the config is invalid (%d %s); nothing was changed.%n",
-                        config.errors().size(), config.errors().size() == 1 ? "error" : "errors");
+                err.printf("lethe: the config is invalid (%s); nothing was changed.%n",
+                        Words.count(config.errors().size(), "error", "errors"));
                 err.flush();
                 return ExitCode.CONFIG;
             }

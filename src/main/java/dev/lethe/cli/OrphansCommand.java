@@ -26,11 +26,13 @@ final class OrphansCommand implements Callable<Integer> {
             } else if (orphans.isEmpty()) {
                 out.println("No orphans: every path in the stores belongs to an entry.");
             } else {
+                Table table = new Table(">SIZE", ">FILES", "PATH", "WAS");
                 for (Orphans.Orphan orphan : orphans.stream()
                         .sorted((a, b) -> Long.compare(b.bytes(), a.bytes())).toList()) {
-                    out.printf("%10s %7d files  %-45s (was %s)%n", Words.bytes(orphan.bytes()),
-                            orphan.files(), orphan.path(), "/" + orphan.path().relativeTo(orphan.store()));
+                    table.row(Words.bytes(orphan.bytes()), orphan.files(), orphan.path(),
+                            "/" + orphan.path().relativeTo(orphan.store()));
                 }
+                table.print(out);
                 out.println("lethe never deletes these. Persist them again, or remove them yourself once you are sure.");
             }
             return ExitCode.OK;

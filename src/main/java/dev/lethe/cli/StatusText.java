@@ -47,7 +47,9 @@ final class StatusText {
 
     static void print(PrintWriter out, List<Line> lines, boolean asJson) throws IOException {
         if (!asJson) {
-            lines.forEach(line -> out.printf("%-17s %-40s %s%n", line.state().word(), line.path(), line.detail()));
+            Table table = new Table("STATE", "PATH", "DETAIL");
+            lines.forEach(line -> table.row(line.state().word(), line.path(), line.detail()));
+            table.print(out);
             return;
         }
         try (JsonGenerator json = Json.on(out)) {

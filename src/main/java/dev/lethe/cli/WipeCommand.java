@@ -4,6 +4,7 @@ import dev.lethe.exec.Activation;
 import dev.lethe.root.ArchiveTime;
 import dev.lethe.root.RootStrategy;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Spec;
         + "(the boot-time reset; the strategy comes from [root] in the config).")
 final class WipeCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
+    @Mixin JsonOption output;
     @Spec CommandSpec spec;
 
     @Option(names = "--dry-run", description = "Print exactly what the wipe would do; change nothing.")
@@ -37,7 +39,12 @@ final class WipeCommand implements Callable<Integer> {
             RootStrategy.WipeRequest request = new RootStrategy.WipeRequest(ArchiveTime.next(strategy, session.context.clock()), degraded);
             if (!strategy.wipes()) {
                 // tmpfs and none: there is no step to take or to have taken, only what the strategy means.
-                out.println(strategy.planWipe(request).sentences().getFirst() + ".");
+                String meaning = strategy.planWipe(request).sentences().getFirst();
+                if (output.json) {
+                    RootJson.wipe(out, strategy.name(), false, degraded, List.of(), null, meaning);
+                } else {
+                    out.println(meaning + ".");
+                }
                 out.flush();
                 return ExitCode.OK;
             }
@@ -47,11 +54,12 @@ final class WipeCommand implements Callable<Integer> {
                         + "activation (no " + Activation.MARK + " on it): its root " + (dryRun ? "would be" : "is")
                         + " archived as DEGRADED and kept until you prune it by id.");
             }
-            if (dryRun) {
-                strategy.planWipe(request).sentences().forEach(step -> out.println("would " + step));
+            RootStrategy.WipeResult done = dryRun ? null : strategy.wipe(request);
+            List<String> steps = dryRun ? strategy.planWipe(request).sentences() : done.sentences();
+            if (output.json) {
+                RootJson.wipe(out, strategy.name(), !dryRun, degraded, steps, dryRun ? null : done.archive().id(), null);
             } else {
-                RootStrategy.WipeResult result = strategy.wipe(request);
-                result.sentences().forEach(step -> out.println("done " + step));
+                steps.forEach(step -> out.println((dryRun ? "would " : "done ") + step));
             }
             out.flush();
             return ExitCode.OK;

@@ -10,15 +10,23 @@ import java.util.Objects;
  * names resolved), and what {@code lethe diff} ignores. Entries are sorted by target, so parents come
  * before children.
  *
- * @param file the config file's name as used in every {@link dev.lethe.model.Origin}
+ * @param file    the config file's name as used in every {@link dev.lethe.model.Origin}
+ * @param metrics where the units write {@code lethe metrics}, if anywhere
  */
-public record Config(String file, RootConfig root, List<StoreConfig> stores, List<Entry> entries, DiffConfig diff) {
+public record Config(String file, RootConfig root, List<StoreConfig> stores, List<Entry> entries, DiffConfig diff,
+                     MetricsConfig metrics) {
 
     public Config {
         Objects.requireNonNull(file);
         Objects.requireNonNull(root);
         Objects.requireNonNull(diff);
+        Objects.requireNonNull(metrics);
         stores = List.copyOf(stores);
         entries = entries.stream().sorted(Comparator.comparing(Entry::target)).toList();
+    }
+
+    /** A config without [metrics]. */
+    public Config(String file, RootConfig root, List<StoreConfig> stores, List<Entry> entries, DiffConfig diff) {
+        this(file, root, stores, entries, diff, MetricsConfig.NONE);
     }
 }

@@ -47,7 +47,7 @@ public final class ConfigCache {
     public static final String FILE_NAME = "config-cache";
 
     private static final long MAGIC = 0x6c6574686563666eL; // "lethecfn"
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     private static final int HEADER = Long.BYTES + Integer.BYTES + Integer.BYTES;
     /** Far above any config (1 250 entries take about 200 KB): a larger file is not one of ours. */
     private static final int LIMIT = 64 * 1024 * 1024;
@@ -178,6 +178,10 @@ public final class ConfigCache {
         for (PathGlob glob : config.diff().ignore()) {
             writeString(out, glob.value());
         }
+        out.writeBoolean(config.metrics().textfile().isPresent());
+        if (config.metrics().textfile().isPresent()) {
+            writeString(out, config.metrics().textfile().get().value());
+        }
     }
 
     private static Config readConfig(DataInputStream in) throws IOException {
@@ -198,7 +202,9 @@ public final class ConfigCache {
         for (int i = 0; i < globCount; i++) {
             ignore.add(PathGlob.of(readString(in)));
         }
-        return new Config(file, root, stores, entries, new DiffConfig(ignore));
+        MetricsConfig metrics = in.readBoolean()
+                ? new MetricsConfig(java.util.Optional.of(readPath(in))) : MetricsConfig.NONE;
+        return new Config(file, root, stores, entries, new DiffConfig(ignore), metrics);
     }
 
     private static void writeRoot(DataOutputStream out, RootConfig root) throws IOException {

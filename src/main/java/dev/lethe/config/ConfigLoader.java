@@ -9,7 +9,7 @@ import org.tomlj.TomlParseResult;
 /** Reads a lethe config (TOML) into a validated {@link Config}, reporting every problem at once. */
 public final class ConfigLoader {
 
-    private static final List<String> TOP_KEYS = List.of("root", "store", "diff");
+    private static final List<String> TOP_KEYS = List.of("root", "store", "diff", "metrics");
 
     private ConfigLoader() {}
 
@@ -57,6 +57,7 @@ public final class ConfigLoader {
         stores.read(document);
         Overlaps.check(source, stores.stores(), stores.entries());
         DiffConfig diff = new DiffReader(source).read(document);
+        MetricsConfig metrics = new MetricsReader(source).read(document);
         for (StoreConfig store : stores.stores()) {
             if (store.onRoot() && root.strategy() != RootConfig.Strategy.NONE) {
                 source.error(store.origin().line(), store.path().value(), "on-root = true keeps the store on the root "
@@ -79,6 +80,6 @@ public final class ConfigLoader {
         if (source.hasErrors()) {
             throw new ConfigException(source.errors());
         }
-        return new Config(fileName, root, stores.stores(), stores.entries(), diff);
+        return new Config(fileName, root, stores.stores(), stores.entries(), diff, metrics);
     }
 }

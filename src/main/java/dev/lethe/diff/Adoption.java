@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The diff when no blank state exists (strategies "none" and "tmpfs"): everything on the root
@@ -35,7 +36,6 @@ public final class Adoption {
     public record Result(RootWalk.Result walk, PackageBaseline baseline, Optional<AbsolutePath> cache) {}
 
     public static Result diff(Syscalls sys, Clock clock, Path root, UsableStores stores, Filter filter) throws IOException {
-        PackageBaseline baseline = PackageBaseline.load(root);
         try (Fs live = Fs.open(sys, root.toString())) {
             // Files changed in the last seconds may change again within the same timestamp tick: not cached.
             Instant trusted = clock.instant().minusSeconds(2);
@@ -43,8 +43,13 @@ public final class Adoption {
             // Only a usable store gets the cache: diff must never write onto the root in the place
             // of a store whose filesystem is not mounted.
             Optional<AbsolutePath> store = stores.of(live).stream().findFirst();
-            HashCache cache = store.map(path -> HashCache.load(live, path, trustedNanos))
-                    .orElseGet(() -> HashCache.empty(trustedNanos));
+            // The hash cache loads on another core while this one reads the package database.
+            CompletableFuture<HashCache> loading = CompletableFuture.supplyAsync(
+                    () -> store.map(path -> HashCache.load(live, path, trustedNanos))
+                            .orElseGet(() -> HashCache.empty(trustedNanos)),
+                    task -> Thread.ofPlatform().daemon().name("lethe-diff-cache").start(task));
+            PackageBaseline baseline = PackageBaseline.load(root);
+            HashCache cache = loading.join();  // load never throws: a cache it cannot read is empty
             RootWalk.Result walk = RootWalk.of(sys, root.toString(), baseline, filter, cache);
             store.ifPresent(path -> cache.save(live, path));
             return new Result(walk, baseline, store);

@@ -282,12 +282,19 @@ public final class RootWalk {
         }
         Change ifDifferent = new Change(path, Change.Kind.MODIFIED, conffile ? Change.What.CONFIG_CHANGED : Change.What.MODIFIED,
                 stat.size(), false);
-        byte[] known = cache.lookup(stat);
-        if (known != null) {
-            if (!HEX.formatHex(known).equals(owner.md5())) {
-                changes.add(ifDifferent);
+        String expected = owner.md5();
+        switch (cache.compare(stat, HexFormat.fromHexDigitsToLong(expected, 0, 16),
+                HexFormat.fromHexDigitsToLong(expected, 16, 32))) {
+            case SAME -> {
+                return;
             }
-            return;
+            case DIFFERENT -> {
+                changes.add(ifDifferent);
+                return;
+            }
+            case UNKNOWN -> {
+                // read below
+            }
         }
         int fd = openFile(dirFd, name, path);
         if (fd < 0) {

@@ -6,6 +6,7 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,9 +25,11 @@ public final class ApplyRecords {
     /**
      * @param all     every entry of the config (the mounts record names them all)
      * @param applied the entries this apply served (the initrd's apply serves only its stage)
+     * @param took    how long the apply has run so far, recorded in the activation mark
      */
     public static void write(Fs fs, List<StoreConfig> stores, List<Entry> all, List<Entry> applied,
-                             Executor.Report report, Activating activating, Clock clock) throws IOException {
+                             Executor.Report report, Activating activating, Clock clock, Duration took)
+            throws IOException {
         String bootId = LetheMounts.bootId();
         LetheMounts.record(fs, stores.stream().map(StoreConfig::path).toList(), all, bootId);
         Set<AbsolutePath> notInPlace = new HashSet<>();
@@ -34,7 +37,7 @@ public final class ApplyRecords {
                 .forEach(o -> notInPlace.add(o.action().entry()));
         KnownEntries.record(fs, Stores.usable(fs, stores), applied, notInPlace);
         if (activating == Activating.YES && report.failures().isEmpty()) {
-            Activation.mark(fs, bootId, clock);
+            Activation.mark(fs, bootId, clock, took);
         }
     }
 }

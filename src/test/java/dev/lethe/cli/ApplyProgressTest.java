@@ -77,6 +77,20 @@ class ApplyProgressTest {
         }
     }
 
+    @Test
+    void jsonOutputHasNoProgress() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(CONFIG);
+            Trees.generate(m.at("/var/lib/app"), 50, 9);
+            Machine.Run run = m.lethe("apply", "--json");
+            assertThat(run.exit()).as(run.all()).isZero();
+            assertThat(run.out()).contains("\"migrate\"");
+            assertThat(Files.exists(m.disk.resolve("var/lib/app/d0"))).as("migrated by a verified copy").isTrue();
+            assertThat(run.err()).doesNotContain("copying").doesNotContain("verifying");
+            assertThat(run.out()).doesNotContain("copying").doesNotContain("verifying");
+        }
+    }
+
     /** The built lethe in a pseudo-terminal (script(1)), its stdout sent to a file as in {@code lethe apply > log}. */
     @Test
     void aTerminalShowsTheBarAndTheLogOnlyTheResults() throws Exception {

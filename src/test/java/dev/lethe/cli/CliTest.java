@@ -300,7 +300,7 @@ class CliTest {
         // Anything but the boot command goes to picocli, which owns the usage errors.
         for (String[] args : List.of(
                 new String[] {"apply", "--boot", "sometime", "--root", root.toString()},
-                new String[] {"apply", "--boot", "system", "--json"},
+                new String[] {"apply", "--boot", "system", "--no-such-option"},
                 new String[] {"apply", "--boot", "system", "--root"},
                 new String[] {"apply", "--boot"})) {
             assertThat(BootPath.run(args)).as("%s", List.of(args)).isNull();
@@ -308,6 +308,8 @@ class CliTest {
         }
         assertThat(BootPath.run(new String[] {"apply", "--root", root.toString()})).isNull();
         assertThat(BootPath.run(new String[] {"plan", "--root", root.toString(), "--json"})).isNull();
+        // apply --json is picocli's too: the fast path prints text only.
+        assertThat(BootPath.run(new String[] {"apply", "--boot", "system", "--root", root.toString(), "--json"})).isNull();
     }
 
     // ---- check ------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ class DiffCommandTest {
 
             Run text = command(rig, "archive", "list");
             assertThat(text.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
-                    .matches("ID\\s+CREATED\\s+AGE\\s+STRATEGY\\s+SIZE"));
+                    .matches("ID\\s+CREATED\\s+AGE\\s+STRATEGY\\s+SIZE(\\s+MARK)?"));
             Run list = command(rig, "archive", "list", "--json");
             assertThat(list.exit()).as(list.err()).isZero();
             List<Object> archives = JsonTree.array(list.out());
@@ -244,6 +244,25 @@ class DiffCommandTest {
             assertThat(out.indexOf("/var/lib/app")).isLessThan(out.indexOf("/usr/bin"));
             // Paths: /var/lib/app (4), /etc/group, /usr/bin/tool, /tmp/junk, /home/alice (itself), the dpkg files (3).
             assertThat(out).contains("11 paths the next boot will forget.");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void jsonWithSuggestIsTheEnvelopeWithTheChangesAndTheSuggestionsOnlyJsonOnStdout() throws Exception {
+        try (Machine m = adoptionMachine()) {
+            Machine.Run run = m.lethe("diff", "--json", "--suggest");
+            assertThat(run.exit()).as(run.all()).isZero();
+            Map<String, Object> document = JsonTree.object(run.out());  // strict: nothing else on stdout
+            assertThat(document.keySet()).containsExactly("version", "changes", "suggestions");
+            assertThat(document.get("version")).isEqualTo(1L);
+            List<Object> changes = (List<Object>) document.get("changes");
+            assertThat(changes).extracting(c -> ((Map<String, Object>) c).get("path"))
+                    .contains("/var/lib/app", "/etc/group", "/usr/bin/tool").doesNotContain("/var/lib/keep");
+            assertThat((List<Object>) document.get("suggestions")).contains(
+                    Map.of("kind", "directory", "toml", "{ path = \"/var/lib/app\", mode = \"0755\" }"));
+            // Without --suggest the shape scripts already parse: the bare array, the same records.
+            assertThat(JsonTree.array(m.lethe("diff", "--json").out())).isEqualTo(changes);
         }
     }
 

@@ -129,7 +129,8 @@ class InstallCommandTest {
         assertThat(root.resolve("etc/systemd/system/systemd-machine-id-commit.service.d/lethe.conf")).as(
                 "the commit would refuse lethe's bind of the stored id and fail at every boot")
                 .content().contains("ConditionKernelCommandLine=lethe=off");
-        assertThat(root.resolve("etc/systemd/system/lethe-prune.service")).content().contains("RequiresMountsFor=/persist");
+        assertThat(root.resolve("etc/systemd/system/lethe-prune.service")).content().contains("RequiresMountsFor=/persist")
+                .as("no [metrics] textfile: no metrics").doesNotContain("lethe metrics");
         assertThat(root.resolve("usr/sbin/lethe")).isExecutable().content().contains("-XX:AOTCache=/usr/lib/lethe/lethe.aot");
         Map<String, String> installed = tree();
 
@@ -174,6 +175,22 @@ class InstallCommandTest {
         assertThat(run.out()).contains("write        /usr/lib/lethe/initrd/lethe-initrd (changed)",
                 "run          update-initramfs -u -k all");
         assertThat(run.out()).doesNotContain("lethe-activate.service (changed)");
+    }
+
+    @Test
+    void aMetricsTextfileMakesThePruneUnitWriteItAfterEachRun() throws IOException {
+        lethe("install", "--no-initramfs");
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), Files.readString(root.resolve("etc/lethe/lethe.toml"))
+                + "\n[metrics]\ntextfile = \"/var/lib/prometheus/node-exporter/lethe%.prom\"\n");
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("/etc/systemd/system/lethe-prune.service (changed)")
+                .doesNotContain("lethe-activate.service (changed)", "lethe-capture.service (changed)");
+        // Quoted, and systemd's specifier sign doubled, so the file is the path written in the config.
+        assertThat(root.resolve("etc/systemd/system/lethe-prune.service")).content().contains("""
+                ExecStart=/usr/sbin/lethe archive prune
+                ExecStartPost=-/usr/sbin/lethe metrics --output "/var/lib/prometheus/node-exporter/lethe%%.prom"
+                """);
     }
 
     @Test

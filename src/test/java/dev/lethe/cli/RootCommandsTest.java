@@ -334,6 +334,82 @@ class RootCommandsTest {
         }
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void wipeRestoreAndPruneReportWhatTheyDidAsJson() throws Exception {
+        try (BtrfsMachine m = new BtrfsMachine()) {
+            m.config(m.rootSection() + "[root.archive]\nkeep = { last = 1 }\n" + STORES);
+            boot(m);
+            m.write("/var/lib/other-app/data", "settings\n");
+
+            Run dry = m.lethe("wipe", "--dry-run", "--json");
+            assertThat(dry.exit()).as(dry.all()).isZero();
+            Map<String, Object> planned = JsonTree.object(dry.out());  // strict: nothing but the document
+            assertThat(planned).containsEntry("version", 1L).containsEntry("strategy", "btrfs")
+                    .containsEntry("done", false).containsEntry("degraded", false).doesNotContainKey("archive");
+            assertThat((List<String>) planned.get("steps")).contains("make /@root a writable snapshot of /@root-blank");
+            assertThat(archives(m)).isEmpty();
+
+            Run wipe = m.lethe("wipe", "--json");
+            assertThat(wipe.exit()).as(wipe.all()).isZero();
+            Map<String, Object> done = JsonTree.object(wipe.out());
+            assertThat(done).containsEntry("version", 1L).containsEntry("done", true);
+            assertThat((List<String>) done.get("steps")).contains("make /@root a writable snapshot of /@root-blank");
+            m.reboot();
+            String first = (String) done.get("archive");
+            assertThat(ids(m)).containsExactly(first);
+
+            boot(m);
+            m.config(m.rootSection() + "[root.archive]\nkeep = { last = 1 }\n"
+                    + STORES.replace("[\"/var/log\"]", "[\"/var/log\", \"/var/lib/other-app\"]"));
+            assertThat(m.lethe("apply").exit()).isZero();
+            Run restore = m.lethe("archive", "restore", "--json", first, "/var/lib/other-app/data");
+            assertThat(restore.exit()).as(restore.all()).isZero();
+            assertThat(JsonTree.object(restore.out())).isEqualTo(Map.of("version", 1L, "restored", List.of(Map.of(
+                    "path", "/var/lib/other-app/data", "archive", first, "into", "/persist/var/lib/other-app/data"))));
+            assertThat(m.at("@persist/var/lib/other-app/data")).hasContent("settings");
+            assertThat(restore.err()).as("no progress with --json").doesNotContain("restoring").doesNotContain("verifying");
+
+            BtrfsMachine.nextSecond();
+            String second = wipeAndReboot(m);
+            Run wouldPrune = m.lethe("archive", "prune", "--dry-run", "--json");
+            assertThat(wouldPrune.exit()).as(wouldPrune.all()).isZero();
+            Map<String, Object> would = JsonTree.object(wouldPrune.out());
+            assertThat(would).containsEntry("version", 1L).containsEntry("done", false);
+            assertThat((List<Object>) would.get("removed")).extracting(a -> ((Map<String, Object>) a).get("id"))
+                    .containsExactly(first);
+            Map<String, Object> kept = (Map<String, Object>) ((List<Object>) would.get("kept")).getFirst();
+            assertThat(kept).containsEntry("id", second).containsEntry("degraded", false);
+            assertThat((List<String>) kept.get("reasons")).isNotEmpty();
+            assertThat(ids(m)).containsExactly(second, first);
+
+            Run prune = m.lethe("archive", "prune", "--json");
+            assertThat(prune.exit()).as(prune.all()).isZero();
+            Map<String, Object> pruned = JsonTree.object(prune.out());
+            assertThat(pruned).containsEntry("done", true);
+            assertThat((List<Object>) pruned.get("removed")).extracting(a -> ((Map<String, Object>) a).get("id"))
+                    .containsExactly(first);
+            assertThat(ids(m)).containsExactly(second);
+        }
+    }
+
+    @Test
+    void archiveListIsATableWithAHeaderRowAndAMarkColumnOnlyForADegradedArchive() throws Exception {
+        try (BtrfsMachine m = new BtrfsMachine()) {
+            m.config(m.rootSection() + STORES);
+            assertThat(m.lethe("apply").exit()).isZero();  // no --boot system: the archive is degraded
+            String degraded = wipeAndReboot(m);
+            Run list = m.lethe("archive", "list");
+            assertThat(list.exit()).as(list.all()).isZero();
+            List<String> lines = list.out().lines().toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).matches("ID +CREATED +AGE +STRATEGY +SIZE +MARK");
+            assertThat(lines.get(1)).startsWith(degraded + " ").endsWith("  DEGRADED");
+            assertThat(lines.get(1).indexOf(" btrfs ") + 1).as("the STRATEGY column starts under its header")
+                    .isEqualTo(lines.get(0).indexOf("STRATEGY"));
+        }
+    }
+
     // ---- helpers ----
 
     /** What the boot service does: apply --boot system, which leaves the activation mark. */

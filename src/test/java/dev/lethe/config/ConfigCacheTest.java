@@ -72,7 +72,7 @@ class ConfigCacheTest {
                     path = "/persist"
                     directories = ["/var/lib/systemd"]
                     """),
-            Map.entry("none, a store on the root, diff globs", """
+            Map.entry("none, a store on the root, diff globs, a metrics textfile", """
                     [root]
                     strategy = "none"
                     [[store]]
@@ -81,6 +81,8 @@ class ConfigCacheTest {
                     directories = ["/var/lib/café", "/var/lib/two words", "/var/lib/odd\\nname"]
                     [diff]
                     ignore = ["/var/cache/**", "/**/{.cache,tmp}", "/home/*/[a-c]*"]
+                    [metrics]
+                    textfile = "/var/lib/node-exporter/lethe.prom"
                     """),
             Map.entry("users, symlinks, raw ids, parents", """
                     [[store]]

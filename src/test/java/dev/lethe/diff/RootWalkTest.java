@@ -8,6 +8,7 @@ import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Flags;
+import dev.lethe.linux.Fs;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
@@ -21,6 +22,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HashMap;
@@ -358,6 +360,41 @@ class RootWalkTest {
         assertThat(describe(RootWalk.of(third.syscalls(), root.toString(), PackageBaseline.load(root), filter, again)))
                 .containsExactlyEntriesOf(Map.of("/usr/bin/tool", "modified modified 7"));
         assertThat(third.fileOpens.get()).isEqualTo(1);
+    }
+
+    @Test
+    void theCacheFileIsRewrittenOnlyWhenARunHashedSomethingNew() throws Exception {
+        Filter filter = Filter.of(config("").entries(), List.of("/var/lib/dpkg", "/persist"), false);
+        Files.createDirectories(root.resolve("persist"));
+        AbsolutePath store = AbsolutePath.of("/persist");
+        Path file = root.resolve("persist/.lethe/" + HashCache.FILE_NAME);
+        try (Fs fs = Fs.open(new FfmSyscalls(), root.toString())) {
+            HashCache first = HashCache.load(fs, store, Long.MAX_VALUE);
+            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, first);
+            assertThat(first.save(fs, store)).isTrue();
+            Object written = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+
+            HashCache second = HashCache.load(fs, store, Long.MAX_VALUE);
+            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, second);
+            assertThat(second.hits()).isEqualTo(5);
+            assertThat(second.save(fs, store)).isTrue();
+            assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey())
+                    .as("every hash reused, none added: the file already says this").isEqualTo(written);
+
+            Files.writeString(root.resolve("usr/bin/tool"), "tool v2");
+            HashCache third = HashCache.load(fs, store, Long.MAX_VALUE);
+            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, third);
+            assertThat(third.hits()).isEqualTo(4);
+            assertThat(third.save(fs, store)).isTrue();
+            assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey()).isNotEqualTo(written);
+
+            OpenCounter fourth = new OpenCounter();
+            HashCache reloaded = HashCache.load(fs, store, Long.MAX_VALUE);
+            assertThat(describe(RootWalk.of(fourth.syscalls(), root.toString(), PackageBaseline.load(root), filter,
+                    reloaded))).containsExactlyEntriesOf(Map.of("/usr/bin/tool", "modified modified 7"));
+            assertThat(fourth.fileOpens.get()).as("the new hash was saved").isZero();
+            assertThat(reloaded.hits()).isEqualTo(5);
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -55,11 +56,10 @@ public final class PackageBaseline {
         }
 
         void md5(String hex) {
-            long[] v = parseMd5(hex);
-            if (v != null) {
+            if (isMd5(hex)) {
                 hasMd5 = true;
-                hi = v[0];
-                lo = v[1];
+                hi = HexFormat.fromHexDigitsToLong(hex, 0, 16);
+                lo = HexFormat.fromHexDigitsToLong(hex, 16, 32);
             }
         }
     }
@@ -279,6 +279,7 @@ public final class PackageBaseline {
     private void loadDpkg(Path dpkg) throws IOException {
         Map<String, Diversion> diversions = readDiversions(dpkg.resolve("diversions"));
         Path info = dpkg.resolve("info");
+        List<InstalledPackage> installed = new ArrayList<>();
         try (BufferedReader r = reader(dpkg.resolve("status"))) {
             Map<String, String> para = new HashMap<>();
             String field = null;
@@ -290,7 +291,7 @@ public final class PackageBaseline {
                         field = null;
                     }
                     if (!para.isEmpty()) {
-                        dpkgPackage(para, info, diversions);
+                        installedPackage(para).ifPresent(installed::add);
                         para.clear();
                     }
                     if (line == null) {
@@ -315,6 +316,101 @@ public final class PackageBaseline {
                 }
             }
         }
+        // The packages' lists are read and canonicalised on every core (most of the load), then
+        // filed in status order on this thread, so that which package's md5 wins stays as it was.
+        List<PackageFiles> read;
+        try {
+            read = installed.parallelStream().map(p -> p.read(this, info, diversions)).toList();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        for (PackageFiles files : read) {
+            files.file(this, diversions);
+        }
+    }
+
+    /** An installed package from the status file, its lists not read yet. */
+    private record InstalledPackage(String name, int id, String architecture, String conffiles) {
+
+        PackageFiles read(PackageBaseline baseline, Path info, Map<String, Diversion> diversions) {
+            try {
+                return readFiles(baseline, info, diversions);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private PackageFiles readFiles(PackageBaseline baseline, Path info, Map<String, Diversion> diversions)
+                throws IOException {
+            String base = name;
+            if (architecture != null && !architecture.isEmpty()
+                    && Files.exists(info.resolve(name + ":" + architecture + ".list"))) {
+                base = name + ":" + architecture;
+            }
+            List<String> listed = new ArrayList<>();
+            Path list = info.resolve(base + ".list");
+            if (Files.isRegularFile(list)) {
+                try (BufferedReader r = reader(list)) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        if (!line.isEmpty()) {
+                            listed.add(hashed(divert(baseline.canonical(line), name, diversions)));
+                        }
+                    }
+                }
+            }
+            List<String> summed = new ArrayList<>();
+            List<String> md5s = new ArrayList<>();
+            Path sums = info.resolve(base + ".md5sums");
+            if (Files.isRegularFile(sums)) {
+                try (BufferedReader r = reader(sums)) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        // "<32 hex>  relative/path"
+                        if (line.length() < 35) {
+                            continue;
+                        }
+                        String rel = line.substring(32).stripLeading();
+                        if (rel.startsWith("*")) {
+                            rel = rel.substring(1);
+                        }
+                        summed.add(hashed(divert(baseline.canonical("/" + rel), name, diversions)));
+                        md5s.add(line.substring(0, 32));
+                    }
+                }
+            }
+            return new PackageFiles(this, listed, summed, md5s);
+        }
+    }
+
+    /** Computed here, on a reading thread, so that filing the path in the map does not. */
+    private static String hashed(String path) {
+        path.hashCode();
+        return path;
+    }
+
+    /** What one package's list and md5sums say, canonical, in file order. */
+    private record PackageFiles(InstalledPackage pkg, List<String> listed, List<String> summed, List<String> md5s) {
+
+        void file(PackageBaseline baseline, Map<String, Diversion> diversions) {
+            for (String path : listed) {
+                baseline.put(path, FILE, pkg.id(), null);
+            }
+            for (int i = 0; i < summed.size(); i++) {
+                baseline.put(summed.get(i), FILE, pkg.id(), md5s.get(i));
+            }
+            if (pkg.conffiles() != null) {
+                for (String line : pkg.conffiles().split("\n")) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length < 2 || !f[0].startsWith("/")) {
+                        continue;
+                    }
+                    if (f.length >= 3 && f[2].equals("remove-on-upgrade")) {
+                        continue;
+                    }
+                    // an obsolete conffile is still on disk and still owned
+                    baseline.put(divert(baseline.canonical(f[0]), pkg.name(), diversions), CONF, pkg.id(), f[1]);
+                }
+            }
+        }
     }
 
     /** Installed means state "installed" with flag "ok"; want install or hold. */
@@ -327,60 +423,13 @@ public final class PackageBaseline {
                 && s[1].equals("ok") && s[2].equals("installed");
     }
 
-    private void dpkgPackage(Map<String, String> para, Path info, Map<String, Diversion> diversions)
-            throws IOException {
+    private Optional<InstalledPackage> installedPackage(Map<String, String> para) {
         String name = para.get("Package");
         if (name == null || !installed(para.get("Status"))) {
-            return;
+            return Optional.empty();
         }
-        String arch = para.get("Architecture");
-        String base = name;
-        if (arch != null && !arch.isEmpty() && Files.exists(info.resolve(name + ":" + arch + ".list"))) {
-            base = name + ":" + arch;
-        }
-        int pkg = packageId(name);
-
-        Path list = info.resolve(base + ".list");
-        if (Files.isRegularFile(list)) {
-            try (BufferedReader r = reader(list)) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (!line.isEmpty()) {
-                        put(divert(canonical(line), name, diversions), FILE, pkg, null);
-                    }
-                }
-            }
-        }
-        Path sums = info.resolve(base + ".md5sums");
-        if (Files.isRegularFile(sums)) {
-            try (BufferedReader r = reader(sums)) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    // "<32 hex>  relative/path"
-                    if (line.length() < 35) {
-                        continue;
-                    }
-                    String md5 = line.substring(0, 32);
-                    String rel = line.substring(32).stripLeading();
-                    if (rel.startsWith("*")) {
-                        rel = rel.substring(1);
-                    }
-                    put(divert(canonical("/" + rel), name, diversions), FILE, pkg, md5);
-                }
-            }
-        }
-        String conffiles = para.get("Conffiles");
-        if (conffiles != null) {
-            for (String line : conffiles.split("\n")) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length < 2 || !f[0].startsWith("/")) {
-                    continue;
-                }
-                if (f.length >= 3 && f[2].equals("remove-on-upgrade")) {
-                    continue;
-                }
-                // an obsolete conffile is still on disk and still owned
-                put(divert(canonical(f[0]), name, diversions), CONF, pkg, f[1]);
-            }
-        }
+        return Optional.of(new InstalledPackage(name, packageId(name), para.get("Architecture"),
+                para.get("Conffiles")));
     }
 
     /** Packages other than the diverting one install {@code path} at the diverted-to path. */
@@ -500,16 +549,20 @@ public final class PackageBaseline {
 
     // ---------------------------------------------------------------- md5
 
-    private static long[] parseMd5(String hex) {
+    /**
+     * 32 hex digits ("newconffile" and the like are not). Checked digit by digit: the parse it
+     * replaced (substring, then {@code Long.parseUnsignedLong}) was a twelfth of the database load.
+     */
+    private static boolean isMd5(String hex) {
         if (hex == null || hex.length() != 32) {
-            return null;
+            return false;
         }
-        try {
-            return new long[] {Long.parseUnsignedLong(hex.substring(0, 16), 16),
-                    Long.parseUnsignedLong(hex.substring(16), 16)};
-        } catch (NumberFormatException e) {
-            return null; // "newconffile" and the like
+        for (int i = 0; i < 32; i++) {
+            if (!HexFormat.isHexDigit(hex.charAt(i))) {
+                return false;
+            }
         }
+        return true;
     }
 
     private static String toHex(long hi, long lo) {

@@ -254,6 +254,31 @@ class PackageBaselineTest {
     }
 
     @Test
+    void sharedPathsResolveInStatusOrderHoweverManyPackagesAreReadAtOnce(@TempDir Path r) throws Exception {
+        // The lists are read on several threads; which package's record wins must not depend on that.
+        Path info = Files.createDirectories(r.resolve("var/lib/dpkg/info"));
+        StringBuilder status = new StringBuilder();
+        for (int p = 0; p < 200; p++) {
+            status.append("Package: p").append(p).append("\nStatus: install ok installed\nArchitecture: all\n");
+            if (p == 150) {
+                status.append("Conffiles:\n /etc/shared.conf ").append(md5("conf")).append("\n");
+            }
+            status.append('\n');
+            Files.writeString(info.resolve("p" + p + ".list"), "/usr/share/shared\n/etc/shared.conf\n/usr/share/p" + p + "\n");
+            Files.writeString(info.resolve("p" + p + ".md5sums"), md5("v" + p) + "  usr/share/shared\n");
+        }
+        Files.writeString(r.resolve("var/lib/dpkg/status"), status);
+        for (int round = 0; round < 5; round++) {
+            PackageBaseline b = PackageBaseline.load(r);
+            assertThat(b.owner("/usr/share/shared")).isEqualTo(new Ownership(Kind.OWNED_FILE, md5("v0"), "p0"));
+            // a conffile stays a conffile whoever else lists it, with the md5 its status records
+            assertThat(b.owner("/etc/shared.conf")).isEqualTo(new Ownership(Kind.CONFFILE, md5("conf"), "p0"));
+            assertThat(b.owner("/usr/share/p199").pkg()).isEqualTo("p199");
+            assertThat(b.size()).isEqualTo(200 + 2);  // each package's own path and the two shared ones
+        }
+    }
+
+    @Test
     void noDatabaseMeansEmptyBaseline(@TempDir Path empty) {
         PackageBaseline b = PackageBaseline.load(empty);
         assertThat(b.isEmpty()).isTrue();
