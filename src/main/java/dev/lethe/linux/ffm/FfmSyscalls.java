@@ -40,22 +40,31 @@ public final class FfmSyscalls implements Syscalls {
     /** A UUID's 16 bytes are two big-endian halves, whatever the machine's byte order. */
     private static final ValueLayout.OfLong JAVA_LONG_BIG_ENDIAN = JAVA_LONG.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
-    private static final MethodHandle SYSCALL;
-    private static final VarHandle ERRNO;
-    private static final long CAPTURE_SIZE;
+    /**
+     * The one downcall handle, in a class of its own: building it is the cost of the first native
+     * call (the linker spins its stub and method handles), and a static method of the outer class,
+     * {@link #prepareInBackground()} included, would build it on the caller's thread.
+     */
+    private static final class Downcall {
+        static final MethodHandle SYSCALL;
+        static final VarHandle ERRNO;
+        static final long CAPTURE_SIZE;
 
-    static {
-        Linker linker = Linker.nativeLinker();
-        FunctionDescriptor signature = FunctionDescriptor.of(JAVA_LONG,
-                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        SYSCALL = linker.downcallHandle(
-                linker.defaultLookup().find("syscall").orElseThrow(),
-                signature,
-                Linker.Option.firstVariadicArg(1),
-                Linker.Option.captureCallState("errno"));
-        MemoryLayout state = Linker.Option.captureStateLayout();
-        ERRNO = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        CAPTURE_SIZE = state.byteSize();
+        static {
+            Linker linker = Linker.nativeLinker();
+            FunctionDescriptor signature = FunctionDescriptor.of(JAVA_LONG,
+                    JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+            SYSCALL = linker.downcallHandle(
+                    linker.defaultLookup().find("syscall").orElseThrow(),
+                    signature,
+                    Linker.Option.firstVariadicArg(1),
+                    Linker.Option.captureCallState("errno"));
+            MemoryLayout state = Linker.Option.captureStateLayout();
+            ERRNO = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+            CAPTURE_SIZE = state.byteSize();
+        }
+
+        private Downcall() {}
     }
 
     private final SyscallNumbers nr = SyscallNumbers.forRunningArchitecture();
@@ -71,14 +80,14 @@ public final class FfmSyscalls implements Syscalls {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_DATA + (64 << 10), 64));
 
     /**
-     * Builds the downcall handle now, on a background thread, so that its cost (about 40 ms at
+     * Builds the downcall handle now, on a background thread, so that its cost (tens of ms at
      * start-up even with an AOT cache) overlaps with reading the config instead of following it.
      * A caller that needs the handle before it is ready simply waits for the class to initialise.
      */
     public static void prepareInBackground() {
         Thread thread = new Thread(() -> {
             try {
-                Class.forName(FfmSyscalls.class.getName(), true, FfmSyscalls.class.getClassLoader());
+                Class.forName(Downcall.class.getName(), true, Downcall.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 // The engine's own first use reports the failure.
             }
@@ -90,7 +99,7 @@ public final class FfmSyscalls implements Syscalls {
     /** Runs one system call; returns its non-negative result or throws with errno. */
     private static long call(Arena arena, int number, String name, Object pathForErrors,
                              long a, long b, long c, long d, long e, long f) throws ErrnoException {
-        return call(arena.allocate(CAPTURE_SIZE, 8), number, name, pathForErrors, a, b, c, d, e, f);
+        return call(arena.allocate(Downcall.CAPTURE_SIZE, 8), number, name, pathForErrors, a, b, c, d, e, f);
     }
 
     /** {@link #call(Arena, int, String, Object, long, long, long, long, long, long)} capturing errno in {@code state}. */
@@ -98,12 +107,12 @@ public final class FfmSyscalls implements Syscalls {
                              long a, long b, long c, long d, long e, long f) throws ErrnoException {
         long result;
         try {
-            result = (long) SYSCALL.invokeExact(state, (long) number, a, b, c, d, e, f);
+            result = (long) Downcall.SYSCALL.invokeExact(state, (long) number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw new IllegalStateException("native call " + name + " failed to run", t);
         }
         if (result == -1) {
-            int errno = (int) ERRNO.get(state, 0L);
+            int errno = (int) Downcall.ERRNO.get(state, 0L);
             throw new ErrnoException(name, describe(pathForErrors), errno);
         }
         return result;
@@ -156,13 +165,13 @@ public final class FfmSyscalls implements Syscalls {
         MemorySegment scratch = SCRATCH.get();
         if (SCRATCH_DATA + path.length + 1 > scratch.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return statx(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(StatxLayout.SIZE, 8), cString(arena, path),
+                return statx(arena.allocate(Downcall.CAPTURE_SIZE, 8), arena.allocate(StatxLayout.SIZE, 8), cString(arena, path),
                         dirfd, path, flags);
             }
         }
         MemorySegment.copy(path, 0, scratch, JAVA_BYTE, SCRATCH_DATA, path.length);
         scratch.set(JAVA_BYTE, SCRATCH_DATA + path.length, (byte) 0);
-        return statx(scratch.asSlice(SCRATCH_STATE, CAPTURE_SIZE), scratch.asSlice(SCRATCH_STATX, StatxLayout.SIZE),
+        return statx(scratch.asSlice(SCRATCH_STATE, Downcall.CAPTURE_SIZE), scratch.asSlice(SCRATCH_STATX, StatxLayout.SIZE),
                 scratch.address() + SCRATCH_DATA, dirfd, path, flags);
     }
 
@@ -349,10 +358,10 @@ public final class FfmSyscalls implements Syscalls {
         MemorySegment scratch = SCRATCH.get();
         if (SCRATCH_DATA + length > scratch.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return pread(arena.allocate(CAPTURE_SIZE, 8), arena.allocate(length), fd, buf, bufOffset, length, offset);
+                return pread(arena.allocate(Downcall.CAPTURE_SIZE, 8), arena.allocate(length), fd, buf, bufOffset, length, offset);
             }
         }
-        return pread(scratch.asSlice(SCRATCH_STATE, CAPTURE_SIZE), scratch.asSlice(SCRATCH_DATA, length),
+        return pread(scratch.asSlice(SCRATCH_STATE, Downcall.CAPTURE_SIZE), scratch.asSlice(SCRATCH_DATA, length),
                 fd, buf, bufOffset, length, offset);
     }
 
