@@ -15,5 +15,16 @@ class WiringTest {
         Instant now = Wiring.CLOCK.instant();
         assertThat(now).isBetween(before, Instant.now());
         assertThat(Wiring.CLOCK.getZone()).isEqualTo(ZoneId.systemDefault());
+        long beforeMillis = System.currentTimeMillis();
+        assertThat(Wiring.CLOCK.millis()).isBetween(beforeMillis, System.currentTimeMillis());
+    }
+
+    @Test
+    void theClockInAnotherZoneKeepsTheInstantAndTakesTheZone() {
+        ZoneId elsewhere = ZoneId.of("Pacific/Kiritimati");
+        Instant before = Instant.now();
+        java.time.Clock moved = Wiring.CLOCK.withZone(elsewhere);
+        assertThat(moved.getZone()).isEqualTo(elsewhere);
+        assertThat(moved.instant()).isBetween(before, Instant.now());
     }
 }
