@@ -2,8 +2,9 @@ package dev.lethe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.testing.Machine;
+import dev.lethe.testing.ChildRun;
 import dev.lethe.testing.Machine.Disk;
+import dev.lethe.testing.Machine;
 import dev.lethe.testing.Trees;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -141,20 +142,12 @@ class ApplyProgressTest {
         try (Machine m = new Machine(Disk.TMPFS)) {
             m.config(CONFIG);
             Trees.generate(m.at("/var/lib/app"), 100, 8);
-            Path classLog = m.scratch.resolve("classes.log");
-            Path out = m.scratch.resolve("boot.out");
-            Path err = m.scratch.resolve("boot.err");
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-Xlog:class+load=info:file=" + classLog,
-                    "-cp", System.getProperty("java.class.path"), "dev.lethe.cli.Main", "apply", "--boot", "system",
-                    "--root", m.root.toString(), "--config", m.config.toString())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(Files.readString(err)).isZero();
+            ChildRun boot = ChildRun.of(m, "apply", "--boot", "system");
+            assertThat(boot.exit()).as(boot.err()).isZero();
             assertThat(Files.exists(m.disk.resolve("var/lib/app/d0"))).as("migrated").isTrue();
-            assertThat(Files.readString(out).strip().lines()).hasSize(1);
-            assertThat(Files.readString(err)).doesNotContain("copying").doesNotContain("verifying");
-            List<String> classes = Files.readAllLines(classLog);
+            assertThat(boot.out().strip().lines()).hasSize(1);
+            assertThat(boot.err()).doesNotContain("copying").doesNotContain("verifying");
+            List<String> classes = boot.classes().lines().toList();
             assertThat(classes).as("the copy ran with its progress").anyMatch(l -> l.contains(" dev.lethe.cli.ProgressDisplay "));
             // Besides the JDK: lethe, picocli's exceptions, tomlj and its antlr (no config cache here), as before
             // progress existed; a progress or terminal library would show up here.

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lethe.boot.Units;
 import dev.lethe.config.ConfigCache;
 import dev.lethe.config.ConfigLoader;
-import dev.lethe.testing.Machine;
+import dev.lethe.testing.ChildRun;
 import dev.lethe.testing.Machine.Disk;
+import dev.lethe.testing.Machine;
 import dev.lethe.testing.Sh;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,24 +40,11 @@ class BootConfigCacheTest {
     private record Boot(int exit, String out, String err, boolean loadedTomlj) {}
 
     private static Boot boot(Machine m, String... extra) throws Exception {
-        Path classLog = m.scratch.resolve("classes.log");
-        Files.deleteIfExists(classLog);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-Xlog:class+load=info:file=" + classLog, "-cp", System.getProperty("java.class.path"),
-                "dev.lethe.cli.Main", "apply", "--boot", "system"));
-        command.addAll(List.of(extra));
-        command.addAll(List.of("--root", m.root.toString(), "--config", m.config.toString()));
-        Process process = new ProcessBuilder(command).redirectOutput(m.scratch.resolve("out").toFile())
-                .redirectError(m.scratch.resolve("err").toFile()).start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("lethe did not finish in 120 s");
-        }
-        String classes = Files.readString(classLog);
-        assertThat(classes).as("the class log lists lethe's classes").contains("dev.lethe.cli.Apply ");
-        return new Boot(process.exitValue(), Files.readString(m.scratch.resolve("out")),
-                Files.readString(m.scratch.resolve("err")), classes.contains(" org.tomlj."));
+        List<String> args = new ArrayList<>(List.of("apply", "--boot", "system"));
+        args.addAll(List.of(extra));
+        ChildRun run = ChildRun.of(m, args.toArray(String[]::new));
+        assertThat(run.classes()).as("the class log lists lethe's classes").contains("dev.lethe.cli.Apply ");
+        return new Boot(run.exit(), run.out(), run.err(), run.loaded("org.tomlj."));
     }
 
     private static Boot bootWithCache(Machine m) throws Exception {

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.plan.EntryState;
 import dev.lethe.testing.BtrfsMachine;
-import dev.lethe.testing.Machine;
+import dev.lethe.testing.ChildRun;
 import dev.lethe.testing.Machine.Disk;
+import dev.lethe.testing.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -195,21 +195,8 @@ class MetricsCommandTest {
     }
 
     private static String classesLoaded(Machine m, String... args) throws Exception {
-        Path classLog = m.scratch.resolve("classes.log");
-        Files.deleteIfExists(classLog);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-Xlog:class+load=info:file=" + classLog, "-cp", System.getProperty("java.class.path"),
-                "dev.lethe.cli.Main"));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--root", m.root.toString(), "--config", m.config.toString()));
-        Process process = new ProcessBuilder(command).redirectOutput(m.scratch.resolve("out").toFile())
-                .redirectError(m.scratch.resolve("err").toFile()).start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("lethe did not finish in 120 s");
-        }
-        assertThat(process.exitValue()).as(Files.readString(m.scratch.resolve("err"))).isZero();
-        return Files.readString(classLog);
+        ChildRun run = ChildRun.of(m, args);
+        assertThat(run.exit()).as(run.err()).isZero();
+        return run.classes();
     }
 }
