@@ -35,7 +35,8 @@ final class DiffCommand implements Callable<Integer> {
                     : session.strategy.diff(session.root, filter);
             if (changes.isEmpty()) {  // no blank state: the adoption-mode diff
                 Adoption.Result result = Adoption.diff(session.context.sys(), session.context.clock(), session.root,
-                        live -> usableStores(session, live), filter);
+                        live -> usableStores(session, live), filter,
+                        ProgressDisplay.forWalk(spec.commandLine().getErr(), output.json));
                 if (output.json && options.suggest) {
                     DiffText.jsonWithSuggestions(out, result.walk().changes(), result.walk(), DiffText.suggest(session,
                             session.root, Summary.rolledUp(result.walk().changes(), options.top).top()));

@@ -42,6 +42,7 @@ final class ProgressDisplay implements Progress {
     private final Style style;
     private final Clock clock;
     private final boolean quietWhenShort;
+    private final boolean namesOnly;
     private String phase = "";
     private long totalFiles;
     private long totalBytes;
@@ -57,15 +58,30 @@ final class ProgressDisplay implements Progress {
 
     /** @param quietWhenShort end a phase silently when it showed nothing before (it took less than one interval) */
     ProgressDisplay(PrintWriter err, Style style, Clock clock, boolean quietWhenShort) {
+        this(err, style, clock, quietWhenShort, false);
+    }
+
+    /** @param namesOnly the work counts names (a walk), not files and bytes (a copy) */
+    ProgressDisplay(PrintWriter err, Style style, Clock clock, boolean quietWhenShort, boolean namesOnly) {
         this.err = err;
         this.style = style;
         this.clock = clock;
         this.quietWhenShort = quietWhenShort;
+        this.namesOnly = namesOnly;
     }
 
     /** The display for a command's stderr: nothing with --json, a bar on a terminal, plain lines otherwise. */
     static Progress forStderr(PrintWriter err, boolean json) {
         return json ? Progress.NONE : new ProgressDisplay(err, styleFor(System.getenv(), stderrDevice()), Wiring.CLOCK);
+    }
+
+    /**
+     * A walk over a tree (the adoption-mode diff's), in names listed: shown only once it has run
+     * longer than one interval, so that a quick run leaves stderr empty; nothing with --json.
+     */
+    static Progress forWalk(PrintWriter err, boolean json) {
+        return json ? Progress.NONE
+                : new ProgressDisplay(err, styleFor(System.getenv(), stderrDevice()), Wiring.CLOCK, true, true);
     }
 
     /** The display of apply at boot: plain lines, and only for a phase that runs longer than one interval. */
@@ -156,6 +172,11 @@ final class ProgressDisplay implements Progress {
     /** The counts and the rate; at the end, the totals and the time taken. */
     private String figures(long now, boolean last) {
         long millis = now - startedMillis;
+        if (namesOnly) {  // a walk: names listed, no data read
+            String rate = millis > 0 ? ", " + files * 1000 / millis + " names/s" : "";
+            String names = Words.count(files, "name", "names");
+            return last ? String.format(Locale.ROOT, "done, %s in %.1f s%s", names, millis / 1000.0, rate) : names + rate;
+        }
         String rate = millis > 0 ? ", " + Words.bytes(bytes * 1000 / millis) + "/s" : "";
         if (last) {
             return String.format(Locale.ROOT, "done, %s, %s in %.1f s%s", Words.bytes(bytes),

@@ -4,6 +4,7 @@ import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,12 @@ public final class Adoption {
     public record Result(RootWalk.Result walk, PackageBaseline baseline, Optional<AbsolutePath> cache) {}
 
     public static Result diff(Syscalls sys, Clock clock, Path root, UsableStores stores, Filter filter) throws IOException {
+        return diff(sys, clock, root, stores, filter, Progress.NONE);
+    }
+
+    /** @param progress told of the walk over the root, the long part of a first run (every name listed) */
+    public static Result diff(Syscalls sys, Clock clock, Path root, UsableStores stores, Filter filter, Progress progress)
+            throws IOException {
         try (Fs live = Fs.open(sys, root.toString())) {
             // Files changed in the last seconds may change again within the same timestamp tick: not cached.
             Instant trusted = clock.instant().minusSeconds(2);
@@ -50,7 +57,13 @@ public final class Adoption {
                     task -> Thread.ofPlatform().daemon().name("lethe-diff-cache").start(task));
             PackageBaseline baseline = PackageBaseline.load(root);
             HashCache cache = loading.join();  // load never throws: a cache it cannot read is empty
-            RootWalk.Result walk = RootWalk.of(sys, root.toString(), baseline, filter, cache);
+            RootWalk.Result walk;
+            progress.begin("walking " + root, 0, 0);
+            try {
+                walk = RootWalk.of(sys, root.toString(), baseline, filter, cache, progress);
+            } finally {
+                progress.end();
+            }
             store.ifPresent(path -> cache.save(live, path));
             return new Result(walk, baseline, store);
         }

@@ -11,6 +11,7 @@ import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Progress;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -114,11 +115,13 @@ public final class RootWalk {
     private final Semaphore inFlight;
     private final AtomicReference<IOException> hashFailure = new AtomicReference<>();
     private final ThreadLocal<Hasher> hasher = ThreadLocal.withInitial(Hasher::new);
+    private final Progress progress;
     private long device;
     private long mountId;
 
-    private RootWalk(Syscalls sys, PackageBaseline baseline, Filter filter, HashCache cache, int threads) {
+    private RootWalk(Syscalls sys, PackageBaseline baseline, Filter filter, HashCache cache, Progress progress, int threads) {
         this.sys = sys;
+        this.progress = progress;
         this.baseline = baseline;
         this.filter = filter;
         this.cache = cache;
@@ -133,7 +136,13 @@ public final class RootWalk {
 
     /** {@link #of(Syscalls, String, PackageBaseline, Filter, HashCache)} without a cache. */
     public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter) throws IOException {
-        return of(sys, root, baseline, filter, HashCache.empty(Long.MIN_VALUE));
+        return of(sys, root, baseline, filter, HashCache.empty(Long.MIN_VALUE), Progress.NONE);
+    }
+
+    /** {@link #of(Syscalls, String, PackageBaseline, Filter, HashCache, Progress)} telling nobody. */
+    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter, HashCache cache)
+            throws IOException {
+        return of(sys, root, baseline, filter, cache, Progress.NONE);
     }
 
     /**
@@ -141,10 +150,12 @@ public final class RootWalk {
      *
      * @param baseline the packages installed on that root ({@link PackageBaseline#load})
      * @param cache    hashes of package files from an earlier run; receives this run's
+     * @param progress told of every name listed, from this thread (the walk's, not the hashers')
      */
-    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter, HashCache cache)
-            throws IOException {
-        RootWalk walk = new RootWalk(sys, baseline, filter, cache, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter, HashCache cache,
+            Progress progress) throws IOException {
+        RootWalk walk = new RootWalk(sys, baseline, filter, cache, progress,
+                Math.max(1, Runtime.getRuntime().availableProcessors()));
         try {
             try (Descriptor rootFd = sys.open(Flags.AT_FDCWD, bytes(root), DIRECTORY, 0)) {
                 Stat top = sys.statx(rootFd.value(), bytes(""), Flags.AT_EMPTY_PATH);
@@ -485,7 +496,9 @@ public final class RootWalk {
     /** The names in a directory; null (and noted) if it cannot be listed. */
     private List<Syscalls.DirEntry> list(int dirFd, AbsolutePath dir) throws ErrnoException {
         try {
-            return sys.listDirectory(dirFd);
+            List<Syscalls.DirEntry> entries = sys.listDirectory(dirFd);
+            progress.advance(entries.size(), 0);
+            return entries;
         } catch (ErrnoException e) {
             if (deniedOrNotPermitted(e)) {
                 unreadable.add(new Unreadable(dir, true, Errno.describe(e.errno())));

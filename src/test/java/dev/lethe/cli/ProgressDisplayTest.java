@@ -107,6 +107,23 @@ class ProgressDisplayTest {
     }
 
     @Test
+    void aWalkCountsNamesAndSaysNothingWhenItIsQuick() {
+        Progress quick = new ProgressDisplay(err, Style.LINES, clock, true, true);
+        quick.begin("walking /", 0, 0);
+        at(4_000, quick, 90_000, 0);
+        quick.end();
+        assertThat(text.toString()).as("a walk under five seconds leaves stderr empty").isEmpty();
+        Progress long_ = new ProgressDisplay(err, Style.LINES, clock, true, true);
+        clock.millis = 0;
+        long_.begin("walking /", 0, 0);
+        at(5_000, long_, 100_000, 0);
+        at(8_000, long_, 20_000, 0);
+        long_.end();
+        assertThat(text.toString()).isEqualTo("lethe: walking /: 100000 names, 20000 names/s\n"
+                + "lethe: walking /: done, 120000 names in 8.0 s, 15000 names/s\n");
+    }
+
+    @Test
     void theBarIsRedrawnAtMostTenTimesASecondAndEndsWithANewline() {
         Progress progress = new ProgressDisplay(err, Style.BAR, clock);
         progress.begin("copying /var/lib/app", 4, 4 * MIB);

@@ -334,6 +334,36 @@ class RootWalkTest {
         }
     }
 
+    /** The walk tells its progress in names listed, every name of every directory it reads, on its own thread. */
+    @Test
+    void theProgressCountsEveryNameTheWalkLists() throws Exception {
+        file("/var/lib/app/db/big", "x".repeat(3000));  // an unowned tree: listed by the tally
+        file("/var/lib/app/state", "s");
+        java.util.concurrent.atomic.AtomicLong names = new java.util.concurrent.atomic.AtomicLong();
+        java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        dev.lethe.model.Progress counting = new dev.lethe.model.Progress() {
+            @Override
+            public void begin(String phase, long files, long bytes) {}
+
+            @Override
+            public void advance(long files, long bytes) {
+                names.addAndGet(files);
+                threads.add(Thread.currentThread());
+            }
+
+            @Override
+            public void end() {}
+        };
+        RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root),
+                Filter.of(config("").entries(), List.of(), false), HashCache.empty(Long.MIN_VALUE), counting);
+        long everyName;
+        try (var paths = Files.walk(root)) {
+            everyName = paths.count() - 1;  // not the root itself
+        }
+        assertThat(names.get()).isEqualTo(everyName);
+        assertThat(threads).containsExactly(Thread.currentThread());
+    }
+
     @Test
     void aSecondRunWithTheHashCacheReadsOnlyWhatChanged() throws Exception {
         long farFuture = Long.MAX_VALUE;  // every file counts as old enough to cache
