@@ -30,10 +30,12 @@ final class Apply {
                    PrintWriter out, PrintWriter err) throws Exception {
         long started = System.nanoTime();
         Session.requireRoot("lethe apply");
-        // SIGTERM (shutdown, Ctrl-C) ends the JVM midway: say so, after the lines of what was done.
+        // SIGTERM (shutdown, Ctrl-C) ends the JVM midway: say so, after the lines of what was done
+        // (with --json no document is written: there are no lines to point at).
+        String done = asJson ? "lethe status shows where each entry stands" : "the lines above are what it did";
         Thread stopped = new Thread(() -> {
             out.flush();
-            err.println("lethe: apply was stopped before it finished; the lines above are what it did. "
+            err.println("lethe: apply was stopped before it finished; " + done + ". "
                     + "Apply again to finish: an interrupted migration is then finished, or discarded and redone.");
             err.flush();
         });

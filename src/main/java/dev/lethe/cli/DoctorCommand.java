@@ -18,7 +18,6 @@ import picocli.CommandLine.Spec;
         + "hidden entries, forgotten identities, tmpfiles ages, files replaced by rename, full archive disks.")
 final class DoctorCommand implements Callable<Integer> {
     /** The version of the --json document: a consumer checks it before reading the findings. */
-    static final int JSON_VERSION = 1;
 
     @Mixin CommonOptions common;
     @Mixin JsonOption output;
@@ -56,7 +55,7 @@ final class DoctorCommand implements Callable<Integer> {
     static void json(PrintWriter out, List<Finding> findings) throws IOException {
         try (JsonGenerator json = Json.on(out)) {
             json.writeStartObject();
-            json.writeNumberField("version", JSON_VERSION);
+            json.writeNumberField("version", Json.VERSION);
             json.writeBooleanField("healthy", findings.isEmpty());
             json.writeArrayFieldStart("findings");
             for (Finding finding : findings) {
