@@ -36,10 +36,6 @@ public final class Adoption {
      */
     public record Result(RootWalk.Result walk, PackageBaseline baseline, Optional<AbsolutePath> cache) {}
 
-    public static Result diff(Syscalls sys, Clock clock, Path root, UsableStores stores, Filter filter) throws IOException {
-        return diff(sys, clock, root, stores, filter, Progress.NONE);
-    }
-
     /** @param progress told of the walk over the root, the long part of a first run (every name listed) */
     public static Result diff(Syscalls sys, Clock clock, Path root, UsableStores stores, Filter filter, Progress progress)
             throws IOException {

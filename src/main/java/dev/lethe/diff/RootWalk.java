@@ -134,17 +134,6 @@ public final class RootWalk {
         this.inFlight = new Semaphore(threads * 16);
     }
 
-    /** {@link #of(Syscalls, String, PackageBaseline, Filter, HashCache)} without a cache. */
-    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter) throws IOException {
-        return of(sys, root, baseline, filter, HashCache.empty(Long.MIN_VALUE), Progress.NONE);
-    }
-
-    /** {@link #of(Syscalls, String, PackageBaseline, Filter, HashCache, Progress)} telling nobody. */
-    public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter, HashCache cache)
-            throws IOException {
-        return of(sys, root, baseline, filter, cache, Progress.NONE);
-    }
-
     /**
      * The changes on the live root at host path {@code root} against its installed packages.
      *

@@ -33,7 +33,8 @@ class AdoptionTest {
     }
 
     private Adoption.Result diff(List<AbsolutePath> usable) throws Exception {
-        return Adoption.diff(new FfmSyscalls(), clock, root, live -> usable, Filter.none().leavingOut(List.of(store)));
+        return Adoption.diff(new FfmSyscalls(), clock, root, live -> usable, Filter.none().leavingOut(List.of(store)),
+                dev.lethe.model.Progress.NONE);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.lethe.linux.Fs;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.Progress;
 import dev.lethe.testing.Namespaces;
 import dev.lethe.testing.Sh;
 import java.io.IOException;
@@ -123,7 +124,7 @@ class RootWalkTest {
 
     private RootWalk.Result walk(Config config, List<String> ignore) throws Exception {
         return RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root),
-                Filter.of(config.entries(), ignore, false));
+                Filter.of(config.entries(), ignore, false), HashCache.empty(Long.MIN_VALUE), Progress.NONE);
     }
 
     private static Map<String, String> describe(RootWalk.Result result) {
@@ -370,13 +371,13 @@ class RootWalkTest {
         Filter filter = Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false);
         OpenCounter first = new OpenCounter();
         HashCache cache = HashCache.empty(farFuture);
-        assertThat(RootWalk.of(first.syscalls(), root.toString(), PackageBaseline.load(root), filter, cache).changes())
+        assertThat(RootWalk.of(first.syscalls(), root.toString(), PackageBaseline.load(root), filter, cache, Progress.NONE).changes())
                 .isEmpty();
         assertThat(first.fileOpens.get()).as("files with a recorded md5").isEqualTo(5);
 
         OpenCounter second = new OpenCounter();
         HashCache reloaded = HashCache.parse(cache.serialize(), farFuture);
-        assertThat(RootWalk.of(second.syscalls(), root.toString(), PackageBaseline.load(root), filter, reloaded)
+        assertThat(RootWalk.of(second.syscalls(), root.toString(), PackageBaseline.load(root), filter, reloaded, Progress.NONE)
                 .changes()).isEmpty();
         assertThat(second.fileOpens.get()).isZero();
         assertThat(reloaded.hits()).isEqualTo(5);
@@ -387,7 +388,7 @@ class RootWalkTest {
         Files.setLastModifiedTime(root.resolve("usr/bin/tool"), mtime);
         OpenCounter third = new OpenCounter();
         HashCache again = HashCache.parse(reloaded.serialize(), farFuture);
-        assertThat(describe(RootWalk.of(third.syscalls(), root.toString(), PackageBaseline.load(root), filter, again)))
+        assertThat(describe(RootWalk.of(third.syscalls(), root.toString(), PackageBaseline.load(root), filter, again, Progress.NONE)))
                 .containsExactlyEntriesOf(Map.of("/usr/bin/tool", "modified modified 7"));
         assertThat(third.fileOpens.get()).isEqualTo(1);
     }
@@ -400,12 +401,12 @@ class RootWalkTest {
         Path file = root.resolve("persist/.lethe/" + HashCache.FILE_NAME);
         try (Fs fs = Fs.open(new FfmSyscalls(), root.toString())) {
             HashCache first = HashCache.load(fs, store, Long.MAX_VALUE);
-            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, first);
+            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, first, Progress.NONE);
             assertThat(first.save(fs, store)).isTrue();
             Object written = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
 
             HashCache second = HashCache.load(fs, store, Long.MAX_VALUE);
-            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, second);
+            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, second, Progress.NONE);
             assertThat(second.hits()).isEqualTo(5);
             assertThat(second.save(fs, store)).isTrue();
             assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey())
@@ -413,7 +414,7 @@ class RootWalkTest {
 
             Files.writeString(root.resolve("usr/bin/tool"), "tool v2");
             HashCache third = HashCache.load(fs, store, Long.MAX_VALUE);
-            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, third);
+            RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, third, Progress.NONE);
             assertThat(third.hits()).isEqualTo(4);
             assertThat(third.save(fs, store)).isTrue();
             assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey()).isNotEqualTo(written);
@@ -421,7 +422,7 @@ class RootWalkTest {
             OpenCounter fourth = new OpenCounter();
             HashCache reloaded = HashCache.load(fs, store, Long.MAX_VALUE);
             assertThat(describe(RootWalk.of(fourth.syscalls(), root.toString(), PackageBaseline.load(root), filter,
-                    reloaded))).containsExactlyEntriesOf(Map.of("/usr/bin/tool", "modified modified 7"));
+                    reloaded, Progress.NONE))).containsExactlyEntriesOf(Map.of("/usr/bin/tool", "modified modified 7"));
             assertThat(fourth.fileOpens.get()).as("the new hash was saved").isZero();
             assertThat(reloaded.hits()).isEqualTo(5);
         }
@@ -431,19 +432,19 @@ class RootWalkTest {
     void aCorruptCacheIsIgnoredAndRecentFilesAreNotCached() throws Exception {
         Filter filter = Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false);
         HashCache cache = HashCache.empty(Long.MAX_VALUE);
-        RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, cache);
+        RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, cache, Progress.NONE);
         byte[] bytes = cache.serialize();
         bytes[20] ^= 1;
         assertThat(HashCache.parse(bytes, Long.MAX_VALUE).size()).isZero();
         OpenCounter counter = new OpenCounter();
         HashCache corrupt = HashCache.parse(bytes, Long.MAX_VALUE);
-        RootWalk.of(counter.syscalls(), root.toString(), PackageBaseline.load(root), filter, corrupt);
+        RootWalk.of(counter.syscalls(), root.toString(), PackageBaseline.load(root), filter, corrupt, Progress.NONE);
         assertThat(corrupt.hits()).isZero();
         assertThat(counter.fileOpens.get()).isEqualTo(5);
 
         // Files changed after the trusted instant (all of them here: they were just written) are hashed every time.
         HashCache racy = HashCache.empty(System.currentTimeMillis() * 1_000_000L - 3_600_000_000_000L);
-        RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, racy);
+        RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, racy, Progress.NONE);
         assertThat(racy.size()).isZero();
     }
 
@@ -457,7 +458,7 @@ class RootWalkTest {
         denying.deny.put("statx fuse", Errno.EPERM);
         denying.deny.put("openat tool", Errno.EACCES);     // a package file that may not be read
         RootWalk.Result result = RootWalk.of(denying.syscalls(), root.toString(), PackageBaseline.load(root),
-                Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false));
+                Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false), HashCache.empty(Long.MIN_VALUE), Progress.NONE);
         assertThat(describe(result)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
                 "/opt", "added added 0 dir 2", "/srv", "added added 2 dir 2")));
         assertThat(result.unreadable()).containsExactly(
@@ -473,7 +474,7 @@ class RootWalkTest {
         Files.writeString(bare.resolve("etc/hostname"), "box\n");
         Files.writeString(bare.resolve("top"), "t");
         RootWalk.Result result = RootWalk.of(new FfmSyscalls(), bare.toString(), PackageBaseline.load(bare),
-                Filter.none());
+                Filter.none(), HashCache.empty(Long.MIN_VALUE), Progress.NONE);
         assertThat(describe(result)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
                 "/etc", "added added 4 dir 2", "/top", "added added 1")));
     }
