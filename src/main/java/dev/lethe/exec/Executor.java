@@ -31,10 +31,6 @@ public final class Executor {
     private final Migration migration;
     private final Map<AbsolutePath, AbsolutePath> storeOfEntry = new HashMap<>();
 
-    public Executor(Fs fs, List<Entry> entries) {
-        this(fs, entries, Progress.NONE);
-    }
-
     /** @param progress told how far each migration's copy and verification have come */
     public Executor(Fs fs, List<Entry> entries, Progress progress) {
         this.fs = fs;

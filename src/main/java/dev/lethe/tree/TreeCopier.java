@@ -53,10 +53,6 @@ public final class TreeCopier {
     private final Syscalls sys;
     private final Progress progress;
 
-    public TreeCopier(Syscalls sys) {
-        this(sys, Progress.NONE);
-    }
-
     /** @param progress told of every entry copied and every buffer of data written (the caller begins and ends the phase) */
     public TreeCopier(Syscalls sys, Progress progress) {
         this.sys = Objects.requireNonNull(sys, "sys");

@@ -39,16 +39,11 @@ public final class TreeVerifier {
 
     /**
      * Compares {@code aName} in {@code aParentFd} with {@code bName} in {@code bParentFd}; the
-     * descriptors may be O_PATH.
+     * descriptors may be O_PATH; {@code progress} is told of every entry compared and its bytes.
      *
      * @throws VerificationException naming the first path that differs and how
      * @throws IOException if a tree cannot be read, or holds a nested mount
      */
-    public static void verify(Syscalls sys, int aParentFd, byte[] aName, int bParentFd, byte[] bName) throws IOException {
-        verify(sys, aParentFd, aName, bParentFd, bName, Progress.NONE);
-    }
-
-    /** As {@link #verify(Syscalls, int, byte[], int, byte[])}, telling {@code progress} of every entry compared and its bytes. */
     public static void verify(Syscalls sys, int aParentFd, byte[] aName, int bParentFd, byte[] bName, Progress progress)
             throws IOException {
         byte[] a = TreeAccess.requireName(aName, "first name");

@@ -9,6 +9,7 @@ import dev.lethe.linux.Errno;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.FileType;
 import dev.lethe.linux.Stat;
+import dev.lethe.model.Progress;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class TreeCopierTest {
 
     private Scratch scratch;
-    private final TreeCopier copier = new TreeCopier(SYS);
+    private final TreeCopier copier = new TreeCopier(SYS, Progress.NONE);
 
     @BeforeEach
     void createScratch() throws IOException {
@@ -41,7 +42,7 @@ class TreeCopierTest {
 
     private void verify(Path aParent, String aName, Path bParent, String bName) throws IOException {
         try (Scratch.Fd a = scratch.openPath(aParent); Scratch.Fd b = scratch.openPath(bParent)) {
-            TreeVerifier.verify(SYS, a.value(), bytes(aName), b.value(), bytes(bName));
+            TreeVerifier.verify(SYS, a.value(), bytes(aName), b.value(), bytes(bName), Progress.NONE);
         }
     }
 
@@ -252,7 +253,7 @@ class TreeCopierTest {
 
         try (Scratch.Fd dir = scratch.openPath(scratch.dir)) {
             copier.copy(dir.value(), Trees.BAD_DIR, dir.value(), Trees.BAD_NAME);
-            TreeVerifier.verify(SYS, dir.value(), Trees.BAD_DIR, dir.value(), Trees.BAD_NAME);
+            TreeVerifier.verify(SYS, dir.value(), Trees.BAD_DIR, dir.value(), Trees.BAD_NAME, Progress.NONE);
         }
 
         assertThat(scratch.lstat(concat(Trees.BAD_NAME, new byte[] {'/'}, Trees.BAD_NAME)).size()).isEqualTo(1);

@@ -5,6 +5,7 @@ import static dev.lethe.linux.Syscalls.bytes;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lethe.model.Progress;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +25,7 @@ class TreeVerifierTest {
         scratch = Scratch.create();
         Trees.build(scratch, scratch.path("src"));
         try (Scratch.Fd dir = scratch.openPath(scratch.dir)) {
-            new TreeCopier(SYS).copy(dir.value(), bytes("src"), dir.value(), bytes("dst"));
+            new TreeCopier(SYS, Progress.NONE).copy(dir.value(), bytes("src"), dir.value(), bytes("dst"));
         }
     }
 
@@ -35,7 +36,7 @@ class TreeVerifierTest {
 
     private void verify(String a, String b) throws IOException {
         try (Scratch.Fd dir = scratch.openPath(scratch.dir)) {
-            TreeVerifier.verify(SYS, dir.value(), bytes(a), dir.value(), bytes(b));
+            TreeVerifier.verify(SYS, dir.value(), bytes(a), dir.value(), bytes(b), Progress.NONE);
         }
     }
 
