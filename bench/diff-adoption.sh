@@ -5,8 +5,9 @@
 # a synthetic dpkg database (500 files per package, 20 B to 4 KiB each, all with md5sums), the rest
 # unowned trees; then 1 000 changes (400 package files modified, 300 deleted, 300 new files in package
 # directories). Times, with hyperfine in one run: find -xdev, fdfind, dpkg --verify (the md5 check
-# of every package file, the yardstick of the first run), lethe diff with no hash cache (first run)
-# and lethe diff with the cache a previous run left in the store (warm). BASELINE=DIR also times the
+# of every package file, the yardstick of the first run), lethe diff with no cache (first run: neither
+# the hash cache nor the parsed package database) and lethe diff with the caches a previous run left
+# in the store (warm). BASELINE=DIR also times the
 # lethe checked out in DIR (another worktree, built by its ./lethe), first run and warm, in the same
 # run, for a before/after ratio on a loaded machine; the load average is printed before and after.
 # Needs root; everything happens in a private mount namespace.
@@ -102,9 +103,18 @@ echo "root: $paths paths, $(du -sh "$root" | cut -f1); $(cat "$root"/var/lib/dpk
 sleep 3
 
 lethe=("$here/lethe" diff --root "$root" --config "$scratch/lethe.toml")
-"${lethe[@]}" | tail -3
+"${lethe[@]}" >"$scratch/report.first"
+tail -3 "$scratch/report.first"
+# The report must not depend on the caches (nor, for a before/after run, on the build).
+"${lethe[@]}" >"$scratch/report.warm"
+cmp "$scratch/report.first" "$scratch/report.warm" && echo "report: the same with the caches as without" >&2
+if [ -n "${BASELINE:-}" ]; then
+    "$BASELINE/lethe" diff --root "$root" --config "$scratch/lethe.toml" >"$scratch/report.baseline" || true
+    cmp "$scratch/report.first" "$scratch/report.baseline" && echo "report: the same as the baseline's" >&2
+fi
 cache="$root/persist/.lethe/diff-hashes"
-echo "hash cache: $(stat -c %s "$cache") bytes" >&2
+packages_cache="$root/persist/.lethe/diff-packages"
+echo "hash cache: $(stat -c %s "$cache") bytes; package database cache: $(stat -c %s "$packages_cache" 2>/dev/null || echo none) bytes" >&2
 echo "dpkg --verify reports $(dpkg --root="$root" --verify | wc -l) paths" >&2
 baseline=()
 if [ -n "${BASELINE:-}" ]; then
@@ -114,8 +124,8 @@ fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # One --prepare per command: only the first-run cases start without the cache. The warm cases
 # follow a run of the same build, so each finds the cache its own build wrote.
-prepares=(--prepare true --prepare true --prepare true --prepare "rm -f $cache" --prepare true)
-if [ -n "${BASELINE:-}" ]; then prepares+=(--prepare "rm -f $cache" --prepare true); fi
+prepares=(--prepare true --prepare true --prepare true --prepare "rm -f $cache $packages_cache" --prepare true)
+if [ -n "${BASELINE:-}" ]; then prepares+=(--prepare "rm -f $cache $packages_cache" --prepare true); fi
 hyperfine --style basic --warmup 1 --runs "$runs" "${prepares[@]}" \
     -n "find -xdev" "find $root -xdev" \
     -n "fdfind" "fdfind -uu --one-file-system . $root" \

@@ -1,5 +1,6 @@
 package dev.lethe.diff;
 
+import dev.lethe.diff.packages.BaselineCache;
 import dev.lethe.diff.packages.PackageBaseline;
 import dev.lethe.linux.Fs;
 import dev.lethe.linux.Syscalls;
@@ -18,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * The diff when no blank state exists (strategies "none" and "tmpfs"): everything on the root
  * filesystem that no installed package owns unchanged, minus what the filter leaves out. Package
  * file hashes are cached in the first usable store (see {@link HashCache}), so a second run reads
- * only what changed.
+ * only what changed; so is the parsed dpkg database ({@link BaselineCache}), read again only once a
+ * package changed.
  */
 public final class Adoption {
     private Adoption() {}
@@ -33,8 +35,10 @@ public final class Adoption {
      * @param walk     the changes, each with how many paths it stands for, and what could not be read
      * @param baseline the package databases read (and those not read yet)
      * @param cache    the store whose hash cache was used and updated; empty if no store was usable
+     * @param packages whether the baseline came from the store's cache, was parsed and cached, or only parsed
      */
-    public record Result(RootWalk.Result walk, PackageBaseline baseline, Optional<AbsolutePath> cache) {}
+    public record Result(RootWalk.Result walk, PackageBaseline baseline, Optional<AbsolutePath> cache,
+            BaselineCache.Outcome packages) {}
 
     /** @param progress told of the walk over the root, the long part of a first run (every name listed) */
     public static Result diff(Syscalls sys, Clock clock, Path root, UsableStores stores, Filter filter, Progress progress)
@@ -51,17 +55,17 @@ public final class Adoption {
                     () -> store.map(path -> HashCache.load(live, path, trustedNanos))
                             .orElseGet(() -> HashCache.empty(trustedNanos)),
                     task -> Thread.ofPlatform().daemon().name("lethe-diff-cache").start(task));
-            PackageBaseline baseline = PackageBaseline.load(root);
+            BaselineCache.Loaded baseline = BaselineCache.load(live, root, store, trustedNanos);
             HashCache cache = loading.join();  // load never throws: a cache it cannot read is empty
             RootWalk.Result walk;
             progress.begin("walking " + root, 0, 0);
             try {
-                walk = RootWalk.of(sys, root.toString(), baseline, filter, cache, progress);
+                walk = RootWalk.of(sys, root.toString(), baseline.baseline(), filter, cache, progress);
             } finally {
                 progress.end();
             }
             store.ifPresent(path -> cache.save(live, path));
-            return new Result(walk, baseline, store);
+            return new Result(walk, baseline.baseline(), store, baseline.outcome());
         }
     }
 

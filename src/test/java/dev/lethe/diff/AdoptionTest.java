@@ -2,6 +2,7 @@ package dev.lethe.diff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.diff.packages.BaselineCache;
 import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
 import java.nio.file.Files;
@@ -53,6 +54,56 @@ class AdoptionTest {
         assertThat(without.cache()).isEmpty();
         assertThat(root.resolve("persist/.lethe")).doesNotExist();
         assertThat(without.walk().changes()).isEqualTo(diff(List.of(store)).walk().changes());
+    }
+
+    /** A dpkg database of two packages, with one file modified, one deleted and one added beside them. */
+    private void packages() throws Exception {
+        Path info = Files.createDirectories(root.resolve("var/lib/dpkg/info"));
+        Files.writeString(root.resolve("var/lib/dpkg/status"), """
+                Package: app
+                Status: install ok installed
+                Architecture: all
+                Conffiles:
+                 /etc/app.conf %s
+
+                Package: lib
+                Status: install ok installed
+                Architecture: all
+
+                """.formatted(md5("a=0\n")));
+        Files.createDirectories(root.resolve("usr/lib/app"));
+        Files.writeString(root.resolve("usr/lib/app/same"), "same");
+        Files.writeString(root.resolve("usr/lib/app/changed"), "changed by hand");
+        Files.writeString(root.resolve("usr/lib/app/new"), "nobody's");
+        Files.writeString(info.resolve("app.list"), "/etc\n/etc/app.conf\n/usr\n/usr/lib\n/usr/lib/app\n/usr/lib/app/same\n");
+        Files.writeString(info.resolve("app.md5sums"), md5("same") + "  usr/lib/app/same\n");
+        Files.writeString(info.resolve("lib.list"), "/usr/lib/app/changed\n/usr/lib/app/gone\n");
+        Files.writeString(info.resolve("lib.md5sums"), md5("changed") + "  usr/lib/app/changed\n" + md5("gone") + "  usr/lib/app/gone\n");
+    }
+
+    private static String md5(String content) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(content.getBytes()));
+    }
+
+    @Test
+    void theCachedPackageDatabaseGivesTheSameReport() throws Exception {
+        packages();
+        Adoption.Result parsed = diff(List.of());
+        Adoption.Result cached = diff(List.of(store));
+        Adoption.Result hit = diff(List.of(store));
+        assertThat(parsed.packages()).isEqualTo(BaselineCache.Outcome.UNCACHED);
+        assertThat(cached.packages()).isEqualTo(BaselineCache.Outcome.REBUILT);
+        assertThat(hit.packages()).isEqualTo(BaselineCache.Outcome.HIT);
+        assertThat(root.resolve("persist/.lethe/" + BaselineCache.FILE_NAME)).isRegularFile();
+        assertThat(parsed.walk().changes()).extracting(change -> change.path().value() + " " + change.what())
+                .contains("/etc/app.conf config changed", "/usr/lib/app/changed modified", "/usr/lib/app/gone deleted",
+                        "/usr/lib/app/new added")
+                .doesNotContain("/usr/lib/app/same modified");
+        for (Adoption.Result result : List.of(cached, hit)) {
+            assertThat(result.walk()).isEqualTo(parsed.walk());
+            assertThat(result.baseline().managers()).isEqualTo(parsed.baseline().managers());
+            assertThat(result.baseline().size()).isEqualTo(parsed.baseline().size());
+        }
     }
 
     @Test

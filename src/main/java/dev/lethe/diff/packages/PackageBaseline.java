@@ -17,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,10 +40,10 @@ import java.util.Set;
  */
 public final class PackageBaseline {
 
-    private static final byte DIR = 1, FILE = 2, CONF = 3;
+    private static final byte DIR = PackageIndex.DIR, FILE = PackageIndex.FILE, CONF = PackageIndex.CONF;
 
-    /** Compact per-path record: about 40 bytes, md5 kept as two longs. */
-    private static final class Entry {
+    /** A path's record while the database is read (then frozen into the {@link PackageIndex}); md5 as two longs. */
+    static final class Entry {
         byte kind;
         boolean hasMd5;
         long hi, lo;
@@ -66,13 +65,20 @@ public final class PackageBaseline {
 
     private final Path root;
     private final Map<String, String> topLinks;
-    private final HashMap<String, Entry> entries = new HashMap<>(1 << 17);
-    /** For each owned directory, the owned paths directly inside it (filled by {@link #markDirectories}). */
-    private final HashMap<String, List<String>> children = new HashMap<>(1 << 15);
-    private final List<String> packages = new ArrayList<>();
-    private final HashMap<String, Integer> packageIds = new HashMap<>();
+    /** Only while the database is read: what {@link #index} is frozen from. */
+    private Parse parse;
+    private PackageIndex index;
     private final List<String> managers = new ArrayList<>();
     private final List<String> unsupported = new ArrayList<>();
+
+    /** The parse's working state: every path's record, then each directory's children. */
+    private static final class Parse {
+        final HashMap<String, Entry> entries = new HashMap<>(1 << 17);
+        /** For each owned directory, the owned paths directly inside it (filled by {@link #markDirectories}). */
+        final HashMap<String, List<String>> children = new HashMap<>(1 << 15);
+        final List<String> packages = new ArrayList<>();
+        final HashMap<String, Integer> packageIds = new HashMap<>();
+    }
 
     private PackageBaseline(Path root) {
         this.root = root;
@@ -82,26 +88,57 @@ public final class PackageBaseline {
     /** Loads every package database found under {@code root}; empty if there is none. */
     public static PackageBaseline load(Path root) {
         PackageBaseline b = new PackageBaseline(root);
+        b.parse = new Parse();
         try {
-            Path dpkg = root.resolve("var/lib/dpkg");
+            Path dpkg = dpkgDirectory(root);
             if (Files.isRegularFile(dpkg.resolve("status"))) {
                 b.loadDpkg(dpkg);
                 b.managers.add("dpkg");
             }
-            Path pacman = root.resolve("var/lib/pacman/local");
+            Path pacman = pacmanDirectory(root);
             if (Files.isDirectory(pacman)) {
                 b.loadPacman(pacman);
                 b.managers.add("pacman");
-            }
-            if (Files.isDirectory(root.resolve("var/lib/rpm"))
-                    || Files.isDirectory(root.resolve("usr/lib/sysimage/rpm"))) {
-                b.unsupported.add("rpm");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading package database under " + root, e);
         }
         b.markDirectories();
+        b.index = PackageIndex.of(b.parse.entries, b.parse.children, b.parse.packages);
+        b.parse = null;
+        b.detectUnsupported();
         return b;
+    }
+
+    /**
+     * The baseline of a root whose dpkg database (and no other) was read before into {@code index}
+     * ({@link BaselineCache}); what a parse would give, without reading the database again.
+     */
+    static PackageBaseline ofDpkgIndex(Path root, PackageIndex index) {
+        PackageBaseline b = new PackageBaseline(root);
+        b.index = index;
+        b.managers.add("dpkg");
+        b.detectUnsupported();
+        return b;
+    }
+
+    private void detectUnsupported() {
+        if (Files.isDirectory(root.resolve("var/lib/rpm")) || Files.isDirectory(root.resolve("usr/lib/sysimage/rpm"))) {
+            unsupported.add("rpm");
+        }
+    }
+
+    static Path dpkgDirectory(Path root) {
+        return root.resolve("var/lib/dpkg");
+    }
+
+    static Path pacmanDirectory(Path root) {
+        return root.resolve("var/lib/pacman/local");
+    }
+
+    /** The frozen database, for {@link BaselineCache} to write. */
+    PackageIndex index() {
+        return index;
     }
 
     // ---------------------------------------------------------------- queries
@@ -118,16 +155,16 @@ public final class PackageBaseline {
 
     /** Number of owned paths. */
     public int size() {
-        return entries.size();
+        return index.ownedCount();
     }
 
     public boolean isEmpty() {
-        return entries.isEmpty();
+        return index.ownedCount() == 0;
     }
 
     /** Every owned path, canonical; a view, not a copy. */
     public Set<String> ownedPaths() {
-        return Collections.unmodifiableSet(entries.keySet());
+        return index.ownedPaths();
     }
 
     /**
@@ -136,22 +173,23 @@ public final class PackageBaseline {
      * below it. One canonicalisation and one hash lookup: no scan over every owned path.
      */
     public List<String> ownedChildren(String directory) {
-        List<String> inside = children.get(canonical(directory));
-        return inside == null ? List.of() : Collections.unmodifiableList(inside);
+        int node = index.find(canonical(directory));
+        return node < 0 ? List.of() : index.children(node);
     }
 
     /** What the database says about {@code absolutePath} (no file system access). */
     public Ownership owner(String absolutePath) {
-        Entry e = entries.get(canonical(absolutePath));
-        if (e == null) {
+        int node = index.find(canonical(absolutePath));
+        if (node < 0 || index.kind(node) == PackageIndex.NONE) {
             return Ownership.NOT_OWNED;
         }
-        Ownership.Kind kind = switch (e.kind) {
+        Ownership.Kind kind = switch (index.kind(node)) {
             case DIR -> Ownership.Kind.OWNED_DIRECTORY;
             case CONF -> Ownership.Kind.CONFFILE;
             default -> Ownership.Kind.OWNED_FILE;
         };
-        return new Ownership(kind, e.hasMd5 ? toHex(e.hi, e.lo) : null, packages.get(e.pkg));
+        return new Ownership(kind, index.hasMd5(node) ? toHex(index.md5Hi(node), index.md5Lo(node)) : null,
+                index.packageName(node));
     }
 
     /**
@@ -167,8 +205,8 @@ public final class PackageBaseline {
      * </ul>
      */
     public boolean unchanged(String absolutePath, Path hostFile) {
-        Entry e = entries.get(canonical(absolutePath));
-        if (e == null) {
+        int node = index.find(canonical(absolutePath));
+        if (node < 0 || index.kind(node) == PackageIndex.NONE) {
             return false;
         }
         BasicFileAttributes a;
@@ -177,11 +215,11 @@ public final class PackageBaseline {
         } catch (IOException ex) {
             return false;
         }
-        if (e.kind == DIR) {
+        if (index.kind(node) == DIR) {
             return a.isDirectory();
         }
-        if (!e.hasMd5) {
-            return e.kind != CONF && !a.isDirectory();
+        if (!index.hasMd5(node)) {
+            return index.kind(node) != CONF && !a.isDirectory();
         }
         if (!a.isRegularFile()) {
             return false;
@@ -192,7 +230,7 @@ public final class PackageBaseline {
         } catch (IOException ex) {
             return false;
         }
-        return live[0] == e.hi && live[1] == e.lo;
+        return live[0] == index.md5Hi(node) && live[1] == index.md5Lo(node);
     }
 
     /** {@link #canonical(String, Path)} with this baseline's root, using links read at load. */
@@ -232,7 +270,8 @@ public final class PackageBaseline {
         return p;
     }
 
-    private static Map<String, String> topLevelLinks(Path root) {
+    /** The root's top-level symbolic links, name to target: what {@link #canonical} resolves. */
+    static Map<String, String> topLevelLinks(Path root) {
         Map<String, String> links = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path child : ds) {
@@ -498,17 +537,17 @@ public final class PackageBaseline {
     // ---------------------------------------------------------------- storage
 
     private int packageId(String name) {
-        return packageIds.computeIfAbsent(name, n -> {
-            packages.add(n);
-            return packages.size() - 1;
+        return parse.packageIds.computeIfAbsent(name, n -> {
+            parse.packages.add(n);
+            return parse.packages.size() - 1;
         });
     }
 
     private void put(String path, byte kind, int pkg, String md5) {
-        Entry e = entries.get(path);
+        Entry e = parse.entries.get(path);
         if (e == null) {
             e = new Entry(kind, pkg);
-            entries.put(path, e);
+            parse.entries.put(path, e);
         } else if (kind != FILE) {
             e.kind = kind; // a conffile stays a conffile whoever else lists it
         }
@@ -522,6 +561,8 @@ public final class PackageBaseline {
      * filed under its parent, for {@link #ownedChildren}.
      */
     private void markDirectories() {
+        HashMap<String, Entry> entries = parse.entries;
+        HashMap<String, List<String>> children = parse.children;
         for (String p : List.copyOf(entries.keySet())) {
             if (!p.equals("/")) {
                 int last = p.lastIndexOf('/');
@@ -601,7 +642,7 @@ public final class PackageBaseline {
 
     @Override
     public String toString() {
-        return "PackageBaseline[" + root + ", " + managers + ", " + entries.size() + " paths, "
-                + packages.size() + " packages]";
+        return "PackageBaseline[" + root + ", " + managers + ", " + index.ownedCount() + " paths, "
+                + index.packageCount() + " packages]";
     }
 }
