@@ -50,7 +50,7 @@ launcher() {
 after=$(launcher "$here")
 before=${BASELINE:+$(launcher "$BASELINE")}
 on="--root $root --config $scratch/lethe.toml"
-$after apply $on >/dev/null
+$after apply $on >/dev/null 2>&1
 
 names=("--version" "--help" "status" "plan" "apply --boot system")
 commands=("--version" "--help" "status $on" "plan $on" "apply --boot system --cache-in /persist $on")
