@@ -45,7 +45,7 @@ printf 'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n' >"$
 printf 'root:x:0:\nalice:x:1000:\n' >"$scratch/root/etc/group"
 mount --bind "$scratch/store" "$scratch/root/persist"
 mkdir -p "$scratch/store/var/lib/svc2/d2" && echo data >"$scratch/store/var/lib/svc2/d2/data"
-if [ -d "$scratch/records" ]; then cp -a "$scratch/records" "$scratch/store/.lethe"; fi
+if [ -n "${2:-}" ] && [ -d "$2" ]; then cp -a "$2" "$scratch/store/.lethe"; fi
 RESET
 
 read -ra flags <"$here/scripts/jvm.flags"
@@ -54,15 +54,17 @@ command_line() {
     echo "$1/target/runtime/bin/java ${flags[*]} -XX:AOTCache=$1/target/lethe.aot -cp $1/target/lethe.jar $2" \
         "dev.lethe.cli.Main apply --boot system --cache-in /persist --root $scratch/root --config $scratch/lethe.toml"
 }
-# A first boot, once, leaves lethe's records (the config's cache included) for every round.
-bash "$scratch/reset.sh" "$scratch"
-$(command_line "$here" "") >/dev/null
-cp -a "$scratch/store/.lethe" "$scratch/records"
-
 rounds=$1; shift
 lines=()
 for variant in "$@"; do
     if [ "${variant:0:1}" = @ ]; then lines+=("$(command_line "${variant:1}" "")"); else lines+=("$(command_line "$here" "$variant")"); fi
+done
+# A first boot per variant, once, leaves lethe's records for its rounds: the config's cache is valid
+# for the build that wrote it only, so a build booting from another's records would parse the TOML.
+for i in "${!lines[@]}"; do
+    bash "$scratch/reset.sh" "$scratch"
+    ${lines[i]} >/dev/null
+    cp -a "$scratch/store/.lethe" "$scratch/records.$i"
 done
 python3 - "$scratch" "$rounds" "$@" -- "${lines[@]}" <<'PY'
 import os, re, resource, statistics, subprocess, sys, time
@@ -72,8 +74,8 @@ names, lines = sys.argv[3:split], sys.argv[split + 1:]
 wall, cpu, inside = ({n: [] for n in names} for _ in range(3))
 print("load before:", os.popen("uptime").read().strip())
 for round in range(rounds + 1):  # round 0 warms the page cache and is not counted
-    for name, line in zip(names, lines):
-        subprocess.run(["bash", scratch + "/reset.sh", scratch], check=True)
+    for index, (name, line) in enumerate(zip(names, lines)):
+        subprocess.run(["bash", scratch + "/reset.sh", scratch, f"{scratch}/records.{index}"], check=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         run = subprocess.run(line.split(), capture_output=True)

@@ -39,7 +39,7 @@
 #                        (default 'systemd\[1\]: ': the initrd is over)
 # $OUT/console.times: every console line prefixed with the host time it arrived (epoch s).
 #   --mem MB             guest memory (default 2048)
-#   --smp N              vCPUs (default 2)
+#   --smp N              vCPUs (default 2; env VMTEST_SMP)
 #   --max-boots N        stop after N boots (default 10)
 #   --accel tcg|kvm      default tcg (KVM here is PVM-only and cannot boot a
 #                        stock Debian kernel); env VMTEST_ACCEL
@@ -65,7 +65,7 @@ DISK=""
 BOOT=direct
 APPEND=""
 MEM=2048
-SMP=2
+SMP=${VMTEST_SMP:-2}
 MAX_BOOTS=10
 ACCEL=${VMTEST_ACCEL:-tcg}
 CPU=${VMTEST_CPU:-}
@@ -103,6 +103,10 @@ while [ $# -gt 0 ]; do
         *) break ;;
     esac
 done
+# VMTEST_TIME_SCALE (a whole number, default 1): tests/vm/run sets it when VMs run side by side,
+# each then slower; the limits only matter when a boot hangs, so they stretch rather than fail.
+case "${VMTEST_TIME_SCALE:-1}" in ''|*[!0-9]*) die "VMTEST_TIME_SCALE must be a whole number" ;; esac
+TIMEOUT=$((TIMEOUT * ${VMTEST_TIME_SCALE:-1})); STAGE_TIMEOUT=$((STAGE_TIMEOUT * ${VMTEST_TIME_SCALE:-1}))
 [ $# -ge 1 ] || die "usage: run-vm.sh [options] IMAGE PAYLOAD_DIR"
 IMG=$1
 [ -d "$IMG" ] || IMG=$CACHE/images/$1

@@ -17,7 +17,8 @@ public final class Training {
 
     private static final List<List<String>> BY_HAND = List.of(
             List.of("plan"), List.of("status"), List.of("check"), List.of("orphans"),
-            List.of("diff", "--suggest"), List.of("diff", "--json"), List.of("plan", "--json"));
+            List.of("diff", "--suggest"), List.of("diff", "--json"), List.of("plan", "--json"),
+            List.of("--help"), List.of("status", "--help"), List.of("--version"));
 
     public static void main(String[] args) {
         FfmSyscalls.prepareInBackground();

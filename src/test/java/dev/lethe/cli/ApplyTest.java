@@ -284,8 +284,9 @@ class ApplyTest {
         try (Machine m = new Machine(Disk.TMPFS)) {
             m.config(CONFIG);
             // Another process holds the lock lethe takes on the root directory.
-            Process holder = new ProcessBuilder("flock", "--exclusive", m.root.toString(), "sleep", "1").start();
-            Thread.sleep(300);
+            // It says so once it holds the lock (a fixed delay could run out first on a loaded machine).
+            Process holder = new ProcessBuilder("flock", "--exclusive", m.root.toString(), "sh", "-c", "echo locked; sleep 1").start();
+            assertThat(holder.inputReader().readLine()).isEqualTo("locked");
             Machine.Run run = m.lethe("apply");
             holder.waitFor();
             assertThat(run.err()).contains("another lethe apply is running");

@@ -52,6 +52,16 @@ class InitrdEntriesTest {
     }
 
     private static Run entries(BtrfsDisk disk, Path root, java.util.Map<String, String> environment) throws Exception {
+        return entries(disk, root, environment, line -> { });
+    }
+
+    /** A line of the script's output, as it comes. */
+    private interface LineWatcher {
+        void seen(String line) throws Exception;
+    }
+
+    private static Run entries(BtrfsDisk disk, Path root, java.util.Map<String, String> environment, LineWatcher watcher)
+            throws Exception {
         ProcessBuilder builder = new ProcessBuilder("sh", disk.scratch.resolve("lethe-initrd").toString(), "entries",
                 root.toString()).redirectErrorStream(true);
         builder.environment().put("LETHE_TEST_STDERR", "1");  // not into the host's kernel log
@@ -59,9 +69,15 @@ class InitrdEntriesTest {
         builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        StringBuilder output = new StringBuilder();
+        try (java.io.BufferedReader lines = process.inputReader(StandardCharsets.UTF_8)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                output.append(line).append('\n');
+                watcher.seen(line);
+            }
+        }
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), output);
+        return new Run(process.exitValue(), output.toString());
     }
 
     private static boolean mounted(Path path) throws Exception {
@@ -138,16 +154,13 @@ class InitrdEntriesTest {
             Path late = disk.scratch.resolve("late-disk");
             Files.writeString(disk.at("@root/etc/fstab"), late + " /persist btrfs subvol=@persist 0 0\n");
             Path root = boot(disk, "@root");
-            Thread announcer = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(1500);
+            // The disk is announced once the script says it waits, never before: on a loaded
+            // machine a fixed delay could let the script start after the disk was there.
+            Run run = entries(disk, root, java.util.Map.of("LETHE_DEVICE_WAIT", "30"), line -> {
+                if (line.contains("waiting for " + late)) {
                     Files.createSymbolicLink(late, Path.of(disk.device));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
                 }
             });
-            Run run = entries(disk, root, java.util.Map.of("LETHE_DEVICE_WAIT", "30"));
-            announcer.join();
             assertThat(run.exit()).as(run.output()).isZero();
             assertThat(run.output()).contains("waiting for " + late);
             assertThat(mounted(root.resolve("persist"))).as(run.output()).isTrue();
