@@ -9,6 +9,7 @@ import dev.lethe.exec.Stores;
 import dev.lethe.exec.StoredConfigCache;
 import dev.lethe.linux.Fs;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.BuildIdentity;
 import dev.lethe.model.Stage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,7 +26,7 @@ record ApplyConfig(Config config, ConfigCache.Key key, boolean fromCache) {
 
     static ApplyConfig load(Path checkedRoot, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn)
             throws ConfigException {
-        ConfigCache.Key key = new ConfigCache.Key(Build.identity(), ConfigInputs.read(configFile, checkedRoot));
+        ConfigCache.Key key = new ConfigCache.Key(BuildIdentity.of(ConfigCache.class), ConfigInputs.read(configFile, checkedRoot));
         Optional<Config> cached = boot == Stage.SYSTEM
                 ? cacheIn.flatMap(store -> StoredConfigCache.read(checkedRoot, store, key))
                 : Optional.empty();

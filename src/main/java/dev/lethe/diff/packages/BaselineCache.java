@@ -10,10 +10,10 @@ import dev.lethe.linux.Fs;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.BuildIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
@@ -115,7 +114,7 @@ public final class BaselineCache {
         }
         Syscalls sys = live.syscalls();
         PackageIndex.Encoder out = new PackageIndex.Encoder();
-        out.string(buildIdentity());
+        out.string(BuildIdentity.of(PackageBaseline.class));
         Map<String, String> links = new TreeMap<>(PackageBaseline.topLevelLinks(root));
         out.varint(links.size());
         links.forEach((name, target) -> {
@@ -199,21 +198,6 @@ public final class BaselineCache {
         out.u64(stat.ctimeSec());
         out.u32(stat.ctimeNsec());
         return stat.ctimeSec() * 1_000_000_000L + stat.ctimeNsec();
-    }
-
-    /**
-     * Which build this is: the jar's (or, in a development build, this class file's) path, size and
-     * modification time. Another build may parse the same database differently.
-     */
-    private static String buildIdentity() {
-        try {
-            Path code = Path.of(BaselineCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path stamped = Files.isDirectory(code) ? code.resolve("dev/lethe/diff/packages/PackageBaseline.class") : code;
-            BasicFileAttributes attributes = Files.readAttributes(stamped, BasicFileAttributes.class);
-            return stamped + " " + attributes.size() + " " + attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        } catch (Exception e) {
-            return "unknown build, process " + ProcessHandle.current().pid() + " at " + System.nanoTime();
-        }
     }
 
     // ---------------------------------------------------------------- the file
