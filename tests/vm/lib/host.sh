@@ -68,19 +68,9 @@ ensure_packages() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The lethe build the images get: this checkout's target/, or VMTEST_LETHE_BUILD, a copy of
-# target/'s lethe.jar, lib/, runtime/, lethe.aot and .deb that ./test takes before its unit tests
-# rebuild target/ while this suite runs beside them.
-LETHE_BUILD=${VMTEST_LETHE_BUILD:-$REPO/target}
-
-# Builds lethe when target/ is missing or older than the sources (as ./lethe does); with
-# VMTEST_LETHE_BUILD, only checks that the copy is whole.
+# Builds lethe when target/ is missing or older than the sources (as ./lethe does).
 build_lethe() {
-    local t=$LETHE_BUILD
-    if [ -n "${VMTEST_LETHE_BUILD:-}" ]; then
-        [ -f "$t/lethe.jar" ] && [ -x "$t/runtime/bin/java" ] && [ -f "$t/lethe.aot" ] && [ -d "$t/lib" ] && return 0
-        log "VMTEST_LETHE_BUILD=$t lacks lethe.jar, lib/, runtime/ or lethe.aot"; return 1
-    fi
+    local t=$REPO/target
     if [ ! -f "$t/lethe.jar" ] || [ ! -x "$t/runtime/bin/java" ] || [ ! -f "$t/lethe.aot" ] || [ "$t/lethe.jar" -nt "$t/lethe.aot" ] \
         || [ -n "$(find "$REPO/src/main" "$REPO/pom.xml" "$REPO/scripts" -newer "$t/lethe.jar" -print -quit 2>/dev/null)" ]; then
         log "building lethe (scripts/build)"
@@ -88,17 +78,15 @@ build_lethe() {
     fi
 }
 
-# lethe_deb: prints the newest lethe_*_amd64.deb of the build, made (scripts/package) when there is
-# none newer than target/'s jar (./test has usually made it just before).
+# lethe_deb: prints target/lethe_*_amd64.deb, built (scripts/package) when there is none newer than
+# the build in target/ (./test's package test has usually built it just before).
 lethe_deb() {
     local deb
-    deb=$(ls -t "$LETHE_BUILD"/lethe_*_amd64.deb 2>/dev/null | head -1)
-    if [ -n "${VMTEST_LETHE_BUILD:-}" ]; then
-        [ -n "$deb" ] || { log "VMTEST_LETHE_BUILD=$LETHE_BUILD holds no lethe_*_amd64.deb"; return 1; }
-    elif [ -z "$deb" ] || [ "$LETHE_BUILD/lethe.jar" -nt "$deb" ]; then
+    deb=$(ls -t "$REPO"/target/lethe_*_amd64.deb 2>/dev/null | head -1)
+    if [ -z "$deb" ] || [ "$REPO/target/lethe.jar" -nt "$deb" ]; then
         log "building the .deb (scripts/package --no-lintian)" >&2
         JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} "$REPO/scripts/package" --no-lintian >&2 || return 1
-        deb=$(ls -t "$LETHE_BUILD"/lethe_*_amd64.deb | head -1)
+        deb=$(ls -t "$REPO"/target/lethe_*_amd64.deb | head -1)
     fi
     echo "$deb"
 }
@@ -132,7 +120,7 @@ image_build() {
     else
         # only what lethe install needs, so the image key follows their content
         rm -rf "$stage"; mkdir -p "$stage"
-        cp -a "$LETHE_BUILD/lethe.jar" "$LETHE_BUILD/lib" "$LETHE_BUILD/runtime" "$LETHE_BUILD/lethe.aot" "$stage/"
+        cp -a "$REPO/target/lethe.jar" "$REPO/target/lib" "$REPO/target/runtime" "$REPO/target/lethe.aot" "$stage/"
         args+=(--copy "$stage:/opt/lethe-build")
     fi
     "$VM/lib/build-image.sh" -q --name "vm-$name" "${args[@]}" | tail -1

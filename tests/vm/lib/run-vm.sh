@@ -103,8 +103,8 @@ while [ $# -gt 0 ]; do
         *) break ;;
     esac
 done
-# VMTEST_TIME_SCALE (a whole number, default 1): tests/vm/run sets it when VMs run side by side,
-# each then slower; the limits only matter when a boot hangs, so they stretch rather than fail.
+# VMTEST_TIME_SCALE (a whole number, default 1): stretches both limits for a run on a loaded
+# machine (a limit only matters when a boot hangs).
 case "${VMTEST_TIME_SCALE:-1}" in ''|*[!0-9]*) die "VMTEST_TIME_SCALE must be a whole number" ;; esac
 TIMEOUT=$((TIMEOUT * ${VMTEST_TIME_SCALE:-1})); STAGE_TIMEOUT=$((STAGE_TIMEOUT * ${VMTEST_TIME_SCALE:-1}))
 [ $# -ge 1 ] || die "usage: run-vm.sh [options] IMAGE PAYLOAD_DIR"
