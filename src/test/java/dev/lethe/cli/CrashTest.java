@@ -1,5 +1,7 @@
 package dev.lethe.cli;
 
+import dev.lethe.testing.ChildJvm;
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.testing.Machine;
@@ -103,9 +105,9 @@ class CrashTest {
             Map<String, String> manifest = Trees.manifest(original);
             java.util.Random random = new java.util.Random(3);
             for (int round = 0; round < 4; round++) {
-                ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                        "dev.lethe.cli.Main", "apply", "--root", m.root.toString(), "--config", m.config.toString());
+                List<String> command = ChildJvm.command("dev.lethe.cli.Main");
+                command.addAll(List.of("apply", "--root", m.root.toString(), "--config", m.config.toString()));
+                ProcessBuilder builder = new ProcessBuilder(command);
                 builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
                 Process process = builder.start();
                 Thread.sleep(300 + random.nextInt(1200));

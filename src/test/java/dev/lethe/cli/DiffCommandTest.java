@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.testing.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -380,10 +381,9 @@ class DiffCommandTest {
      */
     private static Machine.Run withoutReadPrivileges(Machine m, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("setpriv",
-                "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search",
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.lethe.cli.Main", "diff", "--root", m.root.toString(), "--config", m.config.toString()));
+                "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"));
+        command.addAll(ChildJvm.command("dev.lethe.cli.Main"));
+        command.addAll(List.of("diff", "--root", m.root.toString(), "--config", m.config.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
         String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

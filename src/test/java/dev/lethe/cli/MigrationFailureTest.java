@@ -1,5 +1,7 @@
 package dev.lethe.cli;
 
+import dev.lethe.testing.ChildJvm;
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.linux.CrashPoints;
@@ -108,9 +110,9 @@ class MigrationFailureTest {
             }
             Path outFile = m.scratch.resolve("sigterm.out");
             Path errFile = m.scratch.resolve("sigterm.err");
-            Process apply = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.lethe.cli.Main",
-                    "apply", "--root", m.root.toString(), "--config", m.config.toString())
+            List<String> command = ChildJvm.command("dev.lethe.cli.Main");
+            command.addAll(List.of("apply", "--root", m.root.toString(), "--config", m.config.toString()));
+            Process apply = new ProcessBuilder(command)
                     .redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (!Files.readString(outFile).contains("mkdir") && System.nanoTime() < deadline) {

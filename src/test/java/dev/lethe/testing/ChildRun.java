@@ -18,10 +18,7 @@ public record ChildRun(int exit, String out, String err, String classes) {
         Path out = m.scratch.resolve("child.out");
         Path err = m.scratch.resolve("child.err");
         Files.deleteIfExists(classLog);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-Xlog:class+load=info:file=" + classLog, "-cp", System.getProperty("java.class.path"),
-                "dev.lethe.cli.Main"));
+        List<String> command = ChildJvm.command("dev.lethe.cli.Main", "-Xlog:class+load=info:file=" + classLog);
         command.addAll(List.of(args));
         command.addAll(List.of("--root", m.root.toString(), "--config", m.config.toString()));
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -131,10 +131,7 @@ public final class Machine implements AutoCloseable {
 
     /** Runs lethe as a separate process (for crash injection), with extra environment variables. */
     public Run letheProcess(Map<String, String> environment, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.lethe.cli.Main"));
+        List<String> command = ChildJvm.command("dev.lethe.cli.Main");
         command.addAll(List.of(args));
         command.addAll(List.of("--root", root.toString(), "--config", config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);

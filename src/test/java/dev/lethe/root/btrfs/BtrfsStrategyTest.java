@@ -1,5 +1,6 @@
 package dev.lethe.root.btrfs;
 
+import dev.lethe.testing.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -433,10 +434,7 @@ class BtrfsStrategyTest {
 
     /** Runs {@link BtrfsMain} in a JVM of its own, so that it can be killed. */
     private static Run process(BtrfsDisk disk, Map<String, String> environment, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), BtrfsMain.class.getName()));
+        List<String> command = ChildJvm.command(BtrfsMain.class.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(new HashMap<>(environment));

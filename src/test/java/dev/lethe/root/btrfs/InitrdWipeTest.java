@@ -1,5 +1,6 @@
 package dev.lethe.root.btrfs;
 
+import dev.lethe.testing.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.archive.ArchiveRef;
@@ -303,10 +304,8 @@ class InitrdWipeTest {
                 disk.standardLayout();
                 Map<String, String> oldRoot = disk.manifest("@root");
                 Path script = script(disk);
-                List<String> command = new ArrayList<>(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                        BtrfsMain.class.getName(), "wipe", disk.device, "@root", "@root-blank",
+                List<String> command = ChildJvm.command(BtrfsMain.class.getName());
+                command.addAll(List.of("wipe", disk.device, "@root", "@root-blank",
                         disk.scratch.resolve("java-" + point).toString(), "2026-11-28T21:45:00Z"));
                 ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
                 builder.environment().put("LETHE_TEST_CRASH_AT", Integer.toString(point));

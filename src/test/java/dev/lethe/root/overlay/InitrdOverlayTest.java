@@ -1,5 +1,6 @@
 package dev.lethe.root.overlay;
 
+import dev.lethe.testing.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.archive.ArchiveRef;
@@ -413,11 +414,8 @@ class InitrdOverlayTest {
     }
 
     private static Run javaWipe(Machine machine, Instant now, int crashAt) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), OverlayMain.class.getName(),
-                "wipe", machine.javaRoot.toString(), UPPER, Long.toString(now.getEpochSecond()), "false"));
+        List<String> command = ChildJvm.command(OverlayMain.class.getName());
+        command.addAll(List.of("wipe", machine.javaRoot.toString(), UPPER, Long.toString(now.getEpochSecond()), "false"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("LETHE_TEST_CRASH_AT", Integer.toString(crashAt));
         Process process = builder.start();

@@ -1,5 +1,6 @@
 package dev.lethe.root.overlay;
 
+import dev.lethe.testing.ChildJvm;
 import dev.lethe.testing.Contexts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -381,10 +382,7 @@ class OverlayStrategyTest {
     private record Run(int exit, String output) {}
 
     private static Run process(Map<String, String> environment, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), OverlayMain.class.getName()));
+        List<String> command = ChildJvm.command(OverlayMain.class.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);

@@ -1,5 +1,6 @@
 package dev.lethe.root.zfs;
 
+import dev.lethe.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +21,7 @@ final class OwnJvm {
 
     /** Runs {@code main} with {@code args}, killed before its {@code crashAt}-th step unless that is -1. */
     static Run run(int crashAt, Class<?> main, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), main.getName()));
+        List<String> command = ChildJvm.command(main.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         if (crashAt > 0) {
