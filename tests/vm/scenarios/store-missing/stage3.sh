@@ -1,6 +1,6 @@
 #!/bin/bash
 # Boot 3: the store is back; the degraded root of boot 2 is an archive marked degraded,
-# holding what boot 2 wrote.
+# holding what boot 2 wrote. Then the config is broken for boot 4 (scenario 5).
 . "$VMTEST_PAYLOAD/assert.sh"
 export -f lethe_journal
 settle 180
@@ -22,4 +22,19 @@ if [ -n "$id" ]; then
 fi
 check "the wipe said so in the kernel log (a lethe: line saying degraded)" \
     bash -c "lethe_journal | grep -qi degraded"
+
+# Scenario 5 (a config error) on the same disk: the config is broken where every boot reads it,
+# in the blank (the root is made from it at each boot), by making the read-only blank writable
+# for a moment. Boot 4 checks that the machine comes up and says what is wrong.
+section "breaking the config in the blank for boot 4"
+mkdir -p /run/top
+mount -o subvolid=5 /dev/disk/by-uuid/6b3c2f5e-0a7d-4c1e-9f00-7e57c0de0001 /run/top
+b=/run/top/@root-blank
+btrfs property set -ts "$b" ro false
+printf '\n[[store]]\npath = "relative/store"\ndirectories = ["/var/lib/x"]\n' >> "$b/etc/lethe/lethe.toml"
+btrfs property set -ts "$b" ro true
+check "the blank is read-only again" sh -c "btrfs property get -ts '$b' ro | grep -q true"
+echo "the blank's config now ends with:"; tail -4 "$b/etc/lethe/lethe.toml"
+umount /run/top
+sync
 finish

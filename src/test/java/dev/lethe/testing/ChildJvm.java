@@ -47,6 +47,19 @@ public final class ChildJvm {
         return command;
     }
 
+    /**
+     * As {@link #command}, without the cache and from the test run's own class path: for a child
+     * whose loaded classes are the observation (an AOT cache loads every class it holds at start-up),
+     * or whose build identity must be the test JVM's (caches keyed by the running build).
+     */
+    public static List<String> uncachedCommand(String mainClass, String... extraFlags) {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(FLAGS);
+        command.addAll(List.of(extraFlags));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return command;
+    }
+
     /** The java binary of this JVM. */
     public static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

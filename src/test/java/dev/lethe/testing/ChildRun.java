@@ -18,7 +18,7 @@ public record ChildRun(int exit, String out, String err, String classes) {
         Path out = m.scratch.resolve("child.out");
         Path err = m.scratch.resolve("child.err");
         Files.deleteIfExists(classLog);
-        List<String> command = ChildJvm.command("dev.lethe.cli.Main", "-Xlog:class+load=info:file=" + classLog);
+        List<String> command = ChildJvm.uncachedCommand("dev.lethe.cli.Main", "-Xlog:class+load=info:file=" + classLog);
         command.addAll(List.of(args));
         command.addAll(List.of("--root", m.root.toString(), "--config", m.config.toString()));
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Boot 2: the config is invalid. The machine is up (this stage runs); lethe status and
-# the journal name the problem (the file, and the bad value).
+# Boot 4, scenario 5 (issue 9): the config is invalid (boot 3 broke it in the blank). The
+# machine is up (this stage runs); lethe status and the journal name the problem (the file,
+# and the bad value).
 . "$VMTEST_PAYLOAD/assert.sh"
 settle 180
 lethe_report
