@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 final class Apply {
     private Apply() {}
 
-    /** @param cacheIn the store holding the boot's config cache ({@code --cache-in}, boot system only) */
+    /** @param cacheIn the store holding the config's cache ({@code --cache-in}, not with boot initrd) */
     static int run(Path root, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn, PrintWriter out,
                    PrintWriter err) throws Exception {
         return run(root, configFile, boot, cacheIn, false, out, err);

@@ -23,15 +23,15 @@ final class ApplyCommand implements Callable<Integer> {
     Stage boot;
 
     @Option(names = "--cache-in", paramLabel = "STORE", converter = Converters.Absolute.class,
-            description = "With --boot system: take the config from the cache an earlier apply left in "
-                    + "STORE/.lethe when it was made from the same bytes (no TOML parser at boot). "
-                    + "lethe install writes it into the boot unit.")
+            description = "Take the config from the cache an earlier apply left in STORE/.lethe when it "
+                    + "was made from the same bytes (no TOML parser). Not with --boot initrd. lethe install "
+                    + "writes it into the boot and capture units.")
     AbsolutePath cacheIn;
 
     @Override
     public Integer call() throws Exception {
-        if (cacheIn != null && boot != Stage.SYSTEM) {
-            throw new ParameterException(spec.commandLine(), "--cache-in is read only by apply --boot system");
+        if (cacheIn != null && boot == Stage.INITRD) {
+            throw new ParameterException(spec.commandLine(), "--cache-in is not read by apply --boot initrd");
         }
         return Apply.run(common.root, common.configFile(), boot, Optional.ofNullable(cacheIn), output.json,
                 spec.commandLine().getOut(), spec.commandLine().getErr());

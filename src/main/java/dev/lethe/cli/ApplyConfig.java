@@ -27,7 +27,7 @@ record ApplyConfig(Config config, ConfigCache.Key key, boolean fromCache) {
     static ApplyConfig load(Path checkedRoot, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn)
             throws ConfigException {
         ConfigCache.Key key = new ConfigCache.Key(BuildIdentity.of(ConfigCache.class), ConfigInputs.read(configFile, checkedRoot));
-        Optional<Config> cached = boot == Stage.SYSTEM
+        Optional<Config> cached = boot != Stage.INITRD
                 ? cacheIn.flatMap(store -> StoredConfigCache.read(checkedRoot, store, key))
                 : Optional.empty();
         if (cached.isPresent()) {

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The boot service's command, {@code apply --boot STAGE [--root DIR] [--config FILE] [--cache-in STORE]}, and
- * {@code --version}, parsed without picocli. Building picocli's command model costs about 90 ms
+ * The boot service's command, {@code apply --boot STAGE [--root DIR] [--config FILE] [--cache-in STORE]}, the
+ * capture service's {@code apply --cache-in STORE [--root DIR] [--config FILE]}, and {@code --version}, parsed
+ * without picocli. Building picocli's command model costs about 90 ms
  * of reflection at every start, which every boot would pay; these few options do not need it.
  * Anything else, including any mistake, goes to picocli, which owns the help and the errors.
  */
@@ -62,7 +63,8 @@ final class BootPath {
                 return null;
             }
         }
-        if (boot == null || (cacheIn != null && boot != Stage.SYSTEM)) {
+        // apply --boot STAGE, or the capture unit's apply --cache-in STORE (all entries, every line)
+        if ((boot == null && cacheIn == null) || (cacheIn != null && boot == Stage.INITRD)) {
             return null;
         }
         PrintWriter out = new PrintWriter(System.out, true);

@@ -187,12 +187,41 @@ class BootConfigCacheTest {
     }
 
     @Test
-    void cacheInIsForTheSystemBootOnly() throws Exception {
+    void cacheInIsNotForTheInitrdStageNorARelativePath() throws Exception {
         try (Machine m = new Machine(Disk.TMPFS)) {
             m.config(CONFIG);
-            assertThat(m.lethe("apply", "--cache-in", "/persist").exit()).isEqualTo(ExitCode.USAGE);
             assertThat(m.lethe("apply", "--boot", "initrd", "--cache-in", "/persist").exit()).isEqualTo(ExitCode.USAGE);
             assertThat(m.lethe("apply", "--boot", "system", "--cache-in", "persist").exit()).isEqualTo(ExitCode.USAGE);
+            assertThat(m.lethe("apply", "--cache-in", "persist").exit()).isEqualTo(ExitCode.USAGE);
+        }
+    }
+
+    @Test
+    void theCaptureRunTakesTheBootsCacheAndDoesWhatAPlainApplyDoes() throws Exception {
+        try (Machine m = bootedOnce()) {
+            byte[] written = Files.readAllBytes(cacheFile(m));
+            ChildRun capture = ChildRun.of(m, "apply", "--cache-in", "/persist");
+            assertThat(capture.exit()).as(capture.err()).isZero();
+            assertThat(capture.loaded("org.tomlj.")).as("tomlj loaded on a cache hit").isFalse();
+            assertThat(capture.loaded("picocli.")).as("picocli's model built for the capture unit's command").isFalse();
+            assertThat(m.mountsBelowRoot()).containsAll(MOUNTED);
+            assertThat(Files.readAllBytes(cacheFile(m))).as("a hit writes nothing").isEqualTo(written);
+            // the same command parsed (picocli, TOML) says the same: nothing left to do
+            ChildRun hit = ChildRun.of(m, "apply", "--cache-in", "/persist");
+            ChildRun parsed = ChildRun.of(m, "apply");
+            assertThat(parsed.loaded("org.tomlj.")).isTrue();
+            assertThat(parsed.exit()).isZero();
+            assertThat(withoutTimes(hit.out())).isEqualTo(withoutTimes(parsed.out())).contains("nothing to do");
+        }
+    }
+
+    @Test
+    void theCaptureUnitNamesTheBootsCache() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(CONFIG);
+            assertThat(Units.capture(ConfigLoader.load(m.config, m.root)))
+                    .contains("ExecStart=/usr/sbin/lethe apply --cache-in /persist\n")
+                    .contains("ExecStop=/usr/sbin/lethe apply --cache-in /persist\n");
         }
     }
 

@@ -85,7 +85,9 @@ public final class ChildJvm {
             System.err.println("ChildJvm: no target/classes on the class path; children run without an AOT cache");
             return null;
         }
-        Path dir = mainClasses.toAbsolutePath().getParent().resolve("child-jvm");
+        // one per Maven test fork (pom.xml): two forks run at once
+        Path dir = mainClasses.toAbsolutePath().getParent().resolve("child-jvm")
+                .resolve("fork-" + System.getProperty("lethe.test.fork", "0"));
         Path jar = dir.resolve("classes.jar");
         Path cache = dir.resolve("children.aot");
         try {
