@@ -49,7 +49,7 @@ span=$(awk -v a="$first" 'END{printf "%.2f", $1-a}' "$WORK/lethe-lines")
 log "wipe lines on the console: $(wc -l < "$WORK/lethe-lines"), spanning ${span}s:"
 cut -d' ' -f2- "$WORK/lethe-lines" | sed 's/^/    /' >&2
 # moments: (regex, delay), as each line appears (the kill follows within a few hundredths of a
-# second). The wipe's own steps (record, rename, snapshot, done) come only when the root has
+# second). The wipe's own steps (record, rename, snapshot) come only when the root has
 # something to archive: once a boot's wipe has made a fresh root, the next boots' wipes leave it
 # alone until a boot writes to it. So each of them is cut right after a full boot (or at the start),
 # and the boot after that cut (which finishes or recovers the wipe) is cut at a moment that comes at
@@ -64,21 +64,24 @@ steps=() later=()
 while IFS= read -r l; do
     case "$l" in
         *"create the directory"*) ;;   # the first wipe's alone: never comes again
-        *"wipe done"*) steps+=("lethe:$(as_regex "${l#*lethe:}")"); after_done=1 ;;
+        *"wipe done"*) later+=("lethe:$(as_regex "${l#*lethe:}")"); after_done=1 ;;  # said at every boot
         *) if [ -n "${after_done:-}" ]; then later+=("lethe:$(as_regex "${l#*lethe:}")")
            else steps+=("lethe:$(as_regex "${l#*lethe:}")"); fi ;;
     esac
 done < <(cut -d' ' -f2- "$WORK/lethe-lines" | sed 's/.*lethe:/lethe:/' | awk '!seen[$0]++' | head -10)
 later+=("Begin: Running /scripts/local-bottom" "Begin: Running /scripts/init-bottom")
 [ "${#steps[@]}" -ge 3 ] || fail "only ${#steps[@]} wipe steps on the console of full boot 2 (${steps[*]}): is the wipe archiving?"
-plan=("$premount")
+# premount, step 1, a later moment, FULL, step 2, a later moment, FULL, ..., the last step, every
+# later moment left, FULL (the last full boot checks the machine after the last cuts)
+plan=("$premount") j=0
 for i in "${!steps[@]}"; do
     plan+=("${steps[$i]}")
-    [ "$i" -lt "${#later[@]}" ] && plan+=("${later[$i]}")
+    while [ "$j" -lt "${#later[@]}" ]; do
+        plan+=("${later[$j]}"); j=$((j + 1))
+        [ "$i" -lt $((${#steps[@]} - 1)) ] && break
+    done
     plan+=(FULL)
 done
-for ((i = ${#steps[@]}; i < ${#later[@]}; i++)); do plan+=("${later[$i]}"); done
-[ "${plan[-1]}" = FULL ] || plan+=(FULL)
 log "the plan: ${#steps[@]} wipe steps, $(( ${#plan[@]} - ${#steps[@]} )) other moments and full boots:"
 printf '    %s\n' "${plan[@]}" >&2
 
