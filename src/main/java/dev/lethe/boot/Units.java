@@ -75,6 +75,7 @@ public final class Units {
      */
     public static String capture(Config config) {
         String stores = storePaths(config);
+        String cache = cacheIn(config);
         return """
                 # Rendered by lethe install; do not edit.
                 [Unit]
@@ -91,7 +92,7 @@ public final class Units {
 
                 [Install]
                 WantedBy=multi-user.target
-                """.formatted(stores, ACTIVATE, cacheIn(config), cacheIn(config));
+                """.formatted(stores, ACTIVATE, cache, cache);
     }
 
     /** Pruning runs after boot, in Java with all its checks, never in the initrd: once after start-up, then daily. */
