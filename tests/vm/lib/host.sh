@@ -71,7 +71,8 @@ ensure_packages() {
 # Builds lethe when target/ is missing or older than the sources (as ./lethe does).
 build_lethe() {
     local t=$REPO/target
-    if [ ! -f "$t/lethe.jar" ] || [ ! -x "$t/runtime/bin/java" ] || [ ! -f "$t/lethe.aot" ] || [ "$t/lethe.jar" -nt "$t/lethe.aot" ] \
+    if [ ! -f "$t/lethe.jar" ] || [ ! -x "$t/runtime/bin/java" ] || [ ! -f "$t/lethe.aot" ] || [ ! -f "$t/lethe-boot.aot" ] \
+        || [ "$t/lethe.jar" -nt "$t/lethe.aot" ] \
         || [ -n "$(find "$REPO/src/main" "$REPO/pom.xml" "$REPO/scripts" -newer "$t/lethe.jar" -print -quit 2>/dev/null)" ]; then
         log "building lethe (scripts/build)"
         JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} "$REPO/scripts/build" || return 1
@@ -120,7 +121,8 @@ image_build() {
     else
         # only what lethe install needs, so the image key follows their content
         rm -rf "$stage"; mkdir -p "$stage"
-        cp -a "$REPO/target/lethe.jar" "$REPO/target/lib" "$REPO/target/runtime" "$REPO/target/lethe.aot" "$stage/"
+        cp -a "$REPO/target/lethe.jar" "$REPO/target/lib" "$REPO/target/runtime" "$REPO/target/lethe.aot" \
+            "$REPO/target/lethe-boot.aot" "$stage/"
         args+=(--copy "$stage:/opt/lethe-build")
     fi
     "$VM/lib/build-image.sh" -q --name "vm-$name" "${args[@]}" | tail -1

@@ -2,6 +2,7 @@ package dev.lethe.boot;
 
 import dev.lethe.config.Config;
 import dev.lethe.config.RootConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,11 @@ public final class Installation {
      */
     public static final String PACKAGED = HOME + "/packaged";
     private static final String UNITS = "/etc/systemd/system";
+    /**
+     * The boot units' own AOT cache, beside lethe.aot in a build and under HOME; a build made without
+     * root has none (its training needs mounts), and the launcher then starts them from lethe.aot.
+     */
+    public static final String BOOT_CACHE = "lethe-boot.aot";
 
     /** Which initramfs generator the root uses, and so which one install regenerates. */
     public enum Generator { INITRAMFS_TOOLS, DRACUT, NONE }
@@ -39,11 +45,12 @@ public final class Installation {
 
     /** The paths the lethe package owns that install would otherwise write: never removed by uninstall. */
     public static List<String> packageOwned() {
-        return List.of(HOME + "/runtime", HOME + "/lib", HOME + "/lethe.jar", HOME + "/lethe.aot", LAUNCHER, PACKAGED);
+        return List.of(HOME + "/runtime", HOME + "/lib", HOME + "/lethe.jar", HOME + "/lethe.aot", HOME + "/" + BOOT_CACHE,
+                LAUNCHER, PACKAGED);
     }
 
     /**
-     * @param build     a lethe build: lethe.jar, lib/, runtime/ and lethe.aot
+     * @param build     a lethe build: lethe.jar, lib/, runtime/, lethe.aot and (built as root) lethe-boot.aot
      * @param generator the root's initramfs generator
      * @param regenerate run it after the files are written
      * @param runtime   whether install copies the runtime and the launcher, or the package has them there
@@ -56,6 +63,9 @@ public final class Installation {
             steps.add(new InstallStep.Copy(build.resolve("lib"), HOME + "/lib"));
             steps.add(new InstallStep.Copy(build.resolve("lethe.jar"), HOME + "/lethe.jar"));
             steps.add(new InstallStep.Copy(build.resolve("lethe.aot"), HOME + "/lethe.aot"));
+            if (Files.exists(build.resolve(BOOT_CACHE))) {
+                steps.add(new InstallStep.Copy(build.resolve(BOOT_CACHE), HOME + "/" + BOOT_CACHE));
+            }
             steps.add(new InstallStep.WriteFile(LAUNCHER, launcher(), 0755));
         }
         steps.add(new InstallStep.WriteFile(InitrdScript.PATH, InitrdScript.render(config), 0755));
@@ -99,15 +109,23 @@ public final class Installation {
     }
 
     /**
-     * /usr/sbin/lethe: the JVM flags the AOT cache was trained with, or the cache is refused. The
-     * .deb ships the same text (scripts/package).
+     * /usr/sbin/lethe: the JVM flags the AOT caches were trained with, or a cache is refused. The
+     * boot and capture units' commands ({@code apply --boot ...}, {@code apply --cache-in ...}) start
+     * from the boot's own cache, which holds their classes alone (fewer to map and load at every
+     * start), when there is one; every other command from the full one. A refused cache costs speed,
+     * never the command: the JVM then runs without it, silently. The .deb ships the same text
+     * (scripts/package).
      */
     public static String launcher() {
         return """
                 #!/bin/sh
                 # lethe's launcher, written by lethe install; do not edit.
+                cache=%1$s/lethe.aot
+                case "$1 $2" in
+                    "apply --boot"* | "apply --cache-in"*) [ ! -f %1$s/lethe-boot.aot ] || cache=%1$s/lethe-boot.aot ;;
+                esac
                 exec %1$s/runtime/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \\
-                    --enable-native-access=ALL-UNNAMED -XX:AOTCache=%1$s/lethe.aot -Xlog:aot=off -Xlog:cds=off \\
+                    --enable-native-access=ALL-UNNAMED -XX:AOTCache="$cache" -Xlog:aot=off -Xlog:cds=off \\
                     -Dlethe.home=%1$s -cp %1$s/lethe.jar dev.lethe.cli.Main "$@"
                 """.formatted(HOME);
     }

@@ -36,11 +36,16 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(exitCode(args));
+    }
+
+    /** What {@link #main} does short of exiting: the boot's commands by the fast path, the rest by picocli. */
+    static int exitCode(String[] args) {
         if (args.length > 0 && (args[0].equals("apply") || args[0].equals("plan") || args[0].equals("status"))) {
             dev.lethe.linux.ffm.FfmSyscalls.prepareInBackground();
         }
         Integer fast = BootPath.run(args);
-        System.exit(fast != null ? fast : run(args));
+        return fast != null ? fast : run(args);
     }
 
     /** Runs lethe with these arguments on the process's standard streams; returns the exit code. */

@@ -1,8 +1,8 @@
 package dev.lethe.cli;
 
-import dev.lethe.linux.ffm.FfmSyscalls;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -20,20 +20,35 @@ public final class Training {
             List.of("diff", "--suggest"), List.of("diff", "--json"), List.of("plan", "--json"),
             List.of("--help"), List.of("status", "--help"), List.of("--version"));
 
+    /**
+     * With {@value #BOOT_ONLY} first: the boot units' commands alone (the boot, with and without the
+     * config's cache, and the capture run), for the boot's own, smaller cache: none of picocli's
+     * classes and none of the commands run by hand.
+     */
+    public static final String BOOT_ONLY = "--boot-only";
+
     public static void main(String[] args) {
-        FfmSyscalls.prepareInBackground();
+        boolean bootOnly = args.length > 0 && args[0].equals(BOOT_ONLY);
+        String[] options = bootOnly ? Arrays.copyOfRange(args, 1, args.length) : args;
+        // Through Main's own entry, as the units start it, so that the cache holds Main linked too.
         // Twice, as the boot unit runs it: the first parses the TOML and leaves the config's cache in
         // the store, the second boots from that cache (the path every boot but the first takes).
         List<String> bootCommand = List.of("apply", "--boot", "system", "--cache-in", "/persist");
-        Integer boot = BootPath.run(with(bootCommand, args));
-        if (boot != null && boot == ExitCode.OK) {
-            boot = BootPath.run(with(bootCommand, args));
+        int boot = Main.exitCode(with(bootCommand, options));
+        if (boot == ExitCode.OK) {
+            boot = Main.exitCode(with(bootCommand, options));
         }
-        PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
-        for (List<String> command : BY_HAND) {
-            Main.run(nowhere, nowhere, with(command, args));
+        if (boot == ExitCode.OK) {
+            // the capture unit's run, at start-up and at shutdown: a plain apply from the same cache
+            boot = Main.exitCode(with(List.of("apply", "--cache-in", "/persist"), options));
         }
-        System.exit(boot == null ? ExitCode.INTERNAL : boot);
+        if (!bootOnly) {
+            PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
+            for (List<String> command : BY_HAND) {
+                Main.run(nowhere, nowhere, with(command, options));
+            }
+        }
+        System.exit(boot);
     }
 
     private static String[] with(List<String> command, String[] options) {

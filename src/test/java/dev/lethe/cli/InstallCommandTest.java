@@ -60,6 +60,7 @@ class InstallCommandTest {
         Files.writeString(build.resolve("lib/picocli.jar"), "a library\n");
         Files.writeString(build.resolve("lethe.jar"), "the program\n");
         Files.writeString(build.resolve("lethe.aot"), "the cache\n");
+        Files.writeString(build.resolve("lethe-boot.aot"), "the boot's cache\n");
         Files.setLastModifiedTime(build.resolve("lethe.jar"), FileTime.fromMillis(1_700_000_000_000L));
         previousHome = System.getProperty("lethe.home");
         System.setProperty("lethe.home", scratch.resolve("home").toString());
@@ -131,7 +132,9 @@ class InstallCommandTest {
                 .content().contains("ConditionKernelCommandLine=lethe=off");
         assertThat(root.resolve("etc/systemd/system/lethe-prune.service")).content().contains("RequiresMountsFor=/persist")
                 .as("no [metrics] textfile: no metrics").doesNotContain("lethe metrics");
-        assertThat(root.resolve("usr/sbin/lethe")).isExecutable().content().contains("-XX:AOTCache=/usr/lib/lethe/lethe.aot");
+        assertThat(root.resolve("usr/lib/lethe/lethe-boot.aot")).hasContent("the boot's cache");
+        assertThat(root.resolve("usr/sbin/lethe")).isExecutable().content()
+                .contains("cache=/usr/lib/lethe/lethe.aot", "cache=/usr/lib/lethe/lethe-boot.aot", "-XX:AOTCache=\"$cache\"");
         Map<String, String> installed = tree();
 
         Run second = lethe("install");

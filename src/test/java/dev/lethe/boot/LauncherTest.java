@@ -1,0 +1,77 @@
+package dev.lethe.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /usr/sbin/lethe, run by sh with its exec turned into an echo: which AOT cache each command starts from. */
+class LauncherTest {
+
+    @TempDir
+    Path scratch;
+    /** The launcher's home: {@link Installation#HOME}, moved here. */
+    private Path home;
+    private String bootCache;
+    private String fullCache;
+
+    @BeforeEach
+    void buildInstalled() throws IOException {
+        home = Files.createDirectories(scratch.resolve("usr/lib/lethe"));
+        Files.writeString(home.resolve("lethe.aot"), "the cache\n");
+        Files.writeString(home.resolve("lethe-boot.aot"), "the boot's cache\n");
+        bootCache = "-XX:AOTCache=" + home + "/lethe-boot.aot";
+        fullCache = "-XX:AOTCache=" + home + "/lethe.aot";
+    }
+
+    @Test
+    void theBootAndCaptureUnitsStartFromTheBootsOwnCache() throws Exception {
+        // the units' command lines (Units.activate, Units.capture), with and without '='
+        assertThat(launch("apply", "--boot", "system", "--cache-in", "/persist")).contains(bootCache).doesNotContain(fullCache);
+        assertThat(launch("apply", "--cache-in", "/persist")).contains(bootCache);
+        assertThat(launch("apply", "--boot=system")).contains(bootCache);
+        assertThat(launch("apply", "--cache-in=/persist")).contains(bootCache);
+    }
+
+    @Test
+    void everyOtherCommandStartsFromTheFullCache() throws Exception {
+        for (List<String> command : List.of(List.of("apply"), List.of("apply", "--dry-run"), List.of("plan"),
+                List.of("archive", "prune"), List.of("status", "apply --boot"), List.of("--version"), List.<String>of())) {
+            assertThat(launch(command.toArray(String[]::new))).as("lethe %s", command).contains(fullCache).doesNotContain(bootCache);
+        }
+    }
+
+    @Test
+    void withoutTheBootsCacheTheBootStartsFromTheFullOne() throws Exception {
+        Files.delete(home.resolve("lethe-boot.aot"));
+        assertThat(launch("apply", "--boot", "system", "--cache-in", "/persist")).contains(fullCache);
+    }
+
+    @Test
+    void theArgumentsReachLetheUnchanged() throws Exception {
+        assertThat(launch("apply", "--cache-in", "/a store", "--root", "/"))
+                .endsWith("dev.lethe.cli.Main apply --cache-in /a store --root /");
+    }
+
+    /** What the launcher would exec, one argument per word. */
+    private String launch(String... args) throws IOException, InterruptedException {
+        String launcher = Installation.launcher();
+        String exec = "exec " + Installation.HOME + "/runtime/bin/java";
+        assertThat(launcher).contains(exec);
+        Path probe = Files.writeString(scratch.resolve("lethe"),
+                launcher.replace(exec, "echo").replace(Installation.HOME + "/", home + "/"));
+        List<String> command = new ArrayList<>(List.of("sh", probe.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor()).as(out).isZero();
+        return out;
+    }
+}
