@@ -50,8 +50,11 @@ RESET
 
 read -ra flags <"$here/scripts/jvm.flags"
 # command DIR EXTRA: the boot unit's command with the build in DIR and EXTRA flags before the main class.
+# The AOT cache is the one the launcher picks for the boot: the boot's own when the build has one.
 command_line() {
-    echo "$1/target/runtime/bin/java ${flags[*]} -XX:AOTCache=$1/target/lethe.aot -cp $1/target/lethe.jar $2" \
+    local cache=$1/target/lethe-boot.aot
+    [ -f "$cache" ] || cache=$1/target/lethe.aot
+    echo "$1/target/runtime/bin/java ${flags[*]} -XX:AOTCache=$cache -cp $1/target/lethe.jar $2" \
         "dev.lethe.cli.Main apply --boot system --cache-in /persist --root $scratch/root --config $scratch/lethe.toml"
 }
 rounds=$1; shift

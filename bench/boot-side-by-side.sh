@@ -42,7 +42,10 @@ JAVA
 
 read -ra flags <"$here/scripts/jvm.flags"
 java=("$here/target/runtime/bin/java" "${flags[@]}")
-lethe=("${java[@]}" -XX:AOTCache="$here/target/lethe.aot" -cp "$here/target/lethe.jar" dev.lethe.cli.Main)
+# the cache the launcher picks for the boot command: the boot's own when the build has one
+boot_cache=$here/target/lethe-boot.aot
+[ -f "$boot_cache" ] || boot_cache=$here/target/lethe.aot
+lethe=("${java[@]}" -XX:AOTCache="$boot_cache" -cp "$here/target/lethe.jar" dev.lethe.cli.Main)
 hello=("${java[@]}" -cp "$scratch/hello" Hello)
 
 # make_config NAME DIRS FILES: lethe's config, the "d|f path" list, the C floor's "d|f source target"

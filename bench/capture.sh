@@ -32,8 +32,14 @@ directories = ["Documents"]
 files = [".bash_history"]
 TOML
 read -ra flags <"$here/scripts/jvm.flags"
-lethe="$here/target/runtime/bin/java ${flags[*]} -XX:AOTCache=$here/target/lethe.aot -cp $here/target/lethe.jar dev.lethe.cli.Main"
+# each command with the AOT cache the launcher picks for it: a plain apply the full one, the
+# capture unit's apply --cache-in the boot's own (when the build has one)
+java="$here/target/runtime/bin/java ${flags[*]}"
+boot_cache=$here/target/lethe-boot.aot
+[ -f "$boot_cache" ] || boot_cache=$here/target/lethe.aot
+lethe="$java -XX:AOTCache=$here/target/lethe.aot -cp $here/target/lethe.jar dev.lethe.cli.Main"
+lethe_boot="$java -XX:AOTCache=$boot_cache -cp $here/target/lethe.jar dev.lethe.cli.Main"
 args="--root $s/root --config $s/lethe.toml"
-$lethe apply --boot system --cache-in /persist $args
-hyperfine -N -w 3 -r "$runs" "$lethe apply $args" "$lethe apply --cache-in /persist $args"
+$lethe_boot apply --boot system --cache-in /persist $args
+hyperfine -N -w 3 -r "$runs" "$lethe apply $args" "$lethe_boot apply --cache-in /persist $args"
 umount -R "$s"; rmdir "$s"
