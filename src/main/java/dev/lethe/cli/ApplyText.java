@@ -16,10 +16,11 @@ final class ApplyText {
         long waiting = report.outcomes().stream().filter(o -> o.status() == Executor.Status.WAITING).count();
         long changes = report.outcomes().stream()
                 .filter(o -> o.status() == Executor.Status.DONE && o.action().changes()).count();
-        String summary = String.format("lethe: %s: %s%d failed, %d waiting to be created (%d ms)",
-                Words.count(entries, "entry", "entries"),
-                changes == 0 && report.failures().isEmpty() ? "nothing to do, " : Words.count(changes, "change", "changes") + ", ",
-                countFailedEntries(report), waiting, millis);
+        // Concatenated, not formatted: a Formatter's first %d looks up the locale's digits, which
+        // loads the locale providers at every boot for one line.
+        String summary = "lethe: " + Words.count(entries, "entry", "entries") + ": "
+                + (changes == 0 && report.failures().isEmpty() ? "nothing to do, " : Words.count(changes, "change", "changes") + ", ")
+                + countFailedEntries(report) + " failed, " + waiting + " waiting to be created (" + millis + " ms)";
         (report.failures().isEmpty() ? out : err).println(summary);
         out.flush();
         err.flush();

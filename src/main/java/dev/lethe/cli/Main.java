@@ -36,16 +36,26 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(exitCode(args));
+        Integer fast = fastPath(args);
+        if (fast != null) {
+            // The boot and capture units' commands: three JVM starts per boot. System.exit's shutdown
+            // sequence begins by initialising the JDK's System.Logger (Runtime.exit is logged), which
+            // looks for a logger service on the class path: milliseconds at every boot for nothing.
+            // These commands leave no shutdown hook behind (Apply removes its own before it returns),
+            // and their output is flushed here, so halting loses nothing.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(fast);
+        }
+        System.exit(run(args));
     }
 
-    /** What {@link #main} does short of exiting: the boot's commands by the fast path, the rest by picocli. */
-    static int exitCode(String[] args) {
+    /** The boot's commands by the fast path (picocli's model is not built): the exit code, or null for any other. */
+    static Integer fastPath(String[] args) {
         if (args.length > 0 && (args[0].equals("apply") || args[0].equals("plan") || args[0].equals("status"))) {
             dev.lethe.linux.ffm.FfmSyscalls.prepareInBackground();
         }
-        Integer fast = BootPath.run(args);
-        return fast != null ? fast : run(args);
+        return BootPath.run(args);
     }
 
     /** Runs lethe with these arguments on the process's standard streams; returns the exit code. */

@@ -34,13 +34,13 @@ public final class Training {
         // Twice, as the boot unit runs it: the first parses the TOML and leaves the config's cache in
         // the store, the second boots from that cache (the path every boot but the first takes).
         List<String> bootCommand = List.of("apply", "--boot", "system", "--cache-in", "/persist");
-        int boot = Main.exitCode(with(bootCommand, options));
-        if (boot == ExitCode.OK) {
-            boot = Main.exitCode(with(bootCommand, options));
+        Integer boot = Main.fastPath(with(bootCommand, options));
+        if (boot != null && boot == ExitCode.OK) {
+            boot = Main.fastPath(with(bootCommand, options));
         }
-        if (boot == ExitCode.OK) {
+        if (boot != null && boot == ExitCode.OK) {
             // the capture unit's run, at start-up and at shutdown: a plain apply from the same cache
-            boot = Main.exitCode(with(List.of("apply", "--cache-in", "/persist"), options));
+            boot = Main.fastPath(with(List.of("apply", "--cache-in", "/persist"), options));
         }
         if (!bootOnly) {
             PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
@@ -48,7 +48,7 @@ public final class Training {
                 Main.run(nowhere, nowhere, with(command, options));
             }
         }
-        System.exit(boot);
+        System.exit(boot == null ? ExitCode.INTERNAL : boot);
     }
 
     private static String[] with(List<String> command, String[] options) {
