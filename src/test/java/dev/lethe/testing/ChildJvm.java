@@ -30,8 +30,17 @@ public final class ChildJvm {
     private ChildJvm() {}
 
     /** The flags every child runs with: a short-lived process needs neither C2 nor a parallel GC. */
-    private static final List<String> FLAGS =
-            List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED");
+    private static final List<String> FLAGS = flags();
+
+    private static List<String> flags() {
+        List<String> flags = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED"));
+        // the system calls as this JVM makes them (and as lethe does): through the build's native library (pom.xml)
+        String library = System.getProperty("lethe.syscall.library");
+        if (library != null) {
+            flags.add("-Dlethe.syscall.library=" + library);
+        }
+        return List.copyOf(flags);
+    }
 
     /** How every child starts: java with its flags, and the class path (the packed jar's when cached). */
     private record Launch(List<String> prefix, String classPath) {}

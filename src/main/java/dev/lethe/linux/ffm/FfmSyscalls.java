@@ -28,12 +28,13 @@ import java.util.UUID;
 /**
  * {@link Syscalls} through java.lang.foreign, the only class that touches native memory.
  *
- * <p>Every call goes through one downcall handle to libc's {@code long syscall(long number, ...)}
- * with six integer arguments. Creating a downcall handle is the expensive part of the first native
- * call at JVM start-up, and its cost grows with the number of distinct handles; one handle for all
- * calls keeps boot-time start-up small. Pointers are passed as their addresses, which is how the
- * kernel's system call ABI takes them anyway. errno is captured per call, so calls from several
- * threads do not race on it.
+ * <p>Every call goes to libc's {@code long syscall(long number, ...)} with six integer arguments:
+ * through {@link JniSyscall}'s one C function when its library is there (the jlink'd runtime's), else
+ * through one FFM downcall handle. Creating a downcall handle is the expensive part of the first
+ * native call at JVM start-up, and its cost grows with the number of distinct handles; one handle for
+ * all calls keeps it small, and JNI avoids it. Pointers are passed as their addresses, which is how
+ * the kernel's system call ABI takes them anyway. errno is read per call on the calling thread (the
+ * C function returns it; the downcall captures it), so calls from several threads do not race on it.
  */
 public final class FfmSyscalls implements Syscalls {
 
@@ -41,14 +42,20 @@ public final class FfmSyscalls implements Syscalls {
     private static final ValueLayout.OfLong JAVA_LONG_BIG_ENDIAN = JAVA_LONG.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     /**
-     * The one downcall handle, in a class of its own: building it is the cost of the first native
-     * call (the linker spins its stub and method handles), and a static method of the outer class,
-     * {@link #prepareInBackground()} included, would build it on the caller's thread.
+     * Room for the call state the FFM downcall captures (errno); checked against the linker's own
+     * layout when the handle is built. Unused when the calls go through {@link JniSyscall}.
+     */
+    private static final long STATE_SIZE = 64;
+
+    /**
+     * The one downcall handle, for when {@link JniSyscall}'s library is absent, in a class of its
+     * own: building it is the cost of the first native call (the linker spins its stub and method
+     * handles), and a static method of the outer class, {@link #prepareInBackground()} included,
+     * would build it on the caller's thread.
      */
     private static final class Downcall {
         static final MethodHandle SYSCALL;
         static final VarHandle ERRNO;
-        static final long CAPTURE_SIZE;
 
         static {
             Linker linker = Linker.nativeLinker();
@@ -61,10 +68,17 @@ public final class FfmSyscalls implements Syscalls {
                     Linker.Option.captureCallState("errno"));
             MemoryLayout state = Linker.Option.captureStateLayout();
             ERRNO = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-            CAPTURE_SIZE = state.byteSize();
+            if (state.byteSize() > STATE_SIZE) {
+                throw new IllegalStateException("the linker's call state takes " + state.byteSize() + " bytes, more than " + STATE_SIZE);
+            }
         }
 
         private Downcall() {}
+    }
+
+    /** How the system calls are made in this JVM: "jni (PATH)" or "ffm". */
+    public static String mechanism() {
+        return JniSyscall.LIBRARY.map(library -> "jni (" + library + ")").orElse("ffm");
     }
 
     private final SyscallNumbers nr = SyscallNumbers.forRunningArchitecture();
@@ -80,11 +94,16 @@ public final class FfmSyscalls implements Syscalls {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_DATA + (64 << 10), 64));
 
     /**
-     * Builds the downcall handle now, on a background thread, so that its cost (tens of ms at
-     * start-up even with an AOT cache) overlaps with reading the config instead of following it.
-     * A caller that needs the handle before it is ready simply waits for the class to initialise.
+     * Makes the first native call cheap: loads {@link JniSyscall}'s library on the caller's thread (a
+     * dlopen), or when there is none, builds the downcall handle on a background thread, so that its
+     * cost (tens of ms at start-up even with an AOT cache) overlaps with reading the config instead
+     * of following it. A caller that needs the handle before it is ready simply waits for the class
+     * to initialise.
      */
     public static void prepareInBackground() {
+        if (JniSyscall.LIBRARY.isPresent()) {
+            return;
+        }
         Thread thread = new Thread(() -> {
             try {
                 Class.forName(Downcall.class.getName(), true, Downcall.class.getClassLoader());
@@ -99,23 +118,37 @@ public final class FfmSyscalls implements Syscalls {
     /** Runs one system call; returns its non-negative result or throws with errno. */
     private static long call(Arena arena, int number, String name, Object pathForErrors,
                              long a, long b, long c, long d, long e, long f) throws ErrnoException {
-        return call(arena.allocate(Downcall.CAPTURE_SIZE, 8), number, name, pathForErrors, a, b, c, d, e, f);
+        return call(state(arena), number, name, pathForErrors, a, b, c, d, e, f);
+    }
+
+    /** Room for the downcall's errno, or none when the calls go through JNI. */
+    private static MemorySegment state(Arena arena) {
+        return JniSyscall.LIBRARY.isPresent() ? MemorySegment.NULL : arena.allocate(STATE_SIZE, 8);
     }
 
     /** {@link #call(Arena, int, String, Object, long, long, long, long, long, long)} capturing errno in {@code state}. */
     private static long call(MemorySegment state, int number, String name, Object pathForErrors,
                              long a, long b, long c, long d, long e, long f) throws ErrnoException {
-        long result;
-        try {
-            result = (long) Downcall.SYSCALL.invokeExact(state, (long) number, a, b, c, d, e, f);
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call " + name + " failed to run", t);
+        int errno;
+        if (JniSyscall.LIBRARY.isPresent()) {
+            long result = JniSyscall.syscall(number, a, b, c, d, e, f);
+            if (result >= 0) {
+                return result;
+            }
+            errno = (int) -result;
+        } else {
+            long result;
+            try {
+                result = (long) Downcall.SYSCALL.invokeExact(state, (long) number, a, b, c, d, e, f);
+            } catch (Throwable t) {
+                throw new IllegalStateException("native call " + name + " failed to run", t);
+            }
+            if (result != -1) {
+                return result;
+            }
+            errno = (int) Downcall.ERRNO.get(state, 0L);
         }
-        if (result == -1) {
-            int errno = (int) Downcall.ERRNO.get(state, 0L);
-            throw new ErrnoException(name, describe(pathForErrors), errno);
-        }
-        return result;
+        throw new ErrnoException(name, describe(pathForErrors), errno);
     }
 
     private static String describe(Object path) {
@@ -165,13 +198,13 @@ public final class FfmSyscalls implements Syscalls {
         MemorySegment scratch = SCRATCH.get();
         if (SCRATCH_DATA + path.length + 1 > scratch.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return statx(arena.allocate(Downcall.CAPTURE_SIZE, 8), arena.allocate(StatxLayout.SIZE, 8), cString(arena, path),
+                return statx(state(arena), arena.allocate(StatxLayout.SIZE, 8), cString(arena, path),
                         dirfd, path, flags);
             }
         }
         MemorySegment.copy(path, 0, scratch, JAVA_BYTE, SCRATCH_DATA, path.length);
         scratch.set(JAVA_BYTE, SCRATCH_DATA + path.length, (byte) 0);
-        return statx(scratch.asSlice(SCRATCH_STATE, Downcall.CAPTURE_SIZE), scratch.asSlice(SCRATCH_STATX, StatxLayout.SIZE),
+        return statx(scratch.asSlice(SCRATCH_STATE, STATE_SIZE), scratch.asSlice(SCRATCH_STATX, StatxLayout.SIZE),
                 scratch.address() + SCRATCH_DATA, dirfd, path, flags);
     }
 
@@ -358,10 +391,10 @@ public final class FfmSyscalls implements Syscalls {
         MemorySegment scratch = SCRATCH.get();
         if (SCRATCH_DATA + length > scratch.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return pread(arena.allocate(Downcall.CAPTURE_SIZE, 8), arena.allocate(length), fd, buf, bufOffset, length, offset);
+                return pread(state(arena), arena.allocate(length), fd, buf, bufOffset, length, offset);
             }
         }
-        return pread(scratch.asSlice(SCRATCH_STATE, Downcall.CAPTURE_SIZE), scratch.asSlice(SCRATCH_DATA, length),
+        return pread(scratch.asSlice(SCRATCH_STATE, STATE_SIZE), scratch.asSlice(SCRATCH_DATA, length),
                 fd, buf, bufOffset, length, offset);
     }
 
