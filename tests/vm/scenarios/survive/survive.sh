@@ -33,14 +33,18 @@ journalctl -b -o cat --no-pager -u systemd-machine-id-commit.service 2>&1 | head
 check "no unit failed ($(systemctl list-units --failed --plain --no-legend | cut -d' ' -f1 | paste -sd' '))" \
     sh -c '! systemctl list-units --failed --plain --no-legend | grep -q .'
 if [ "$N" = 1 ]; then
-    # The boot and capture units start from the boot's own AOT cache; a cache the JVM refuses would
-    # only make them slower, silently: -XX:AOTMode=on makes it an error. The capture unit's command.
-    sed 's/-XX:AOTCache=/-XX:AOTMode=on -XX:AOTCache=/; s/-Xlog:aot=off -Xlog:cds=off//' /usr/sbin/lethe >/tmp/lethe-aot-on
+    # The boot and capture units start from the boot's own AOT cache and make their system calls
+    # through lethe's native function; a refused cache or a missing library would only make them
+    # slower, silently: -XX:AOTMode=on makes the first an error, the JVM's library log shows the second.
+    sed 's/-XX:AOTCache=/-XX:AOTMode=on -Xlog:library=info -XX:AOTCache=/; s/-Xlog:aot=off -Xlog:cds=off//' \
+        /usr/sbin/lethe >/tmp/lethe-aot-on
     capture=$(sed -n 's|^ExecStart=/usr/sbin/lethe ||p' /etc/systemd/system/lethe-capture.service)
     # shellcheck disable=SC2086
     aot_rc=0; aot_out=$(sh -x /tmp/lethe-aot-on $capture 2>&1) || aot_rc=$?
     check "the capture unit's command ($capture) runs from the boot's AOT cache, as installed (exit $aot_rc)" \
         sh -c '[ "$1" = 0 ] && printf %s "$2" | grep -q "AOTCache=/usr/lib/lethe/lethe-boot.aot"' sh "$aot_rc" "$aot_out"
+    check "... and makes its system calls through lethe's native function" \
+        sh -c 'printf %s "$1" | grep -q "Found Java_dev_lethe_linux_ffm_JniSyscall_syscall in library"' sh "$aot_out"
     [ "$aot_rc" = 0 ] || printf '%s\n' "$aot_out" | tail -5
 fi
 
