@@ -73,6 +73,10 @@ final class BootPath {
             return Apply.run(root, CommonOptions.configFile(root, config), boot, Optional.ofNullable(cacheIn), out, err);
         } catch (Exception e) {
             return Main.handle(e, err);
+        } finally {
+            // all of it written before Main halts the JVM (no shutdown sequence flushes anything)
+            out.flush();
+            err.flush();
         }
     }
 }
