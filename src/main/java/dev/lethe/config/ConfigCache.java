@@ -59,6 +59,19 @@ public final class ConfigCache {
      * @param inputs the bytes the config was parsed from
      */
     public record Key(String build, ConfigInputs inputs) {
+        // equals and hashCode written out, as the record's own would be: the generated ones are
+        // bootstrapped through java.lang.invoke at their first call, which every boot paid
+        // (docs/performance.md, start-up lever by lever). RecordEqualityTest holds them to it.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key k && build.equals(k.build) && inputs.equals(k.inputs);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * build.hashCode() + inputs.hashCode();
+        }
+
         public Key {
             Objects.requireNonNull(build);
             Objects.requireNonNull(inputs);

@@ -160,6 +160,20 @@ public sealed interface RootConfig {
         public static final Retention UNDECLARED = new Retention(OptionalInt.empty(), Optional.empty(),
                 OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
 
+        // equals and hashCode written out, as the record's own would be: the generated ones are
+        // bootstrapped through java.lang.invoke at their first call, which every boot paid
+        // (docs/performance.md, start-up lever by lever). RecordEqualityTest holds them to it.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Retention r && last.equals(r.last) && within.equals(r.within) && hourly.equals(r.hourly)
+                    && daily.equals(r.daily) && weekly.equals(r.weekly) && monthly.equals(r.monthly);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(last, within, hourly, daily, weekly, monthly);
+        }
+
         public Retention {
             Objects.requireNonNull(last);
             Objects.requireNonNull(within);

@@ -12,6 +12,19 @@ public record AbsolutePath(String value) implements Comparable<AbsolutePath> {
 
     public static final AbsolutePath ROOT = new AbsolutePath("/");
 
+    // equals and hashCode written out, as the record's own would be: the generated ones are
+    // bootstrapped through java.lang.invoke at their first call, which every boot paid
+    // (docs/performance.md, start-up lever by lever). RecordEqualityTest holds them to it.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AbsolutePath path && value.equals(path.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     public AbsolutePath {
         String problem = problemWith(value);
         if (problem != null) {

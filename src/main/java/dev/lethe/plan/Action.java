@@ -73,6 +73,19 @@ public sealed interface Action {
 
     /** Owner, group and mode as numbers. */
     record Ownership(int uid, int gid, int mode) {
+        // equals and hashCode written out, as the record's own would be: the generated ones are
+        // bootstrapped through java.lang.invoke at their first call, which every boot paid
+        // (docs/performance.md, start-up lever by lever). RecordEqualityTest holds them to it.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Ownership o && uid == o.uid && gid == o.gid && mode == o.mode;
+        }
+
+        @Override
+        public int hashCode() {
+            return (uid * 31 + gid) * 31 + mode;
+        }
+
         @Override
         public String toString() {
             return uid + ":" + gid + " " + String.format("%04o", mode);
