@@ -122,11 +122,11 @@ public final class Installation {
                 # lethe's launcher, written by lethe install; do not edit.
                 cache=%1$s/lethe.aot
                 case "$1 $2" in
-                    "apply --boot"* | "apply --cache-in"*) [ ! -f %1$s/lethe-boot.aot ] || cache=%1$s/lethe-boot.aot ;;
+                    "apply --boot"* | "apply --cache-in"*) [ ! -f %1$s/%2$s ] || cache=%1$s/%2$s ;;
                 esac
                 exec %1$s/runtime/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \\
                     --enable-native-access=ALL-UNNAMED -XX:AOTCache="$cache" -Xlog:aot=off -Xlog:cds=off \\
                     -Dlethe.home=%1$s -cp %1$s/lethe.jar dev.lethe.cli.Main "$@"
-                """.formatted(HOME);
+                """.formatted(HOME, BOOT_CACHE);
     }
 }

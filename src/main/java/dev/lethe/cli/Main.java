@@ -50,7 +50,10 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** The boot's commands by the fast path (picocli's model is not built): the exit code, or null for any other. */
+    /**
+     * The native calls prepared for the commands that make them, then the boot's commands by the fast
+     * path (picocli's model is not built): the exit code, or null for any other command.
+     */
     static Integer fastPath(String[] args) {
         if (args.length > 0 && (args[0].equals("apply") || args[0].equals("plan") || args[0].equals("status"))) {
             dev.lethe.linux.ffm.FfmSyscalls.prepareInBackground();

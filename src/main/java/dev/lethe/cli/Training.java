@@ -25,7 +25,7 @@ public final class Training {
      * config's cache, and the capture run), for the boot's own, smaller cache: none of picocli's
      * classes and none of the commands run by hand.
      */
-    public static final String BOOT_ONLY = "--boot-only";
+    private static final String BOOT_ONLY = "--boot-only";
 
     public static void main(String[] args) {
         boolean bootOnly = args.length > 0 && args[0].equals(BOOT_ONLY);

@@ -43,7 +43,7 @@ public final class Activation {
      * The mark is written at every boot, so its two texts are made by hand: Instant.toString
      * initialises java.time's formatters and String.format("%.3f") the locale providers, both for
      * one line (about a tenth of a short boot's time on this machine kind). Each gives exactly what
-     * the library would (ActivationTest compares them).
+     * the library would (ActivationMarkTest compares them).
      */
 
     /** The instant as {@link Instant#toString()} writes it (ISO-8601 in UTC, the fraction in groups of three digits). */
