@@ -40,11 +40,12 @@ public final class Installer {
     public enum Outcome { CREATED, CHANGED, UNCHANGED, RAN }
 
     /**
-     * Runs every step, then records what was installed; returns how many steps changed something. A
-     * command (regenerating the initramfs) runs only when a file before it changed.
+     * Removes what the previous install wrote and this one no longer does, runs every step, then
+     * records what was installed; returns how many paths changed. A command (regenerating the
+     * initramfs) runs only when a file before it changed.
      */
     public int install(List<InstallStep> steps) throws IOException, InterruptedException {
-        int changes = 0;
+        int changes = removeStale(steps);
         List<String> installed = new ArrayList<>();
         for (InstallStep step : steps) {
             if (step instanceof InstallStep.Run run && changes == 0) {
@@ -89,17 +90,29 @@ public final class Installer {
         return outcome;
     }
 
-    /** Removes what the manifest lists (and the directories install made that are left empty). */
-    public int uninstall() throws IOException, InterruptedException {
-        Path manifest = host(Installation.MANIFEST);
-        String listed = read(manifest);
-        if (listed == null) {
-            out.println("lethe is not installed on " + root + " (no " + Installation.MANIFEST + "); nothing to remove");
-            return 0;
+    /**
+     * What the previous manifest lists and these steps no longer write (the machine-id drop-in once
+     * the id is no longer persisted, the boot's AOT cache of an older build): left in place, a unit
+     * or hook of an older configuration would still run at boot, and uninstall would not know it.
+     */
+    private int removeStale(List<InstallStep> steps) throws IOException {
+        Set<String> planned = new java.util.HashSet<>();
+        for (InstallStep step : steps) {
+            planned.add(step.path());
         }
+        List<String> stale = listed().stream().filter(path -> !planned.contains(path)).toList();
+        return remove(stale, "(no longer installed)");
+    }
+
+    /** The paths the manifest of the last install lists, in the order they were written. */
+    private List<String> listed() throws IOException {
+        String listed = read(host(Installation.MANIFEST));
+        return listed == null ? List.of() : Arrays.stream(listed.split("\n")).filter(p -> p.startsWith("/")).toList();
+    }
+
+    /** Removes each path that exists, last written first, except the package's own files; returns how many. */
+    private int remove(List<String> paths, String why) throws IOException {
         int removed = 0;
-        List<String> paths = new ArrayList<>(Arrays.stream(listed.split("\n")).filter(p -> p.startsWith("/")).toList());
-        paths.add(Installation.MANIFEST);
         // A manifest written before the package was installed lists the runtime too: it is dpkg's now.
         boolean packaged = Files.exists(host(Installation.PACKAGED), LinkOption.NOFOLLOW_LINKS);
         for (String path : paths.reversed()) {
@@ -111,12 +124,25 @@ public final class Installer {
                 out.printf("%-12s %s (the lethe package's: apt remove lethe removes it)%n", "kept", path);
                 continue;
             }
-            out.printf("%-12s %s%n", dryRun ? "would remove" : "remove", path);
+            out.printf("%-12s %s%s%n", dryRun ? "would remove" : "remove", path, why.isEmpty() ? "" : " " + why);
             removed++;
             if (!dryRun) {
                 deleteTree(host);
             }
         }
+        return removed;
+    }
+
+    /** Removes what the manifest lists (and the directories install made that are left empty). */
+    public int uninstall() throws IOException, InterruptedException {
+        if (read(host(Installation.MANIFEST)) == null) {
+            out.println("lethe is not installed on " + root + " (no " + Installation.MANIFEST + "); nothing to remove");
+            return 0;
+        }
+        List<String> paths = new ArrayList<>(listed());
+        paths.add(Installation.MANIFEST);
+        boolean packaged = Files.exists(host(Installation.PACKAGED), LinkOption.NOFOLLOW_LINKS);
+        int removed = remove(paths, "");
         if (!dryRun) {
             List<String> directories = packaged ? List.of("/usr/lib/lethe/initrd", "/usr/lib/dracut/modules.d/90lethe")
                     : List.of("/usr/lib/lethe/initrd", Installation.HOME, "/usr/lib/dracut/modules.d/90lethe");

@@ -180,6 +180,55 @@ class InstallCommandTest {
         assertThat(run.out()).doesNotContain("lethe-activate.service (changed)");
     }
 
+    /**
+     * A reinstall removes what the last one wrote and this one does not: a drop-in or unit left from
+     * an older configuration would still act at every boot, and uninstall (which reads only the new
+     * manifest) would never remove it.
+     */
+    @Test
+    void aReinstallRemovesWhatTheConfigNoLongerNeeds() throws IOException {
+        Map<String, String> before = tree();
+        lethe("install", "--no-initramfs");
+        Path dropIn = root.resolve("etc/systemd/system/systemd-machine-id-commit.service.d/lethe.conf");
+        assertThat(dropIn).exists();
+        Files.writeString(root.resolve("etc/lethe/lethe.toml"), Files.readString(root.resolve("etc/lethe/lethe.toml"))
+                .replace("files = [{ path = \"/etc/machine-id\", stage = \"initrd\" }]", ""));
+        before.put("/etc/lethe/lethe.toml", Files.readString(root.resolve("etc/lethe/lethe.toml")));
+        Map<String, String> installed = tree();
+
+        Run dry = lethe("install", "--dry-run");
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("would remove /etc/systemd/system/systemd-machine-id-commit.service.d/lethe.conf (no longer installed)",
+                "would run    update-initramfs -u -k all");
+        assertThat(tree()).as("a dry run removes nothing").isEqualTo(installed);
+
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("remove       /etc/systemd/system/systemd-machine-id-commit.service.d/lethe.conf (no longer installed)",
+                "regenerate the initramfs yourself");
+        assertThat(dropIn).doesNotExist();
+        assertThat(root.resolve("usr/lib/lethe/installed")).content().doesNotContain("machine-id");
+        assertThat(lethe("install", "--no-initramfs").out()).contains("installed, nothing to change");
+
+        assertThat(lethe("uninstall", "--no-initramfs").exit()).isZero();
+        Map<String, String> after = tree();
+        after.keySet().removeIf(path -> !before.containsKey(path) && after.get(path).equals("dir"));
+        assertThat(after).as("nothing of either install is left").isEqualTo(before);
+    }
+
+    /** A build without the boot's cache (built without root): the old one, made for another jar, goes. */
+    @Test
+    void aReinstallFromABuildWithoutTheBootCacheRemovesTheOldOne() throws IOException {
+        lethe("install", "--no-initramfs");
+        assertThat(root.resolve("usr/lib/lethe/lethe-boot.aot")).exists();
+        Files.delete(build.resolve("lethe-boot.aot"));
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("remove       /usr/lib/lethe/lethe-boot.aot (no longer installed)");
+        assertThat(root.resolve("usr/lib/lethe/lethe-boot.aot")).doesNotExist();
+        assertThat(root.resolve("usr/lib/lethe/lethe.aot")).exists();
+    }
+
     @Test
     void aMetricsTextfileMakesThePruneUnitWriteItAfterEachRun() throws IOException {
         lethe("install", "--no-initramfs");
@@ -331,6 +380,20 @@ class InstallCommandTest {
         assertThat(root.resolve("usr/lib/lethe/runtime/bin/java")).exists();
         assertThat(root.resolve("usr/lib/lethe/installed")).doesNotExist();
         assertThat(root.resolve("etc/systemd/system/lethe-activate.service")).doesNotExist();
+    }
+
+    /** A machine installed from a checkout, then given the package, then installed again: dpkg's files stay. */
+    @Test
+    void aReinstallOverThePackageKeepsThePackagesFiles() throws IOException {
+        lethe("install", "--no-initramfs");
+        installThePackage();
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("kept         /usr/sbin/lethe (the lethe package's").doesNotContain("remove       ");
+        assertThat(root.resolve("usr/sbin/lethe")).content().contains("the package's launcher");
+        assertThat(root.resolve("usr/lib/lethe/lethe.jar")).hasContent("the package's program");
+        assertThat(root.resolve("usr/lib/lethe/runtime/bin/java")).hasContent("the package's java\n");
+        assertThat(root.resolve("usr/lib/lethe/installed")).content().doesNotContain("/usr/lib/lethe/runtime");
     }
 
     /** The tree with the directories install made and uninstall left (empty) taken out. */
