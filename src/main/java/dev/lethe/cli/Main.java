@@ -4,16 +4,15 @@ import dev.lethe.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The composition root: parses the command line and maps every failure to an exit code. */
+/**
+ * The composition root: parses the command line and maps every failure to an exit code. The
+ * commands are listed by {@link CommandTree}; a command line that names one gets a model of that
+ * one alone (see {@link #commandLine}).
+ */
 // scope INHERIT: every subcommand gets --help (and --version) too, "lethe diff --help" included.
 @Command(name = "lethe", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = Main.Version.class,
         description = "Opt-in state for any Linux machine: the root forgets, the paths you declare survive.",
-        subcommands = {CheckCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class, OrphansCommand.class,
-                DiffCommand.class, DoctorCommand.class, PersistCommand.class, ForgetCommand.class, InitCommand.class, ImportCommand.class,
-                WipeCommand.class, MetricsCommand.class,
-                ArchiveCommand.class, TryCommand.class, InstallCommand.class, UninstallCommand.class,
-                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success, or nothing to do",
@@ -22,7 +21,7 @@ import picocli.CommandLine.Command;
             "3:bad or missing config (nothing was touched)",
             "4:environment not fit (not root, no such root directory), or the root strategy refuses",
             "70:internal error (a bug: please report it)"})
-public final class Main implements Runnable {
+public class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -68,15 +67,46 @@ public final class Main implements Runnable {
 
     /** Runs lethe writing to {@code out} and {@code err}; tests call this. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        Main main = new Main();
-        CommandLine cli = new CommandLine(main);
-        cli.setDefaultValueProvider(main.global);
+        CommandLine cli = commandLine(args);
+        cli.setDefaultValueProvider(((Main) cli.getCommand()).global);
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr(),
                 commandLine.getParseResult().hasMatchedOption("--json") ? commandLine.getOut() : null));
         return cli.execute(args);
+    }
+
+    /**
+     * The model picocli parses {@code args} with: only the command they name under the top one, when
+     * they name one, else every command ({@code lethe --help}, {@code lethe help diff}, a misspelt
+     * name, which picocli answers with the names it knows). picocli builds a command's model by
+     * reflection over its classes and annotations, several milliseconds a command at start-up; all of
+     * them cost a hand-run command ~100 ms before it began.
+     */
+    static CommandLine commandLine(String... args) {
+        Class<?> named = CommandTree.named(commandName(args));
+        if (named == null) {
+            return new CommandLine(new CommandTree());
+        }
+        CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand(new CommandLine(named));
+        return cli;
+    }
+
+    /** The first argument that is not an option before the command (or its value), or null. */
+    static String commandName(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root", "-c", "--config" -> i++;  // GlobalOptions, with their value
+                default -> {
+                    if (!args[i].startsWith("-")) {
+                        return args[i];
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** How many config errors are printed; the count of all of them follows. */

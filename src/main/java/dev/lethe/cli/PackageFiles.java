@@ -35,7 +35,7 @@ final class PackageFiles {
     public static void main(String[] args) throws IOException {
         Path staging = Path.of(args[0]);
         write(staging.resolve(Installation.LAUNCHER.substring(1)), Installation.launcher());
-        write(staging.resolve(FISH), FishCompletion.render(new CommandLine(new Main())));
+        write(staging.resolve(FISH), FishCompletion.render(new CommandLine(new CommandTree())));
         write(staging.resolve(ZSH), zsh());
         // picocli writes bash's completion next, into a directory it expects to exist.
         Files.createDirectories(staging.resolve(BASH.substring(1)).getParent());

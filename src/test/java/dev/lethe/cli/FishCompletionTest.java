@@ -9,7 +9,7 @@ import picocli.CommandLine;
 /** fish's completion as rendered from the command definitions (tests/package/run runs it in fish). */
 class FishCompletionTest {
 
-    private final String script = FishCompletion.render(new CommandLine(new Main()));
+    private final String script = FishCompletion.render(new CommandLine(new CommandTree()));
 
     @Test
     void everyCommandIsOfferedAtTheTopAndNestedOnesOnlyAfterTheirParent() {
