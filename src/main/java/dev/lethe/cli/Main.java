@@ -94,20 +94,29 @@ public class Main implements Runnable {
         return cli;
     }
 
-    /** The first argument that is not an option before the command (or its value), or null. */
+    /**
+     * The command's name: the first argument, after only {@link GlobalOptions} with their values
+     * ({@code --root DIR}, {@code --root=DIR}, {@code -c FILE}, {@code --config FILE}); null when
+     * anything else comes first ({@code --help diff}: the top command's help lists every command) or
+     * a value is itself a command's name (the whole tree refuses that; so must the narrowed model).
+     */
     static String commandName(String... args) {
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--root", "-c", "--config" -> i++;  // GlobalOptions, with their value
-                default -> {
-                    if (!args[i].startsWith("-")) {
-                        return args[i];
-                    }
+            String arg = args[i];
+            if (VALUED_GLOBAL_OPTIONS.contains(arg)) {
+                i++;
+                if (i < args.length && (CommandTree.named(args[i]) != null || args[i].equals("help"))) {
+                    return null;
                 }
+            } else if (!(arg.startsWith("--root=") || arg.startsWith("--config="))) {
+                return arg.startsWith("-") ? null : arg;
             }
         }
         return null;
     }
+
+    /** {@link GlobalOptions}' names, each followed by its value (held to the class by CommandTreeTest). */
+    static final java.util.Set<String> VALUED_GLOBAL_OPTIONS = java.util.Set.of("--root", "-c", "--config");
 
     /** How many config errors are printed; the count of all of them follows. */
     static final int MAX_ERRORS_SHOWN = 50;

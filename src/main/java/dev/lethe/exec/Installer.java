@@ -40,14 +40,20 @@ public final class Installer {
     public enum Outcome { CREATED, CHANGED, UNCHANGED, RAN }
 
     /**
-     * Removes what the previous install wrote and this one no longer does, runs every step, then
-     * records what was installed; returns how many paths changed. A command (regenerating the
-     * initramfs) runs only when a file before it changed.
+     * Runs every step, removes what the previous install wrote and this one no longer does, then
+     * records what was installed; returns how many paths changed. The old pieces go only once the
+     * new ones are written (a step that fails leaves them), and before the command that regenerates
+     * the initramfs, which runs only when a path before it changed.
      */
     public int install(List<InstallStep> steps) throws IOException, InterruptedException {
-        int changes = removeStale(steps);
+        int changes = 0;
+        boolean staleRemoved = false;
         List<String> installed = new ArrayList<>();
         for (InstallStep step : steps) {
+            if (step instanceof InstallStep.Run && !staleRemoved) {
+                changes += removeStale(steps);
+                staleRemoved = true;
+            }
             if (step instanceof InstallStep.Run run && changes == 0) {
                 out.printf("%-12s %s (nothing changed)%n", "skip", String.join(" ", run.command()));
                 continue;
@@ -58,6 +64,9 @@ public final class Installer {
             if (!step.path().isEmpty()) {
                 installed.add(step.path());
             }
+        }
+        if (!staleRemoved) {
+            changes += removeStale(steps);
         }
         String manifest = String.join("\n", installed) + "\n";
         if (!dryRun && !manifest.equals(read(host(Installation.MANIFEST)))) {
@@ -94,20 +103,60 @@ public final class Installer {
      * What the previous manifest lists and these steps no longer write (the machine-id drop-in once
      * the id is no longer persisted, the boot's AOT cache of an older build): left in place, a unit
      * or hook of an older configuration would still run at boot, and uninstall would not know it.
+     * Only files and links go this way, never a directory nor what holds a path still installed.
      */
     private int removeStale(List<InstallStep> steps) throws IOException {
-        Set<String> planned = new java.util.HashSet<>();
-        for (InstallStep step : steps) {
-            planned.add(step.path());
+        List<String> planned = steps.stream().map(InstallStep::path).filter(path -> !path.isEmpty()).toList();
+        List<String> stale = new ArrayList<>();
+        for (String path : listed()) {
+            if (planned.contains(path)) {
+                continue;
+            }
+            if (planned.stream().anyMatch(kept -> kept.startsWith(path + "/"))
+                    || Files.isDirectory(host(path), LinkOption.NOFOLLOW_LINKS)) {
+                out.printf("%-12s %s (no longer installed, but a directory: lethe removes only the files it wrote)%n",
+                        "kept", path);
+                continue;
+            }
+            stale.add(path);
         }
-        List<String> stale = listed().stream().filter(path -> !planned.contains(path)).toList();
         return remove(stale, "(no longer installed)");
     }
 
-    /** The paths the manifest of the last install lists, in the order they were written. */
+    /**
+     * The paths the manifest of the last install lists, in the order they were written: each
+     * absolute and normal (no "." or ".." component, no empty one), below the root, and not the root
+     * itself. A line that is not is ignored: the manifest is only a record, never trusted to name
+     * what may be deleted outside lethe's own paths.
+     */
     private List<String> listed() throws IOException {
         String listed = read(host(Installation.MANIFEST));
-        return listed == null ? List.of() : Arrays.stream(listed.split("\n")).filter(p -> p.startsWith("/")).toList();
+        if (listed == null) {
+            return List.of();
+        }
+        List<String> paths = new ArrayList<>();
+        for (String line : listed.split("\n")) {
+            if (line.length() > 1 && line.startsWith("/") && !line.endsWith("/")
+                    && Arrays.stream(line.substring(1).split("/", -1)).noneMatch(c -> c.isEmpty() || c.equals(".") || c.equals(".."))) {
+                paths.add(line);
+            } else if (!line.isEmpty()) {
+                out.printf("%-12s %s (not a path lethe writes: ignored)%n", "skip", line);
+            }
+        }
+        return paths;
+    }
+
+    /** True if a directory above {@code path}, below the root, is a symbolic link (then it is not lethe's path any more). */
+    private boolean throughLink(String path) {
+        Path at = root;
+        String[] components = path.substring(1).split("/");
+        for (int i = 0; i < components.length - 1; i++) {
+            at = at.resolve(components[i]);
+            if (Files.isSymbolicLink(at)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes each path that exists, last written first, except the package's own files; returns how many. */
@@ -120,8 +169,12 @@ public final class Installer {
             if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
-            if (packaged && Installation.packageOwned().contains(path)) {
+            if (packaged && Installation.packageOwned().stream().anyMatch(owned -> owned.equals(path) || owned.startsWith(path + "/"))) {
                 out.printf("%-12s %s (the lethe package's: apt remove lethe removes it)%n", "kept", path);
+                continue;
+            }
+            if (throughLink(path)) {
+                out.printf("%-12s %s (a directory above it is a symbolic link: not lethe's path)%n", "kept", path);
                 continue;
             }
             out.printf("%-12s %s%s%n", dryRun ? "would remove" : "remove", path, why.isEmpty() ? "" : " " + why);

@@ -216,6 +216,45 @@ class InstallCommandTest {
         assertThat(after).as("nothing of either install is left").isEqualTo(before);
     }
 
+    /**
+     * The manifest is a record, not an order: a line that is not a normal path below the root, a
+     * directory where lethe wrote a file, or a path reached through a symbolic link is left alone,
+     * and a failing install removes nothing.
+     */
+    @Test
+    void aReinstallRemovesOnlyFilesLetheWroteAndOnlyOnceTheNewOnesAreWritten() throws IOException {
+        lethe("install", "--no-initramfs");
+        Path outside = scratch.resolve("outside");
+        Files.writeString(outside, "not lethe's\n");
+        Files.createDirectories(root.resolve("etc/systemd/system/old.conf.d"));
+        Files.writeString(root.resolve("etc/systemd/system/old.conf.d/mine.conf"), "the user's\n");
+        Files.createDirectories(root.resolve("srv/real"));
+        Files.writeString(root.resolve("srv/real/data"), "the user's data\n");
+        Files.createSymbolicLink(root.resolve("srv/link"), root.resolve("srv/real"));
+        Path manifest = root.resolve("usr/lib/lethe/installed");
+        Files.writeString(manifest, Files.readString(manifest)
+                + "/\n/../outside\n/usr/lib/lethe/../../../outside\n//etc/passwd\n/etc/group/\n"
+                + "/etc/systemd/system/old.conf.d\n/srv/link/data\n");
+        Map<String, String> before = tree();
+
+        Files.delete(build.resolve("lethe.jar"));
+        Run failed = lethe("install", "--no-initramfs");
+        assertThat(failed.exit()).isNotZero();
+        assertThat(tree()).as("a failed install removes nothing").isEqualTo(before);
+        Files.writeString(build.resolve("lethe.jar"), "the program\n");
+
+        Run run = lethe("install", "--no-initramfs");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("skip         /../outside (not a path lethe writes: ignored)",
+                "kept         /etc/systemd/system/old.conf.d (no longer installed, but a directory",
+                "kept         /srv/link/data (a directory above it is a symbolic link");
+        assertThat(outside).hasContent("not lethe's");
+        assertThat(root.resolve("etc/passwd")).exists();
+        assertThat(root.resolve("etc/group")).exists();
+        assertThat(root.resolve("etc/systemd/system/old.conf.d/mine.conf")).hasContent("the user's");
+        assertThat(root.resolve("srv/real/data")).hasContent("the user's data");
+    }
+
     /** A build without the boot's cache (built without root): the old one, made for another jar, goes. */
     @Test
     void aReinstallFromABuildWithoutTheBootCacheRemovesTheOldOne() throws IOException {

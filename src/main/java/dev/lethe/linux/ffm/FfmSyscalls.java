@@ -241,6 +241,13 @@ public final class FfmSyscalls implements Syscalls {
      * architecture lethe has system call numbers for (x86-64, arm64; SyscallNumbers).
      */
 
+    static {
+        if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
+            throw new ExceptionInInitializerError("lethe reads the kernel's structures as little-endian; this machine is "
+                    + java.nio.ByteOrder.nativeOrder());
+        }
+    }
+
     private static byte[] copied(MemorySegment segment, long length) {
         byte[] bytes = new byte[Math.toIntExact(length)];
         MemorySegment.copy(segment, JAVA_BYTE, 0, bytes, 0, bytes.length);
