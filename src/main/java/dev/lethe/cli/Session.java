@@ -1,13 +1,17 @@
 package dev.lethe.cli;
 
 import dev.lethe.config.Config;
+import dev.lethe.config.ConfigCache;
 import dev.lethe.config.ConfigException;
+import dev.lethe.config.ConfigInputs;
 import dev.lethe.config.ConfigLoader;
 import dev.lethe.config.StoreConfig;
 import dev.lethe.exec.LiveObservation;
+import dev.lethe.exec.RunConfigCache;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Fs;
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.BuildIdentity;
 import dev.lethe.plan.Plan;
 import dev.lethe.plan.Planner;
 import java.io.IOException;
@@ -16,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -50,7 +55,23 @@ final class Session implements AutoCloseable {
     }
 
     static Config loadConfig(CommonOptions options) throws ConfigException {
-        return ConfigLoader.load(options.configFile(), checkedRoot(options.root));
+        return loadConfig(options.configFile(), checkedRoot(options.root));
+    }
+
+    /**
+     * The config, from the cache the last command left in run/lethe when it was made from these very
+     * bytes (config file, etc/passwd, etc/group), else parsed, and the cache left for the next one
+     * ({@link RunConfigCache}).
+     */
+    static Config loadConfig(Path configFile, Path checkedRoot) throws ConfigException {
+        ConfigCache.Key key = new ConfigCache.Key(BuildIdentity.of(ConfigCache.class), ConfigInputs.read(configFile, checkedRoot));
+        Optional<Config> cached = RunConfigCache.read(checkedRoot, key);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        Config config = ConfigLoader.parse(key.inputs());
+        RunConfigCache.write(checkedRoot, key, config);
+        return config;
     }
 
     static Session open(CommonOptions options) throws ConfigException, IOException {
@@ -59,7 +80,7 @@ final class Session implements AutoCloseable {
 
     static Session open(Path rootDirectory, Path configFile) throws ConfigException, IOException {
         Path checked = checkedRoot(rootDirectory);
-        return open(checked, ConfigLoader.load(configFile, checked));
+        return open(checked, loadConfig(configFile, checked));
     }
 
     /** A session on the root at {@code checked} (see {@link #checkedRoot}) with a config already loaded. */
