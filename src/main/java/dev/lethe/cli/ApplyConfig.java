@@ -3,13 +3,11 @@ package dev.lethe.cli;
 import dev.lethe.config.Config;
 import dev.lethe.config.ConfigCache;
 import dev.lethe.config.ConfigException;
-import dev.lethe.config.ConfigInputs;
 import dev.lethe.config.ConfigLoader;
 import dev.lethe.exec.Stores;
 import dev.lethe.exec.StoredConfigCache;
 import dev.lethe.linux.Fs;
 import dev.lethe.model.AbsolutePath;
-import dev.lethe.model.BuildIdentity;
 import dev.lethe.model.Stage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,7 +24,7 @@ record ApplyConfig(Config config, ConfigCache.Key key, boolean fromCache) {
 
     static ApplyConfig load(Path checkedRoot, Path configFile, Stage boot, Optional<AbsolutePath> cacheIn)
             throws ConfigException {
-        ConfigCache.Key key = new ConfigCache.Key(BuildIdentity.of(ConfigCache.class), ConfigInputs.read(configFile, checkedRoot));
+        ConfigCache.Key key = ConfigCache.Key.of(configFile, checkedRoot);
         Optional<Config> cached = boot != Stage.INITRD
                 ? cacheIn.flatMap(store -> StoredConfigCache.read(checkedRoot, store, key))
                 : Optional.empty();

@@ -3,7 +3,6 @@ package dev.lethe.cli;
 import dev.lethe.config.Config;
 import dev.lethe.config.ConfigCache;
 import dev.lethe.config.ConfigException;
-import dev.lethe.config.ConfigInputs;
 import dev.lethe.config.ConfigLoader;
 import dev.lethe.config.StoreConfig;
 import dev.lethe.exec.LiveObservation;
@@ -11,7 +10,6 @@ import dev.lethe.exec.RunConfigCache;
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Fs;
 import dev.lethe.model.AbsolutePath;
-import dev.lethe.model.BuildIdentity;
 import dev.lethe.plan.Plan;
 import dev.lethe.plan.Planner;
 import java.io.IOException;
@@ -64,7 +62,7 @@ final class Session implements AutoCloseable {
      * ({@link RunConfigCache}).
      */
     static Config loadConfig(Path configFile, Path checkedRoot) throws ConfigException {
-        ConfigCache.Key key = new ConfigCache.Key(BuildIdentity.of(ConfigCache.class), ConfigInputs.read(configFile, checkedRoot));
+        ConfigCache.Key key = ConfigCache.Key.of(configFile, checkedRoot);
         Optional<Config> cached = RunConfigCache.read(checkedRoot, key);
         if (cached.isPresent()) {
             return cached.get();

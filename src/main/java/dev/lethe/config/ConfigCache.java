@@ -1,6 +1,7 @@
 package dev.lethe.config;
 
 import dev.lethe.model.AbsolutePath;
+import dev.lethe.model.BuildIdentity;
 import dev.lethe.model.Attributes;
 import dev.lethe.model.Entry;
 import dev.lethe.model.Kind;
@@ -75,6 +76,11 @@ public final class ConfigCache {
         public Key {
             Objects.requireNonNull(build);
             Objects.requireNonNull(inputs);
+        }
+
+        /** The key for this build and the bytes of {@code file} and {@code root}'s user database, read now. */
+        public static Key of(Path file, Path root) throws ConfigException {
+            return new Key(BuildIdentity.of(ConfigCache.class), ConfigInputs.read(file, root));
         }
 
         /** Same build and the same config file, whatever its user database. */

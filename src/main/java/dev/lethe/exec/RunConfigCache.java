@@ -17,7 +17,9 @@ import java.util.Optional;
  * every hand-run command's start. Written only where {@code run} is a filesystem of its own (the
  * running system's tmpfs, so the cache goes at the next boot, and nothing is left in a root mounted
  * for repair); read only if root owns it and no one else may write it (see
- * {@link ConfigCache#read}). The boot's cache in the stores is {@link StoredConfigCache}.
+ * {@link ConfigCache#read}). Through java.nio, as the stores' cache is not: /run is the running
+ * system's root-only tmpfs, where no user can plant a link. The boot's cache in the stores is
+ * {@link StoredConfigCache}.
  */
 public final class RunConfigCache {
     private RunConfigCache() {}
