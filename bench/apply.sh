@@ -60,7 +60,7 @@ awk -v store="$scratch/store" 'NR % 2 == 0 { print $1, store $2 }' "$scratch/$na
 done
 RESET
 
-read -ra flags <"$here/scripts/jvm.flags"
+read -ra flags < <("$here/scripts/jvm-flags")
 # the cache the launcher picks for the boot command: the boot's own when the build has one
 boot_cache=$here/target/lethe-boot.aot
 [ -f "$boot_cache" ] || boot_cache=$here/target/lethe.aot

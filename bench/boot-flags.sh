@@ -48,7 +48,7 @@ mkdir -p "$scratch/store/var/lib/svc2/d2" && echo data >"$scratch/store/var/lib/
 if [ -n "${2:-}" ] && [ -d "$2" ]; then cp -a "$2" "$scratch/store/.lethe"; fi
 RESET
 
-read -ra flags <"$here/scripts/jvm.flags"
+read -ra flags < <("$here/scripts/jvm-flags")
 # command DIR EXTRA: the boot unit's command with the build in DIR and EXTRA flags before the main class.
 # The AOT cache is the one the launcher picks for the boot: the boot's own when the build has one.
 command_line() {

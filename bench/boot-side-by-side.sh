@@ -40,7 +40,7 @@ public class Hello { public static void main(String[] args) { System.out.println
 JAVA
 "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/javac" -d "$scratch/hello" "$scratch/hello/Hello.java"
 
-read -ra flags <"$here/scripts/jvm.flags"
+read -ra flags < <("$here/scripts/jvm-flags")
 java=("$here/target/runtime/bin/java" "${flags[@]}")
 # the cache the launcher picks for the boot command: the boot's own when the build has one
 boot_cache=$here/target/lethe-boot.aot

@@ -31,7 +31,7 @@ files = ["/etc/machine-id", "/etc/ssh/ssh_host_ed25519_key"]
 directories = ["Documents"]
 files = [".bash_history"]
 TOML
-read -ra flags <"$here/scripts/jvm.flags"
+read -ra flags < <("$here/scripts/jvm-flags")
 # each command with the AOT cache the launcher picks for it: a plain apply the full one, the
 # capture unit's apply --cache-in the boot's own (when the build has one)
 java="$here/target/runtime/bin/java ${flags[*]}"

@@ -44,7 +44,11 @@ TOML
 # The launcher's exec line (./lethe), for the build in DIR.
 launcher() {
     local flags
-    read -ra flags <"$1/scripts/jvm.flags"
+    if [ -x "$1/scripts/jvm-flags" ]; then
+        read -ra flags < <("$1/scripts/jvm-flags")
+    else
+        read -ra flags <"$1/scripts/jvm.flags"  # a baseline from before scripts/jvm-flags
+    fi
     echo "$1/target/runtime/bin/java ${flags[*]} -XX:AOTCache=$1/target/lethe.aot -Dlethe.home=$1 -cp $1/target/lethe.jar dev.lethe.cli.Main"
 }
 after=$(launcher "$here")

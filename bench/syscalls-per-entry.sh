@@ -16,7 +16,7 @@ fi
 scratch=$(mktemp -d /tmp/lethe-syscalls.XXXXXX)
 trap 'umount -R "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
 mount -t tmpfs bench "$scratch"
-read -ra flags <"$here/scripts/jvm.flags"
+read -ra flags < <("$here/scripts/jvm-flags")
 count() {  # count DIRS FILES OUT
     local dirs=$1 files=$2 s=$scratch/$1
     mkdir -p "$s/root/etc" "$s/root/persist" "$s/store"

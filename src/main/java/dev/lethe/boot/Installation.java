@@ -17,6 +17,8 @@ public final class Installation {
 
     public static final String HOME = "/usr/lib/lethe";
     public static final String LAUNCHER = "/usr/sbin/lethe";
+    /** The kernel's transparent huge page mode, read by the launcher: "always [madvise] never". */
+    public static final String HUGE_PAGE_MODE = "/sys/kernel/mm/transparent_hugepage/enabled";
     /** The list of what install wrote, read by uninstall. */
     public static final String MANIFEST = HOME + "/installed";
     /**
@@ -113,8 +115,11 @@ public final class Installation {
      * boot and capture units' commands ({@code apply --boot ...}, {@code apply --cache-in ...}) start
      * from the boot's own cache, which holds their classes alone (fewer to map and load at every
      * start), when there is one; every other command from the full one. A refused cache costs speed,
-     * never the command: the JVM then runs without it, silently. The .deb ships the same text
-     * (scripts/package).
+     * never the command: the JVM then runs without it, silently. The heap asks for transparent huge
+     * pages where the kernel gives them on request ({@code madvise}, or {@code always}): a JVM touches
+     * tens of megabytes of fresh heap, and each 4 KiB page is a fault (measured: a boot of 12 entries
+     * 0.94x, a diff of 200 000 files 0.8x); not under {@code never}, where the JVM prints its refusal
+     * on stdout. The .deb ships the same text (scripts/package).
      */
     public static String launcher() {
         return """
@@ -124,9 +129,15 @@ public final class Installation {
                 case "$1 $2" in
                     "apply --boot"* | "apply --cache-in"*) [ ! -f %1$s/%2$s ] || cache=%1$s/%2$s ;;
                 esac
-                exec %1$s/runtime/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \\
+                pages=
+                [ ! -r %3$s ] || read -r pages <%3$s
+                case "$pages" in
+                    *"[madvise]"* | *"[always]"*) pages=-XX:+UseTransparentHugePages ;;
+                    *) pages= ;;
+                esac
+                exec %1$s/runtime/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData $pages \\
                     --enable-native-access=ALL-UNNAMED -XX:AOTCache="$cache" -Xlog:aot=off -Xlog:cds=off \\
                     -Dlethe.home=%1$s -cp %1$s/lethe.jar dev.lethe.cli.Main "$@"
-                """.formatted(HOME, BOOT_CACHE);
+                """.formatted(HOME, BOOT_CACHE, HUGE_PAGE_MODE);
     }
 }

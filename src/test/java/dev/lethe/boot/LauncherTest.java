@@ -12,7 +12,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** /usr/sbin/lethe, run by sh with its exec turned into an echo: which AOT cache each command starts from. */
+/**
+ * /usr/sbin/lethe, run by sh with its exec turned into an echo: which AOT cache each command starts
+ * from, and whether the heap asks for transparent huge pages.
+ */
 class LauncherTest {
 
     @TempDir
@@ -21,6 +24,8 @@ class LauncherTest {
     private Path home;
     private String bootCache;
     private String fullCache;
+    /** The kernel's huge page mode as the launcher reads it: {@link Installation#HUGE_PAGE_MODE}, moved here. */
+    private Path hugePageMode;
 
     @BeforeEach
     void buildInstalled() throws IOException {
@@ -29,6 +34,24 @@ class LauncherTest {
         Files.writeString(home.resolve("lethe-boot.aot"), "the boot's cache\n");
         bootCache = "-XX:AOTCache=" + home + "/lethe-boot.aot";
         fullCache = "-XX:AOTCache=" + home + "/lethe.aot";
+        hugePageMode = scratch.resolve("enabled");
+    }
+
+    @Test
+    void theHeapAsksForHugePagesOnlyWhereTheKernelGivesThemOnRequest() throws Exception {
+        String flag = "-XX:+UseTransparentHugePages";
+        Files.writeString(hugePageMode, "always [madvise] never\n");
+        assertThat(words(launch("apply", "--boot", "system"))).contains(flag);
+        assertThat(words(launch("status"))).contains(flag);
+        Files.writeString(hugePageMode, "[always] madvise never\n");
+        assertThat(words(launch("status"))).contains(flag);
+        // Under "never" the JVM refuses the flag with a warning on stdout, which --json output would carry.
+        Files.writeString(hugePageMode, "always madvise [never]\n");
+        assertThat(words(launch("apply", "--boot", "system"))).doesNotContain(flag);
+        Files.writeString(hugePageMode, "");
+        assertThat(words(launch("status"))).doesNotContain(flag);
+        Files.delete(hugePageMode);  // a kernel without transparent huge pages
+        assertThat(words(launch("status"))).doesNotContain(flag).contains(fullCache);
     }
 
     @Test
@@ -60,13 +83,18 @@ class LauncherTest {
                 .endsWith("dev.lethe.cli.Main apply --cache-in /a store --root /");
     }
 
+    private static List<String> words(String command) {
+        return List.of(command.split(" "));
+    }
+
     /** What the launcher would exec, one argument per word. */
     private String launch(String... args) throws IOException, InterruptedException {
         String launcher = Installation.launcher();
         String exec = "exec " + Installation.HOME + "/runtime/bin/java";
         assertThat(launcher).contains(exec);
         Path probe = Files.writeString(scratch.resolve("lethe"),
-                launcher.replace(exec, "echo").replace(Installation.HOME + "/", home + "/"));
+                launcher.replace(exec, "echo").replace(Installation.HOME + "/", home + "/")
+                        .replace(Installation.HUGE_PAGE_MODE, hugePageMode.toString()));
         List<String> command = new ArrayList<>(List.of("sh", probe.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
