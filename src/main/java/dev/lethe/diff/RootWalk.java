@@ -13,21 +13,27 @@ import dev.lethe.linux.Syscalls;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Progress;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -62,8 +68,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>A name that cannot be examined or read (EACCES, EPERM: a FUSE mount of another user, or a run
  * without root) is left out and listed in {@link Result#unreadable()}; the walk goes on.
  *
- * <p>Package files are hashed on other threads (one per core), at most a few dozen open at a time,
- * and a {@link HashCache} lets a second run skip every file unchanged since it was hashed.
+ * <p>The walk runs on one thread per core: a walker hands a subdirectory, with its open descriptor, to
+ * an idle one (at most a few dozen handed off at a time) and walks the rest itself; a directory's
+ * figures are summed once its subdirectories' walks are joined. Package files are hashed on other
+ * threads (one per core), at most a few dozen open at a time, and a {@link HashCache} lets a second
+ * run skip every file unchanged since it was hashed. The report does not depend on who walked what:
+ * its changes and unreadable paths are sorted at the end.
  */
 public final class RootWalk {
 
@@ -109,10 +119,13 @@ public final class RootWalk {
     private final Filter filter;
     private final HashCache cache;
     private final List<Change> changes = Collections.synchronizedList(new ArrayList<>());
-    private final Map<AbsolutePath, Long> counts = new HashMap<>();
+    private final Map<AbsolutePath, Long> counts = new ConcurrentHashMap<>();
     private final List<Unreadable> unreadable = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService hashers;
     private final Semaphore inFlight;
+    private final ForkJoinPool walkers;
+    /** Subdirectories handed to another walker and not walked yet: each holds a descriptor. */
+    private final Semaphore handedOff;
     private final AtomicReference<IOException> hashFailure = new AtomicReference<>();
     private final ThreadLocal<Hasher> hasher = ThreadLocal.withInitial(Hasher::new);
     private final Progress progress;
@@ -132,6 +145,13 @@ public final class RootWalk {
         });
         // Each queued file holds a descriptor: bound them well below any RLIMIT_NOFILE.
         this.inFlight = new Semaphore(threads * 16);
+        AtomicInteger walkerNumber = new AtomicInteger();
+        this.walkers = new ForkJoinPool(threads, pool -> {
+            ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            thread.setName("lethe-diff-walk-" + walkerNumber.getAndIncrement());
+            return thread;
+        }, null, false);
+        this.handedOff = new Semaphore(threads * 8);
     }
 
     /**
@@ -139,7 +159,7 @@ public final class RootWalk {
      *
      * @param baseline the packages installed on that root ({@link PackageBaseline#load})
      * @param cache    hashes of package files from an earlier run; receives this run's
-     * @param progress told of every name listed, from this thread (the walk's, not the hashers')
+     * @param progress told of every name listed, by one walker at a time
      */
     public static Result of(Syscalls sys, String root, PackageBaseline baseline, Filter filter, HashCache cache,
             Progress progress) throws IOException {
@@ -150,7 +170,9 @@ public final class RootWalk {
                 Stat top = sys.statx(rootFd.value(), bytes(""), Flags.AT_EMPTY_PATH);
                 walk.device = top.device();
                 walk.mountId = top.mountId();
-                walk.walk(rootFd.value(), AbsolutePath.ROOT);
+                walk.walkers.invoke(walk.new Branch(rootFd.value(), false, fd -> walk.walk(fd, AbsolutePath.ROOT)));
+            } catch (RuntimeException e) {
+                throw ioFailure(e);
             }
             walk.hashers.shutdown();
             while (!walk.hashers.awaitTermination(1, TimeUnit.MINUTES)) {
@@ -160,7 +182,11 @@ public final class RootWalk {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while hashing package files under " + root, e);
         } finally {
-            walk.hashers.shutdownNow();
+            walk.walkers.shutdownNow();  // idle: every branch was joined
+            for (Runnable unstarted : walk.hashers.shutdownNow()) {
+                ((RootWalk.HashJob) unstarted).abandon();  // after a failure: their descriptors
+            }
+            walk.awaitHashers();  // the running ones close theirs: none is left open behind the caller
         }
         if (walk.hashFailure.get() != null) {
             throw walk.hashFailure.get();
@@ -170,6 +196,23 @@ public final class RootWalk {
         List<Unreadable> unreadable = new ArrayList<>(walk.unreadable);
         unreadable.sort(Comparator.comparing(Unreadable::path));
         return new Result(changes, walk.counts, unreadable);
+    }
+
+    /** Waits for the hashing threads to end, without giving up an interrupt. */
+    private void awaitHashers() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (hashers.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** True if the name is on another filesystem or is a mount point of its own. */
@@ -187,6 +230,18 @@ public final class RootWalk {
         if (!owned.isEmpty()) {
             deletions(dir, owned, entries);
         }
+        List<Branch> branches = new ArrayList<>();
+        try {
+            walkEntries(dirFd, dir, entries, branches);
+        } catch (IOException | RuntimeException e) {
+            awaitQuietly(branches);
+            throw e;
+        }
+        joinAll(branches);
+    }
+
+    private void walkEntries(int dirFd, AbsolutePath dir, List<Syscalls.DirEntry> entries, List<Branch> branches)
+            throws IOException {
         for (Syscalls.DirEntry child : entries) {
             AbsolutePath path = dir.resolve(child.text());
             if (filter.excludes(path)) {
@@ -205,21 +260,104 @@ public final class RootWalk {
                 case NOT_OWNED -> added(dirFd, child.name(), path, stat, Change.Kind.ADDED, Change.What.ADDED);
                 case OWNED_DIRECTORY -> {
                     if (stat.isDirectory()) {
-                        walkBelow(dirFd, child.name(), path);
+                        walkBelow(dirFd, child.name(), path, branches);
                     } else {
                         changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED, size(stat), false));
                     }
                 }
-                case OWNED_FILE, CONFFILE -> ownedFile(dirFd, child.name(), path, stat, owner);
+                case OWNED_FILE, CONFFILE -> ownedFile(dirFd, child.name(), path, stat, owner, branches);
             }
         }
     }
 
-    private void walkBelow(int dirFd, byte[] name, AbsolutePath path) throws IOException {
+    /** Walks the owned directory {@code name}, here or, handed off, as one of {@code branches}. */
+    private void walkBelow(int dirFd, byte[] name, AbsolutePath path, List<Branch> branches) throws IOException {
         int childFd = openDirectory(dirFd, name, path);
         if (childFd >= 0) {
-            try (Descriptor child = Descriptor.owning(sys, childFd)) {
-                walk(child.value(), path);
+            branch(childFd, branches, fd -> walk(fd, path));
+        }
+    }
+
+    /** What a walker does with a directory's descriptor. */
+    @FunctionalInterface
+    private interface Body {
+        void run(int fd) throws IOException;
+    }
+
+    /**
+     * A subdirectory's walk, owning its descriptor (closed when the walk ends). Handed off when
+     * another walker may be idle and few are pending, so that a wide tree keeps every core busy
+     * without holding a descriptor per directory; walked on this thread otherwise.
+     */
+    private void branch(int fd, List<Branch> branches, Body body) throws IOException {
+        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getSurplusQueuedTaskCount() < 2 && handedOff.tryAcquire()) {
+            Branch branch = new Branch(fd, true, body);
+            branches.add(branch);
+            branch.fork();
+            return;
+        }
+        try (Descriptor child = Descriptor.owning(sys, fd)) {
+            body.run(child.value());
+        }
+    }
+
+    /**
+     * Waits for every branch, even after one failed: none is left holding its descriptor; then
+     * throws the first failure.
+     */
+    private static void joinAll(List<Branch> branches) throws IOException {
+        RuntimeException failure = null;
+        for (Branch branch : branches) {
+            try {
+                branch.join();
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw ioFailure(failure);
+        }
+    }
+
+    /** After a failure: lets every branch end (each closes its descriptor), whatever it throws. */
+    private static void awaitQuietly(List<Branch> branches) {
+        for (Branch branch : branches) {
+            branch.quietlyJoin();
+        }
+    }
+
+    /** The walk's own failure inside what the fork/join framework threw (it may wrap it again). */
+    private static IOException ioFailure(RuntimeException thrown) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException io) {
+                return io;
+            }
+        }
+        throw thrown;
+    }
+
+    /** A walk of one directory on a walker; closes the descriptor it was given when done. */
+    private final class Branch extends RecursiveAction {
+        private final int fd;
+        private final boolean handedOff;
+        private final transient Body body;
+
+        Branch(int fd, boolean handedOff, Body body) {
+            this.fd = fd;
+            this.handedOff = handedOff;
+            this.body = body;
+        }
+
+        @Override
+        protected void compute() {
+            try (Descriptor owned = handedOff ? Descriptor.owning(sys, fd) : null) {
+                body.run(fd);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                if (handedOff) {
+                    RootWalk.this.handedOff.release();
+                }
             }
         }
     }
@@ -258,13 +396,14 @@ public final class RootWalk {
         return total;
     }
 
-    private void ownedFile(int dirFd, byte[] name, AbsolutePath path, Stat stat, Ownership owner) throws IOException {
+    private void ownedFile(int dirFd, byte[] name, AbsolutePath path, Stat stat, Ownership owner, List<Branch> branches)
+            throws IOException {
         boolean conffile = owner.kind() == Ownership.Kind.CONFFILE;
         if (stat.isDirectory()) {
             if (!conffile && !owner.md5Known()) {
                 // A directory a package lists with nothing below it (/proc, /mnt): dpkg does not say
                 // "directory", so the path is a directory or a symlink, and a directory it is.
-                walkBelow(dirFd, name, path);
+                walkBelow(dirFd, name, path, branches);
             } else {
                 added(dirFd, name, path, stat, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED);
             }
@@ -302,7 +441,7 @@ public final class RootWalk {
         }
         acquireSlot(fd);
         try {
-            hashers.execute(() -> hash(fd, path, stat, owner.md5(), ifDifferent));
+            hashers.execute(new HashJob(fd, path, stat, owner.md5(), ifDifferent));
         } catch (RuntimeException e) {
             sys.close(fd);
             inFlight.release();
@@ -321,6 +460,34 @@ public final class RootWalk {
     }
 
     /** On a hashing thread: reads the open file to its end, closes it, and compares its MD5. */
+    /** A package file to hash, with its open descriptor: closed when hashed, or when abandoned unstarted. */
+    private final class HashJob implements Runnable {
+        private final int fd;
+        private final AbsolutePath path;
+        private final Stat before;
+        private final String expected;
+        private final Change ifDifferent;
+
+        HashJob(int fd, AbsolutePath path, Stat before, String expected, Change ifDifferent) {
+            this.fd = fd;
+            this.path = path;
+            this.before = before;
+            this.expected = expected;
+            this.ifDifferent = ifDifferent;
+        }
+
+        @Override
+        public void run() {
+            hash(fd, path, before, expected, ifDifferent);
+        }
+
+        /** The walk failed before this file's turn came. */
+        void abandon() {
+            sys.close(fd);
+            inFlight.release();
+        }
+    }
+
     private void hash(int fd, AbsolutePath path, Stat before, String expected, Change ifDifferent) {
         try {
             byte[] digest = hasher.get().md5(fd, before.size());
@@ -413,6 +580,17 @@ public final class RootWalk {
         boolean whole = true;
     }
 
+    /** An unowned subdirectory's tally and parts, filled by whichever walker walks it. */
+    private static final class Subdirectory {
+        final AbsolutePath path;
+        final Tally tally = new Tally();
+        final List<Change> parts = new ArrayList<>();
+
+        Subdirectory(AbsolutePath path) {
+            this.path = path;
+        }
+    }
+
     /**
      * Sums an unowned directory's contents into {@code tally}; {@code parts} receives the changes that
      * describe them one level at a time (each subdirectory as a whole where nothing below it is left
@@ -423,6 +601,41 @@ public final class RootWalk {
         if (entries == null) {
             return;
         }
+        List<Subdirectory> subdirectories = new ArrayList<>();
+        List<Branch> branches = new ArrayList<>();
+        try {
+            tallyEntries(dirFd, dir, entries, tally, parts, subdirectories, branches);
+        } catch (IOException | RuntimeException e) {
+            awaitQuietly(branches);
+            throw e;
+        }
+        joinAll(branches);  // each subdirectory's figures are complete from here on
+        for (Subdirectory sub : subdirectories) {
+            tally.bytes += sub.tally.bytes;
+            tally.paths += sub.tally.paths + 1;
+            if (sub.tally.whole) {
+                parts.add(new Change(sub.path, Change.Kind.ADDED, Change.What.ADDED, sub.tally.bytes, true));
+                counts.put(sub.path, sub.tally.paths + 1);
+            } else {
+                tally.whole = false;
+                parts.add(new Change(sub.path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
+                parts.addAll(sub.parts);
+            }
+        }
+        if (tally.whole) {
+            // Only the directory as a whole is reported: its subdirectories' counts are not needed.
+            for (Change part : parts) {
+                if (part.directory()) {
+                    counts.remove(part.path());
+                }
+            }
+            parts.clear();
+        }
+    }
+
+    /** The names of an unowned directory: files summed here, subdirectories tallied as branches. */
+    private void tallyEntries(int dirFd, AbsolutePath dir, List<Syscalls.DirEntry> entries, Tally tally,
+            List<Change> parts, List<Subdirectory> subdirectories, List<Branch> branches) throws IOException {
         for (Syscalls.DirEntry child : entries) {
             AbsolutePath path = dir.resolve(child.text());
             if (filter.excludes(path)) {
@@ -447,30 +660,9 @@ public final class RootWalk {
             if (childFd < 0) {
                 continue;
             }
-            try (Descriptor opened = Descriptor.owning(sys, childFd)) {
-                Tally sub = new Tally();
-                List<Change> subParts = new ArrayList<>();
-                tally(opened.value(), path, sub, subParts);
-                tally.bytes += sub.bytes;
-                tally.paths += sub.paths + 1;
-                if (sub.whole) {
-                    parts.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, sub.bytes, true));
-                    counts.put(path, sub.paths + 1);
-                } else {
-                    tally.whole = false;
-                    parts.add(new Change(path, Change.Kind.ADDED, Change.What.ADDED, 0, true));
-                    parts.addAll(subParts);
-                }
-            }
-        }
-        if (tally.whole) {
-            // Only the directory as a whole is reported: its subdirectories' counts are not needed.
-            for (Change part : parts) {
-                if (part.directory()) {
-                    counts.remove(part.path());
-                }
-            }
-            parts.clear();
+            Subdirectory sub = new Subdirectory(path);
+            subdirectories.add(sub);
+            branch(childFd, branches, fd -> tally(fd, path, sub.tally, sub.parts));
         }
     }
 
@@ -486,7 +678,9 @@ public final class RootWalk {
     private List<Syscalls.DirEntry> list(int dirFd, AbsolutePath dir) throws ErrnoException {
         try {
             List<Syscalls.DirEntry> entries = sys.listDirectory(dirFd);
-            progress.advance(entries.size(), 0);
+            synchronized (progress) {  // a display draws from one thread at a time
+                progress.advance(entries.size(), 0);
+            }
             return entries;
         } catch (ErrnoException e) {
             if (deniedOrNotPermitted(e)) {

@@ -1,6 +1,7 @@
 package dev.lethe.diff;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.config.Config;
 import dev.lethe.config.ConfigLoader;
@@ -308,6 +309,8 @@ class RootWalkTest {
         final FfmSyscalls real = new FfmSyscalls();
         final AtomicInteger fileOpens = new AtomicInteger();
         final Map<String, Integer> deny = new HashMap<>();
+        /** Each read of a file's content takes a millisecond: files wait in the hashing queue. */
+        boolean slowReads;
 
         Syscalls syscalls() {
             return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class}, this);
@@ -327,6 +330,9 @@ class RootWalkTest {
             if (open && ((long) args[2] & Flags.O_DIRECTORY) == 0) {
                 fileOpens.incrementAndGet();
             }
+            if (slowReads && method.getName().equals("pread")) {
+                Thread.sleep(1);
+            }
             try {
                 return method.invoke(real, args);
             } catch (InvocationTargetException e) {
@@ -335,21 +341,38 @@ class RootWalkTest {
         }
     }
 
-    /** The walk tells its progress in names listed, every name of every directory it reads, on its own thread. */
+    /**
+     * The walk tells its progress in names listed, every name of every directory it reads, from its
+     * walkers, one call at a time (a display is not thread-safe).
+     */
     @Test
-    void theProgressCountsEveryNameTheWalkLists() throws Exception {
+    void theProgressCountsEveryNameTheWalkListsOneCallAtATime() throws Exception {
         file("/var/lib/app/db/big", "x".repeat(3000));  // an unowned tree: listed by the tally
         file("/var/lib/app/state", "s");
+        for (int i = 0; i < 40; i++) {
+            file("/srv/tree" + i + "/sub/leaf", "l");  // many directories: several walkers list at once
+        }
         java.util.concurrent.atomic.AtomicLong names = new java.util.concurrent.atomic.AtomicLong();
-        java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         dev.lethe.model.Progress counting = new dev.lethe.model.Progress() {
             @Override
             public void begin(String phase, long files, long bytes) {}
 
             @Override
             public void advance(long files, long bytes) {
+                if (inside.incrementAndGet() > 1) {
+                    overlaps.incrementAndGet();
+                }
                 names.addAndGet(files);
-                threads.add(Thread.currentThread());
+                threads.add(Thread.currentThread().getName());
+                try {
+                    Thread.sleep(1);  // a display drawing: another walker would arrive meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inside.decrementAndGet();
             }
 
             @Override
@@ -362,7 +385,8 @@ class RootWalkTest {
             everyName = paths.count() - 1;  // not the root itself
         }
         assertThat(names.get()).isEqualTo(everyName);
-        assertThat(threads).containsExactly(Thread.currentThread());
+        assertThat(overlaps.get()).isZero();
+        assertThat(threads).allMatch(name -> name.startsWith("lethe-diff-walk-"));
     }
 
     @Test
@@ -446,6 +470,62 @@ class RootWalkTest {
         HashCache racy = HashCache.empty(System.currentTimeMillis() * 1_000_000L - 3_600_000_000_000L);
         RootWalk.of(new FfmSyscalls(), root.toString(), PackageBaseline.load(root), filter, racy, Progress.NONE);
         assertThat(racy.size()).isZero();
+    }
+
+    /**
+     * A failure other than a refusal fails the whole walk with its path, after every descriptor is
+     * closed: the subdirectories other walkers took, and the package files queued for hashing.
+     */
+    @Test
+    void aFailureInAnyWalkerFailsTheWalkNamingThePathAndClosesEveryDescriptor() throws Exception {
+        // A second package of 300 files with md5s, read slowly: at the failure, files wait in the hashing queue.
+        StringBuilder list = new StringBuilder("/usr/share/bulk\n");
+        StringBuilder md5sums = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            file("/usr/share/bulk/f" + i, "bulk " + i);
+            list.append("/usr/share/bulk/f").append(i).append('\n');
+            md5sums.append(md5("bulk " + i)).append("  usr/share/bulk/f").append(i).append('\n');
+        }
+        Path info = root.resolve("var/lib/dpkg/info");
+        Files.writeString(info.resolve("bulk.list"), list);
+        Files.writeString(info.resolve("bulk.md5sums"), md5sums);
+        Files.writeString(root.resolve("var/lib/dpkg/status"), """
+                Package: bulk
+                Status: install ok installed
+                Architecture: all
+                Version: 1
+                Description: many files
+
+                """, java.nio.file.StandardOpenOption.APPEND);
+        // Unowned trees, listed before the failing name (created last): handed to other walkers.
+        for (int i = 0; i < 40; i++) {
+            file("/srv/tree" + i + "/sub/leaf", "l");
+        }
+        for (String failing : List.of("/srv/broken", "/usr/share/bulk/broken")) {
+            file(failing, "b");  // created last: listed after the names above
+            OpenCounter failingCalls = new OpenCounter();
+            failingCalls.deny.put("statx broken", Errno.EIO);
+            failingCalls.slowReads = true;
+            long before = -1;
+            for (int round = 0; round < 6; round++) {
+                assertThatThrownBy(() -> RootWalk.of(failingCalls.syscalls(), root.toString(), PackageBaseline.load(root),
+                        Filter.of(config("").entries(), List.of("/var/lib/dpkg"), false), HashCache.empty(Long.MIN_VALUE),
+                        Progress.NONE))
+                        .isInstanceOf(ErrnoException.class)
+                        .hasMessageContaining(failing);
+                if (round == 0) {
+                    before = openDescriptors();  // after a first run, which may open the test's own class path
+                }
+            }
+            assertThat(openDescriptors()).as("descriptors open after failing at %s", failing).isEqualTo(before);
+            Files.delete(root.resolve(failing.substring(1)));
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     @Test
