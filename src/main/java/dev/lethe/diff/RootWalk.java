@@ -84,6 +84,12 @@ public final class RootWalk {
     private static final HexFormat HEX = HexFormat.of();
     /** What {@link #openDirectory} returns for a directory that vanished, and for one it may not open. */
     private static final int GONE = -1, UNREADABLE = -2;
+    /**
+     * Directories nested on one thread's stack before the walk below goes on on a fresh thread: a
+     * tree any user can make thousands of levels deep must not overflow a walker's stack (a level
+     * takes a few frames; 256 of them fit a default stack many times over).
+     */
+    private static final int LEVELS_PER_STACK = 256;
 
     /**
      * The diff.
@@ -124,8 +130,12 @@ public final class RootWalk {
     private final ExecutorService hashers;
     private final Semaphore inFlight;
     private final ForkJoinPool walkers;
-    /** Subdirectories handed to another walker and not walked yet: each holds a descriptor. */
+    /** Subdirectories handed to another walker and not done yet: each holds a descriptor. */
     private final Semaphore handedOff;
+    /** The first failure of any walker: the others stop at their next directory or name. */
+    private final AtomicReference<Throwable> walkFailure = new AtomicReference<>();
+    /** How many directories deep this thread's stack holds walks: see {@link #LEVELS_PER_STACK}. */
+    private final ThreadLocal<int[]> levels = ThreadLocal.withInitial(() -> new int[1]);
     private final AtomicReference<IOException> hashFailure = new AtomicReference<>();
     private final ThreadLocal<Hasher> hasher = ThreadLocal.withInitial(Hasher::new);
     private final Progress progress;
@@ -171,8 +181,11 @@ public final class RootWalk {
                 walk.device = top.device();
                 walk.mountId = top.mountId();
                 walk.walkers.invoke(walk.new Branch(rootFd.value(), false, fd -> walk.walk(fd, AbsolutePath.ROOT)));
-            } catch (RuntimeException e) {
-                throw ioFailure(e);
+            } catch (RuntimeException | Error e) {
+                throw ioFailure(walk.walkFailure.get() != null ? walk.walkFailure.get() : e);
+            }
+            if (walk.walkFailure.get() != null) {
+                throw ioFailure(walk.walkFailure.get());
             }
             walk.hashers.shutdown();
             while (!walk.hashers.awaitTermination(1, TimeUnit.MINUTES)) {
@@ -182,11 +195,12 @@ public final class RootWalk {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while hashing package files under " + root, e);
         } finally {
-            walk.walkers.shutdownNow();  // idle: every branch was joined
+            walk.walkers.shutdown();
+            awaitEnd(walk.walkers);  // idle already: every branch was joined, even after a failure
             for (Runnable unstarted : walk.hashers.shutdownNow()) {
                 ((RootWalk.HashJob) unstarted).abandon();  // after a failure: their descriptors
             }
-            walk.awaitHashers();  // the running ones close theirs: none is left open behind the caller
+            awaitEnd(walk.hashers);  // the running ones close theirs: none is left open behind the caller
         }
         if (walk.hashFailure.get() != null) {
             throw walk.hashFailure.get();
@@ -198,12 +212,12 @@ public final class RootWalk {
         return new Result(changes, walk.counts, unreadable);
     }
 
-    /** Waits for the hashing threads to end, without giving up an interrupt. */
-    private void awaitHashers() {
+    /** Waits for a shut down pool's threads to end, without giving up an interrupt. */
+    private static void awaitEnd(ExecutorService pool) {
         boolean interrupted = false;
         while (true) {
             try {
-                if (hashers.awaitTermination(1, TimeUnit.MINUTES)) {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
                     break;
                 }
             } catch (InterruptedException e) {
@@ -222,6 +236,9 @@ public final class RootWalk {
 
     /** A directory the packages own: its names are looked up one by one, and its missing package paths noted. */
     private void walk(int dirFd, AbsolutePath dir) throws IOException {
+        if (walkFailure.get() != null) {
+            return;  // another walker failed: its failure ends the walk
+        }
         List<Syscalls.DirEntry> entries = list(dirFd, dir);
         if (entries == null) {
             return;
@@ -233,7 +250,8 @@ public final class RootWalk {
         List<Branch> branches = new ArrayList<>();
         try {
             walkEntries(dirFd, dir, entries, branches);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            failed(e);
             awaitQuietly(branches);
             throw e;
         }
@@ -243,6 +261,9 @@ public final class RootWalk {
     private void walkEntries(int dirFd, AbsolutePath dir, List<Syscalls.DirEntry> entries, List<Branch> branches)
             throws IOException {
         for (Syscalls.DirEntry child : entries) {
+            if (walkFailure.get() != null) {
+                return;
+            }
             AbsolutePath path = dir.resolve(child.text());
             if (filter.excludes(path)) {
                 continue;
@@ -274,7 +295,7 @@ public final class RootWalk {
     private void walkBelow(int dirFd, byte[] name, AbsolutePath path, List<Branch> branches) throws IOException {
         int childFd = openDirectory(dirFd, name, path);
         if (childFd >= 0) {
-            branch(childFd, branches, fd -> walk(fd, path));
+            descend(childFd, branches, fd -> walk(fd, path));
         }
     }
 
@@ -289,7 +310,7 @@ public final class RootWalk {
      * another walker may be idle and few are pending, so that a wide tree keeps every core busy
      * without holding a descriptor per directory; walked on this thread otherwise.
      */
-    private void branch(int fd, List<Branch> branches, Body body) throws IOException {
+    private void descend(int fd, List<Branch> branches, Body body) throws IOException {
         if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getSurplusQueuedTaskCount() < 2 && handedOff.tryAcquire()) {
             Branch branch = new Branch(fd, true, body);
             branches.add(branch);
@@ -297,8 +318,56 @@ public final class RootWalk {
             return;
         }
         try (Descriptor child = Descriptor.owning(sys, fd)) {
-            body.run(child.value());
+            oneLevelDown(body, child.value());
         }
+    }
+
+    /** Runs {@code body} one directory further down this thread's stack, or on a fresh stack when it is deep. */
+    private void oneLevelDown(Body body, int fd) throws IOException {
+        int[] depth = levels.get();
+        if (depth[0] >= LEVELS_PER_STACK) {
+            onFreshStack(body, fd);
+            return;
+        }
+        depth[0]++;
+        try {
+            body.run(fd);
+        } finally {
+            depth[0]--;
+        }
+    }
+
+    /** Runs {@code body} on a thread of its own (no walker: it hands nothing off) and waits for it. */
+    private void onFreshStack(Body body, int fd) throws IOException {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread deeper = new Thread(() -> {
+            try {
+                body.run(fd);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }, "lethe-diff-deep");
+        deeper.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                deeper.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;  // the thread uses the descriptor: wait for it all the same
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (thrown.get() != null) {
+            throw ioFailure(thrown.get());
+        }
+    }
+
+    /** Notes the first failure of the walk, which the other walkers stop at. */
+    private void failed(Throwable e) {
+        walkFailure.compareAndSet(null, e);
     }
 
     /**
@@ -306,11 +375,11 @@ public final class RootWalk {
      * throws the first failure.
      */
     private static void joinAll(List<Branch> branches) throws IOException {
-        RuntimeException failure = null;
+        Throwable failure = null;
         for (Branch branch : branches) {
             try {
                 branch.join();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 failure = failure == null ? e : failure;
             }
         }
@@ -326,14 +395,23 @@ public final class RootWalk {
         }
     }
 
-    /** The walk's own failure inside what the fork/join framework threw (it may wrap it again). */
-    private static IOException ioFailure(RuntimeException thrown) {
+    /**
+     * The walk's own failure inside what the fork/join framework threw (it may wrap it again), to be
+     * thrown; an unchecked one is thrown from here.
+     */
+    private static IOException ioFailure(Throwable thrown) {
         for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
             if (cause instanceof IOException io) {
                 return io;
             }
         }
-        throw thrown;
+        if (thrown instanceof Error error) {
+            throw error;
+        }
+        if (thrown instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        throw new IllegalStateException(thrown);
     }
 
     /** A walk of one directory on a walker; closes the descriptor it was given when done. */
@@ -351,9 +429,13 @@ public final class RootWalk {
         @Override
         protected void compute() {
             try (Descriptor owned = handedOff ? Descriptor.owning(sys, fd) : null) {
-                body.run(fd);
+                oneLevelDown(body, fd);  // a walker may run it on top of a deep stack while it joins
             } catch (IOException e) {
+                failed(e);
                 throw new UncheckedIOException(e);
+            } catch (RuntimeException | Error e) {
+                failed(e);
+                throw e;
             } finally {
                 if (handedOff) {
                     RootWalk.this.handedOff.release();
@@ -597,6 +679,9 @@ public final class RootWalk {
      * out), used only when something below is left out by the filter.
      */
     private void tally(int dirFd, AbsolutePath dir, Tally tally, List<Change> parts) throws IOException {
+        if (walkFailure.get() != null) {
+            return;  // another walker failed: its failure ends the walk
+        }
         List<Syscalls.DirEntry> entries = list(dirFd, dir);
         if (entries == null) {
             return;
@@ -605,7 +690,8 @@ public final class RootWalk {
         List<Branch> branches = new ArrayList<>();
         try {
             tallyEntries(dirFd, dir, entries, tally, parts, subdirectories, branches);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            failed(e);
             awaitQuietly(branches);
             throw e;
         }
@@ -637,6 +723,9 @@ public final class RootWalk {
     private void tallyEntries(int dirFd, AbsolutePath dir, List<Syscalls.DirEntry> entries, Tally tally,
             List<Change> parts, List<Subdirectory> subdirectories, List<Branch> branches) throws IOException {
         for (Syscalls.DirEntry child : entries) {
+            if (walkFailure.get() != null) {
+                return;
+            }
             AbsolutePath path = dir.resolve(child.text());
             if (filter.excludes(path)) {
                 tally.whole = false;
@@ -662,7 +751,7 @@ public final class RootWalk {
             }
             Subdirectory sub = new Subdirectory(path);
             subdirectories.add(sub);
-            branch(childFd, branches, fd -> tally(fd, path, sub.tally, sub.parts));
+            descend(childFd, branches, fd -> tally(fd, path, sub.tally, sub.parts));
         }
     }
 
