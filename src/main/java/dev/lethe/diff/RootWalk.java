@@ -69,8 +69,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * without root) is left out and listed in {@link Result#unreadable()}; the walk goes on.
  *
  * <p>The walk runs on one thread per core: a walker hands a subdirectory, with its open descriptor, to
- * an idle one (at most a few dozen handed off at a time) and walks the rest itself; a directory's
- * figures are summed once its subdirectories' walks are joined. Package files are hashed on other
+ * an idle one (at most a few dozen waiting at a time) and walks the rest itself; an unowned
+ * directory's figures are summed once its subdirectories' walks are joined, and the walk ends when
+ * every walker is idle. Package files are hashed on other
  * threads (one per core), at most a few dozen open at a time, and a {@link HashCache} lets a second
  * run skip every file unchanged since it was hashed. The report does not depend on who walked what:
  * its changes and unreadable paths are sorted at the end.
@@ -130,7 +131,7 @@ public final class RootWalk {
     private final ExecutorService hashers;
     private final Semaphore inFlight;
     private final ForkJoinPool walkers;
-    /** Subdirectories handed to another walker and not done yet: each holds a descriptor. */
+    /** Subdirectories handed to another walker and not started yet: each holds a descriptor. */
     private final Semaphore handedOff;
     /** The first failure of any walker: the others stop at their next directory or name. */
     private final AtomicReference<Throwable> walkFailure = new AtomicReference<>();
@@ -180,7 +181,14 @@ public final class RootWalk {
                 Stat top = sys.statx(rootFd.value(), bytes(""), Flags.AT_EMPTY_PATH);
                 walk.device = top.device();
                 walk.mountId = top.mountId();
-                walk.walkers.invoke(walk.new Branch(rootFd.value(), false, fd -> walk.walk(fd, AbsolutePath.ROOT)));
+                try {
+                    walk.walkers.invoke(walk.new Branch(rootFd.value(), false, fd -> walk.walk(fd, AbsolutePath.ROOT)));
+                } finally {
+                    // The branches nobody joins run on: the pool ends once they have, before the root's
+                    // descriptor closes. Waiting, not helping: this thread would be a third on two cores.
+                    walk.walkers.shutdown();
+                    awaitEnd(walk.walkers);
+                }
             } catch (RuntimeException | Error e) {
                 throw ioFailure(walk.walkFailure.get() != null ? walk.walkFailure.get() : e);
             }
@@ -195,8 +203,7 @@ public final class RootWalk {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while hashing package files under " + root, e);
         } finally {
-            walk.walkers.shutdown();
-            awaitEnd(walk.walkers);  // idle already: every branch was joined, even after a failure
+            walk.walkers.shutdownNow();  // ended already, unless opening the root failed
             for (Runnable unstarted : walk.hashers.shutdownNow()) {
                 ((RootWalk.HashJob) unstarted).abandon();  // after a failure: their descriptors
             }
@@ -247,19 +254,15 @@ public final class RootWalk {
         if (!owned.isEmpty()) {
             deletions(dir, owned, entries);
         }
-        List<Branch> branches = new ArrayList<>();
         try {
-            walkEntries(dirFd, dir, entries, branches);
+            walkEntries(dirFd, dir, entries);
         } catch (Throwable e) {
             failed(e);
-            awaitQuietly(branches);
             throw e;
         }
-        joinAll(branches);
     }
 
-    private void walkEntries(int dirFd, AbsolutePath dir, List<Syscalls.DirEntry> entries, List<Branch> branches)
-            throws IOException {
+    private void walkEntries(int dirFd, AbsolutePath dir, List<Syscalls.DirEntry> entries) throws IOException {
         for (Syscalls.DirEntry child : entries) {
             if (walkFailure.get() != null) {
                 return;
@@ -281,21 +284,26 @@ public final class RootWalk {
                 case NOT_OWNED -> added(dirFd, child.name(), path, stat, Change.Kind.ADDED, Change.What.ADDED);
                 case OWNED_DIRECTORY -> {
                     if (stat.isDirectory()) {
-                        walkBelow(dirFd, child.name(), path, branches);
+                        walkBelow(dirFd, child.name(), path);
                     } else {
                         changes.add(new Change(path, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED, size(stat), false));
                     }
                 }
-                case OWNED_FILE, CONFFILE -> ownedFile(dirFd, child.name(), path, stat, owner, branches);
+                case OWNED_FILE, CONFFILE -> ownedFile(dirFd, child.name(), path, stat, owner);
             }
         }
     }
 
-    /** Walks the owned directory {@code name}, here or, handed off, as one of {@code branches}. */
-    private void walkBelow(int dirFd, byte[] name, AbsolutePath path, List<Branch> branches) throws IOException {
+    /**
+     * Walks the owned directory {@code name}, here or handed off. An owned directory's walk sums
+     * nothing, so nobody joins it: a walker that waited for a branch another walker took could
+     * only idle (measured: one run in three walked on one core); the walk's end waits for every
+     * branch instead ({@link #of}).
+     */
+    private void walkBelow(int dirFd, byte[] name, AbsolutePath path) throws IOException {
         int childFd = openDirectory(dirFd, name, path);
         if (childFd >= 0) {
-            descend(childFd, branches, fd -> walk(fd, path));
+            descend(childFd, null, fd -> walk(fd, path));
         }
     }
 
@@ -309,11 +317,15 @@ public final class RootWalk {
      * A subdirectory's walk, owning its descriptor (closed when the walk ends). Handed off when
      * another walker may be idle and few are pending, so that a wide tree keeps every core busy
      * without holding a descriptor per directory; walked on this thread otherwise.
+     *
+     * @param joinedBy where a handed-off branch goes for its caller to join; null for one nobody joins
      */
-    private void descend(int fd, List<Branch> branches, Body body) throws IOException {
+    private void descend(int fd, List<Branch> joinedBy, Body body) throws IOException {
         if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getSurplusQueuedTaskCount() < 2 && handedOff.tryAcquire()) {
             Branch branch = new Branch(fd, true, body);
-            branches.add(branch);
+            if (joinedBy != null) {
+                joinedBy.add(branch);
+            }
             branch.fork();
             return;
         }
@@ -428,6 +440,11 @@ public final class RootWalk {
 
         @Override
         protected void compute() {
+            if (handedOff) {
+                // Walked from here on, like a directory walked in place: held for a whole subtree,
+                // the permits ran out under a few long branches and one walker did the rest alone.
+                RootWalk.this.handedOff.release();
+            }
             try (Descriptor owned = handedOff ? Descriptor.owning(sys, fd) : null) {
                 oneLevelDown(body, fd);  // a walker may run it on top of a deep stack while it joins
             } catch (IOException e) {
@@ -436,10 +453,6 @@ public final class RootWalk {
             } catch (RuntimeException | Error e) {
                 failed(e);
                 throw e;
-            } finally {
-                if (handedOff) {
-                    RootWalk.this.handedOff.release();
-                }
             }
         }
     }
@@ -478,14 +491,13 @@ public final class RootWalk {
         return total;
     }
 
-    private void ownedFile(int dirFd, byte[] name, AbsolutePath path, Stat stat, Ownership owner, List<Branch> branches)
-            throws IOException {
+    private void ownedFile(int dirFd, byte[] name, AbsolutePath path, Stat stat, Ownership owner) throws IOException {
         boolean conffile = owner.kind() == Ownership.Kind.CONFFILE;
         if (stat.isDirectory()) {
             if (!conffile && !owner.md5Known()) {
                 // A directory a package lists with nothing below it (/proc, /mnt): dpkg does not say
                 // "directory", so the path is a directory or a symlink, and a directory it is.
-                walkBelow(dirFd, name, path, branches);
+                walkBelow(dirFd, name, path);
             } else {
                 added(dirFd, name, path, stat, Change.Kind.MODIFIED, Change.What.TYPE_CHANGED);
             }
