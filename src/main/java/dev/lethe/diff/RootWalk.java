@@ -553,7 +553,6 @@ public final class RootWalk {
         }
     }
 
-    /** On a hashing thread: reads the open file to its end, closes it, and compares its MD5. */
     /** A package file to hash, with its open descriptor: closed when hashed, or when abandoned unstarted. */
     private final class HashJob implements Runnable {
         private final int fd;
@@ -582,6 +581,7 @@ public final class RootWalk {
         }
     }
 
+    /** On a hashing thread: reads the open file to its end, closes it, and compares its MD5. */
     private void hash(int fd, AbsolutePath path, Stat before, String expected, Change ifDifferent) {
         try {
             byte[] digest = hasher.get().md5(fd, before.size());
