@@ -132,7 +132,7 @@ public final class RootWalk {
     private final Semaphore inFlight;
     private final ForkJoinPool walkers;
     /** Subdirectories handed to another walker and not started yet: each holds a descriptor. */
-    private final Semaphore handedOff;
+    private final Semaphore handOffPermits;
     /** The first failure of any walker: the others stop at their next directory or name. */
     private final AtomicReference<Throwable> walkFailure = new AtomicReference<>();
     /** How many directories deep this thread's stack holds walks: see {@link #LEVELS_PER_STACK}. */
@@ -162,7 +162,7 @@ public final class RootWalk {
             thread.setName("lethe-diff-walk-" + walkerNumber.getAndIncrement());
             return thread;
         }, null, false);
-        this.handedOff = new Semaphore(threads * 8);
+        this.handOffPermits = new Semaphore(threads * 8);
     }
 
     /**
@@ -321,7 +321,7 @@ public final class RootWalk {
      * @param joinedBy where a handed-off branch goes for its caller to join; null for one nobody joins
      */
     private void descend(int fd, List<Branch> joinedBy, Body body) throws IOException {
-        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getSurplusQueuedTaskCount() < 2 && handedOff.tryAcquire()) {
+        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getSurplusQueuedTaskCount() < 2 && handOffPermits.tryAcquire()) {
             Branch branch = new Branch(fd, true, body);
             if (joinedBy != null) {
                 joinedBy.add(branch);
@@ -443,7 +443,7 @@ public final class RootWalk {
             if (handedOff) {
                 // Walked from here on, like a directory walked in place: held for a whole subtree,
                 // the permits ran out under a few long branches and one walker did the rest alone.
-                RootWalk.this.handedOff.release();
+                handOffPermits.release();
             }
             try (Descriptor owned = handedOff ? Descriptor.owning(sys, fd) : null) {
                 oneLevelDown(body, fd);  // a walker may run it on top of a deep stack while it joins
@@ -569,36 +569,32 @@ public final class RootWalk {
             this.ifDifferent = ifDifferent;
         }
 
+        /** On a hashing thread: reads the open file to its end, closes it, and compares its MD5. */
         @Override
         public void run() {
-            hash(fd, path, before, expected, ifDifferent);
+            try {
+                byte[] digest = hasher.get().md5(fd, before.size());
+                Stat after = sys.statx(fd, bytes(""), Flags.AT_EMPTY_PATH);
+                cache.put(before, after, digest);
+                if (!HEX.formatHex(digest).equals(expected)) {
+                    changes.add(ifDifferent);
+                }
+            } catch (ErrnoException e) {
+                if (deniedOrNotPermitted(e)) {
+                    unreadable.add(new Unreadable(path, false, Errno.describe(e.errno())));
+                } else {
+                    hashFailure.compareAndSet(null, e.withPath(path.value()));
+                }
+            } catch (RuntimeException e) {
+                hashFailure.compareAndSet(null, new IOException("hashing " + path + " failed", e));
+            } finally {
+                sys.close(fd);
+                inFlight.release();
+            }
         }
 
         /** The walk failed before this file's turn came. */
         void abandon() {
-            sys.close(fd);
-            inFlight.release();
-        }
-    }
-
-    /** On a hashing thread: reads the open file to its end, closes it, and compares its MD5. */
-    private void hash(int fd, AbsolutePath path, Stat before, String expected, Change ifDifferent) {
-        try {
-            byte[] digest = hasher.get().md5(fd, before.size());
-            Stat after = sys.statx(fd, bytes(""), Flags.AT_EMPTY_PATH);
-            cache.put(before, after, digest);
-            if (!HEX.formatHex(digest).equals(expected)) {
-                changes.add(ifDifferent);
-            }
-        } catch (ErrnoException e) {
-            if (deniedOrNotPermitted(e)) {
-                unreadable.add(new Unreadable(path, false, Errno.describe(e.errno())));
-            } else {
-                hashFailure.compareAndSet(null, e.withPath(path.value()));
-            }
-        } catch (RuntimeException e) {
-            hashFailure.compareAndSet(null, new IOException("hashing " + path + " failed", e));
-        } finally {
             sys.close(fd);
             inFlight.release();
         }
