@@ -102,14 +102,17 @@ echo "root: $paths paths, $(du -sh "$root" | cut -f1); $(cat "$root"/var/lib/dpk
 # Files changed in the last seconds are never cached (see HashCache): let the generated ones age.
 sleep 3
 
-lethe=("$here/lethe" diff --root "$root" --config "$scratch/lethe.toml")
+# Timed through the launcher lethe install writes (bench/launcher), as an installed lethe starts.
+"$here/bench/launcher" "$here" "$scratch/lethe"
+if [ -n "${BASELINE:-}" ]; then "$here/bench/launcher" "$BASELINE" "$scratch/lethe-baseline"; fi
+lethe=("$scratch/lethe" diff --root "$root" --config "$scratch/lethe.toml")
 "${lethe[@]}" >"$scratch/report.first"
 tail -3 "$scratch/report.first"
 # The report must not depend on the caches (nor, for a before/after run, on the build).
 "${lethe[@]}" >"$scratch/report.warm"
 cmp "$scratch/report.first" "$scratch/report.warm" && echo "report: the same with the caches as without" >&2
 if [ -n "${BASELINE:-}" ]; then
-    "$BASELINE/lethe" diff --root "$root" --config "$scratch/lethe.toml" >"$scratch/report.baseline" || true
+    "$scratch/lethe-baseline" diff --root "$root" --config "$scratch/lethe.toml" >"$scratch/report.baseline" || true
     cmp "$scratch/report.first" "$scratch/report.baseline" && echo "report: the same as the baseline's" >&2
 fi
 cache="$root/persist/.lethe/diff-hashes"
@@ -118,7 +121,7 @@ echo "hash cache: $(stat -c %s "$cache") bytes; package database cache: $(stat -
 echo "dpkg --verify reports $(dpkg --root="$root" --verify | wc -l) paths" >&2
 baseline=()
 if [ -n "${BASELINE:-}" ]; then
-    baseline_lethe="$BASELINE/lethe diff --root $root --config $scratch/lethe.toml"
+    baseline_lethe="$scratch/lethe-baseline diff --root $root --config $scratch/lethe.toml"
     baseline=(-n "baseline lethe diff, first run" "$baseline_lethe" -n "baseline lethe diff, warm" "$baseline_lethe")
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -120,14 +120,17 @@ interleaved() {
     done
 }
 
+# Timed through the launcher lethe install writes (bench/launcher), as an installed lethe starts.
+"$here/bench/launcher" "$here" "$scratch/lethe"
+if [ -n "${BASELINE:-}" ]; then "$here/bench/launcher" "$BASELINE" "$scratch/lethe-baseline"; fi
 for layout in clustered spread; do
-    lethe=("$here/lethe" diff --config "$scratch/$layout.toml" --root "$scratch/$layout")
+    lethe=("$scratch/lethe" diff --config "$scratch/$layout.toml" --root "$scratch/$layout")
     reported=$("${lethe[@]}" --json | grep -o '"path"' | wc -l)
     echo
     echo "== $layout: lethe diff reports $reported changed paths"
     baseline=()
     if [ -n "${BASELINE:-}" ]; then
-        baseline=(-n "baseline lethe diff ($layout)" "$BASELINE/lethe diff --config $scratch/$layout.toml --root $scratch/$layout")
+        baseline=(-n "baseline lethe diff ($layout)" "$scratch/lethe-baseline diff --config $scratch/$layout.toml --root $scratch/$layout")
     fi
     if [ -n "${INTERLEAVED:-}" ]; then
         interleaved "$INTERLEAVED" "lethe diff ($layout)" "${lethe[*]}" "${baseline[@]:1}" \
@@ -151,6 +154,6 @@ if [ "${FALLBACK:-0}" = 1 ]; then
     btrfs filesystem sync "$top"
     echo
     hyperfine -N --warmup 1 --runs "$runs" \
-        -n "lethe diff (path by path, fallback)" "$here/lethe diff --config $scratch/clustered.toml --root $scratch/clustered" \
+        -n "lethe diff (path by path, fallback)" "$scratch/lethe diff --config $scratch/clustered.toml --root $scratch/clustered" \
         -n "find -xdev" "find $scratch/clustered -xdev"
 fi

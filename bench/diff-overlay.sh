@@ -82,10 +82,11 @@ machine "$big"
 echo "machines built in $(($(date +%s) - start)) s" >&2
 
 # The machine may be shared: hyperfine's mean suffers from other loads, so the medians are printed too.
+"$here/bench/launcher" "$here" "$scratch/lethe"  # timed as installed: the launcher lethe install writes
 hyperfine --warmup 3 --runs "$runs" -N --export-markdown "$scratch/results.md" --export-json "$scratch/results.json" \
-    -n "lethe --version (JVM start-up alone)" "$here/lethe --version" \
-    -n "lethe diff, lower of $small files" "$here/lethe diff --root $scratch/m$small/root --config $scratch/m$small/lethe.toml" \
-    -n "lethe diff, lower of $big files" "$here/lethe diff --root $scratch/m$big/root --config $scratch/m$big/lethe.toml" \
+    -n "lethe --version (JVM start-up alone)" "$scratch/lethe --version" \
+    -n "lethe diff, lower of $small files" "$scratch/lethe diff --root $scratch/m$small/root --config $scratch/m$small/lethe.toml" \
+    -n "lethe diff, lower of $big files" "$scratch/lethe diff --root $scratch/m$big/root --config $scratch/m$big/lethe.toml" \
     -n "find -xdev, lower of $small files" "find $scratch/m$small/lower-rw -xdev" \
     -n "find -xdev, lower of $big files" "find $scratch/m$big/lower-rw -xdev"
 cat "$scratch/results.md"

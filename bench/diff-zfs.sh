@@ -81,7 +81,8 @@ path = "/persist"
 directories = ["/var/log"]
 TOML
 
-lethe=("$here/lethe" diff --root "$root" --config "$scratch/lethe.toml")
+"$here/bench/launcher" "$here" "$scratch/lethe"  # the launcher lethe install writes, as installed
+lethe=("$scratch/lethe" diff --root "$root" --config "$scratch/lethe.toml")
 reported=$("${lethe[@]}" --json | grep -o '"path"' | wc -l)
 echo "lethe diff reports $reported changes ($changes made)"
 [ "$reported" -eq "$changes" ] || { echo "bench/diff-zfs.sh: expected $changes changes" >&2; exit 1; }

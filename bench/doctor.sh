@@ -37,7 +37,8 @@ TOML
 sed '/^\[root\]/,/^$/d' "$scratch/lethe.toml" >"$scratch/adoption.toml"  # strategy none: no owner walk
 gcc -O2 -o "$scratch/files" "$here/bench/make-files.c"
 "$scratch/files" "$scratch/root/var/lib/data" "$files"
-lethe=("$here/lethe")
+"$here/bench/launcher" "$here" "$scratch/lethe"  # the launcher lethe install writes, as installed
+lethe=("$scratch/lethe")
 "${lethe[@]}" apply --root "$scratch/root" --config "$scratch/lethe.toml" | tail -1
 "${lethe[@]}" doctor --root "$scratch/root" --config "$scratch/lethe.toml"
 
