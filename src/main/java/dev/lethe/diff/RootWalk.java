@@ -14,13 +14,13 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +82,6 @@ public final class RootWalk {
     private static final int CHUNK = 1 << 16;
     /** getdents64 d_type values (dirent.h): only a known type lets a name go without statx. */
     private static final int DT_UNKNOWN = 0, DT_DIR = 4;
-    private static final HexFormat HEX = HexFormat.of();
     /** What {@link #openDirectory} returns for a directory that vanished, and for one it may not open. */
     private static final int GONE = -1, UNREADABLE = -2;
     /**
@@ -515,9 +514,7 @@ public final class RootWalk {
         }
         Change ifDifferent = new Change(path, Change.Kind.MODIFIED, conffile ? Change.What.CONFIG_CHANGED : Change.What.MODIFIED,
                 stat.size(), false);
-        String expected = owner.md5();
-        switch (cache.compare(stat, HexFormat.fromHexDigitsToLong(expected, 0, 16),
-                HexFormat.fromHexDigitsToLong(expected, 16, 32))) {
+        switch (cache.compare(stat, owner.md5Hi(), owner.md5Lo())) {
             case SAME -> {
                 return;
             }
@@ -535,7 +532,7 @@ public final class RootWalk {
         }
         acquireSlot(fd);
         try {
-            hashers.execute(new HashJob(fd, path, stat, owner.md5(), ifDifferent));
+            hashers.execute(new HashJob(fd, path, stat, owner, ifDifferent));
         } catch (RuntimeException e) {
             sys.close(fd);
             inFlight.release();
@@ -558,10 +555,10 @@ public final class RootWalk {
         private final int fd;
         private final AbsolutePath path;
         private final Stat before;
-        private final String expected;
+        private final Ownership expected;
         private final Change ifDifferent;
 
-        HashJob(int fd, AbsolutePath path, Stat before, String expected, Change ifDifferent) {
+        HashJob(int fd, AbsolutePath path, Stat before, Ownership expected, Change ifDifferent) {
             this.fd = fd;
             this.path = path;
             this.before = before;
@@ -576,7 +573,8 @@ public final class RootWalk {
                 byte[] digest = hasher.get().md5(fd, before.size());
                 Stat after = sys.statx(fd, bytes(""), Flags.AT_EMPTY_PATH);
                 cache.put(before, after, digest);
-                if (!HEX.formatHex(digest).equals(expected)) {
+                ByteBuffer halves = ByteBuffer.wrap(digest);
+                if (halves.getLong() != expected.md5Hi() || halves.getLong() != expected.md5Lo()) {
                     changes.add(ifDifferent);
                 }
             } catch (ErrnoException e) {

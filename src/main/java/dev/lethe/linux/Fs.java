@@ -432,15 +432,31 @@ public final class Fs implements AutoCloseable {
     /** Reads a small regular file whole. */
     public byte[] readFile(AbsolutePath path) throws IOException {
         try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_NONBLOCK | Flags.O_NOCTTY)) {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            byte[] buf = new byte[64 * 1024];
-            long offset = 0;
-            int n;
-            while ((n = sys.pread(fd.value(), buf, buf.length, offset)) > 0) {
-                out.write(buf, 0, n);
-                offset += n;
+            // Read into an array of the size the file has (the diff's caches are megabytes: growing
+            // a buffer copied them three times over); grown only if the file grows meanwhile or
+            // tells no size (/proc).
+            int limit = Integer.MAX_VALUE - 8;
+            byte[] content = new byte[(int) Math.min(Math.max(sys.statx(fd.value(), new byte[0], Flags.AT_EMPTY_PATH).size(), 0), limit)];
+            int length = 0;
+            while (true) {
+                if (length == content.length) {
+                    byte[] probe = new byte[1];
+                    if (sys.pread(fd.value(), probe, 1, length) <= 0) {
+                        return content;
+                    }
+                    if (length == limit) {
+                        throw new IOException(hostPath(path) + " is too large to read whole");
+                    }
+                    content = java.util.Arrays.copyOf(content, (int) Math.min(Math.max(2L * length, 4096), limit));
+                    content[length++] = probe[0];
+                    continue;
+                }
+                int n = sys.pread(fd.value(), content, length, Math.min(content.length - length, 64 * 1024), length);
+                if (n <= 0) {
+                    return java.util.Arrays.copyOf(content, length);
+                }
+                length += n;
             }
-            return out.toByteArray();
         } catch (ErrnoException e) {
             throw e.withPath(hostPath(path));
         }

@@ -188,7 +188,8 @@ public final class PackageBaseline {
             case CONF -> Ownership.Kind.CONFFILE;
             default -> Ownership.Kind.OWNED_FILE;
         };
-        return new Ownership(kind, index.hasMd5(node) ? toHex(index.md5Hi(node), index.md5Lo(node)) : null,
+        boolean md5Known = index.hasMd5(node);
+        return new Ownership(kind, md5Known, md5Known ? index.md5Hi(node) : 0, md5Known ? index.md5Lo(node) : 0,
                 index.packageName(node));
     }
 
@@ -605,13 +606,6 @@ public final class PackageBaseline {
         }
         return true;
     }
-
-    private static String toHex(long hi, long lo) {
-        // HexFormat rather than String.format: this runs once per owned file the walk compares.
-        return HEX.toHexDigits(hi) + HEX.toHexDigits(lo);
-    }
-
-    private static final HexFormat HEX = HexFormat.of();
 
     /** Streams the file (never following a final symlink) through MD5. */
     static long[] md5Of(Path file) throws IOException {

@@ -83,14 +83,25 @@ public final class FfmSyscalls implements Syscalls {
     private final SyscallNumbers nr = SyscallNumbers.forRunningArchitecture();
 
     /**
-     * Native memory for the calls a walk makes per path (statx, pread), one block per thread and kept
-     * for the thread's life: a confined arena per call (three mallocs and frees) cost more than the
-     * system call itself. Layout: [0, 64) errno capture state, [64, 320) the statx buffer, then the
-     * path or the data read.
+     * Memory for the calls a walk makes per path or directory (statx, pread, getdents64), one set per
+     * thread and kept for the thread's life: a confined arena per call (three mallocs and frees, the
+     * buffer zeroed) cost more than the system call itself, and a fresh array or segment view per call
+     * is garbage the heap must take in fresh pages (a walk of 200 000 paths allocated 300 MB, a sixth
+     * of it these). Native layout: [0, 64) errno capture state, [64, 320) the statx buffer, then the
+     * path, the data read or the directory records; with views of the first two made once, and the
+     * array each statx buffer is copied into to be read.
      */
     private static final long SCRATCH_STATE = 0, SCRATCH_STATX = 64, SCRATCH_DATA = SCRATCH_STATX + StatxLayout.SIZE;
-    private static final ThreadLocal<MemorySegment> SCRATCH =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_DATA + (64 << 10), 64));
+    private static final int LISTING_SIZE = 32 * 1024;
+
+    private static final class Scratch {
+        final MemorySegment memory = Arena.ofAuto().allocate(SCRATCH_DATA + (64 << 10), 64);
+        final MemorySegment state = memory.asSlice(SCRATCH_STATE, STATE_SIZE);
+        final MemorySegment statx = memory.asSlice(SCRATCH_STATX, StatxLayout.SIZE);
+        final byte[] statxCopy = new byte[StatxLayout.SIZE];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * Makes the first native call cheap: loads {@link JniSyscall}'s library on the caller's thread (a
@@ -194,24 +205,25 @@ public final class FfmSyscalls implements Syscalls {
 
     @Override
     public Stat statx(int dirfd, byte[] path, int flags) throws ErrnoException {
-        MemorySegment scratch = SCRATCH.get();
-        if (SCRATCH_DATA + path.length + 1 > scratch.byteSize()) {
+        Scratch scratch = SCRATCH.get();
+        MemorySegment memory = scratch.memory;
+        if (SCRATCH_DATA + path.length + 1 > memory.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return statx(state(arena), arena.allocate(StatxLayout.SIZE, 8), cString(arena, path),
-                        dirfd, path, flags);
+                return statx(state(arena), arena.allocate(StatxLayout.SIZE, 8), new byte[StatxLayout.SIZE],
+                        cString(arena, path), dirfd, path, flags);
             }
         }
-        MemorySegment.copy(path, 0, scratch, JAVA_BYTE, SCRATCH_DATA, path.length);
-        scratch.set(JAVA_BYTE, SCRATCH_DATA + path.length, (byte) 0);
-        return statx(scratch.asSlice(SCRATCH_STATE, STATE_SIZE), scratch.asSlice(SCRATCH_STATX, StatxLayout.SIZE),
-                scratch.address() + SCRATCH_DATA, dirfd, path, flags);
+        MemorySegment.copy(path, 0, memory, JAVA_BYTE, SCRATCH_DATA, path.length);
+        memory.set(JAVA_BYTE, SCRATCH_DATA + path.length, (byte) 0);
+        return statx(scratch.state, scratch.statx, scratch.statxCopy, memory.address() + SCRATCH_DATA, dirfd, path, flags);
     }
 
-    private Stat statx(MemorySegment state, MemorySegment buf, long cPath, int dirfd, byte[] path, int flags)
+    /** statx into {@code buf}, read through {@code b}, an array of the buffer's size the caller owns. */
+    private Stat statx(MemorySegment state, MemorySegment buf, byte[] b, long cPath, int dirfd, byte[] path, int flags)
             throws ErrnoException {
         call(state, nr.statx(), "statx", path, dirfd, cPath,
                 flags | Flags.AT_SYMLINK_NOFOLLOW, Flags.STATX_BASIC_STATS | Flags.STATX_MNT_ID, buf.address(), 0);
-        byte[] b = copied(buf, StatxLayout.SIZE);
+        MemorySegment.copy(buf, JAVA_BYTE, 0, b, 0, b.length);
         long attributes = longAt(b, StatxLayout.STX_ATTRIBUTES);
         long attributesMask = longAt(b, StatxLayout.STX_ATTRIBUTES_MASK);
         int mode = unsignedShortAt(b, StatxLayout.STX_MODE);
@@ -245,12 +257,6 @@ public final class FfmSyscalls implements Syscalls {
             throw new ExceptionInInitializerError("lethe reads the kernel's structures as little-endian; this machine is "
                     + java.nio.ByteOrder.nativeOrder());
         }
-    }
-
-    private static byte[] copied(MemorySegment segment, long length) {
-        byte[] bytes = new byte[Math.toIntExact(length)];
-        MemorySegment.copy(segment, JAVA_BYTE, 0, bytes, 0, bytes.length);
-        return bytes;
     }
 
     static long longAt(byte[] b, int at) {
@@ -354,34 +360,33 @@ public final class FfmSyscalls implements Syscalls {
     @Override
     public List<DirEntry> listDirectory(int dirFd) throws ErrnoException {
         List<DirEntry> entries = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            int size = 32 * 1024;
-            MemorySegment buf = arena.allocate(size, 8);
-            // From the start, whatever an earlier listing of the same descriptor left its offset at.
-            call(arena, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
-            while (true) {
-                long n = call(arena, nr.getdents64(), "getdents64", null, dirFd, buf.address(), size, 0, 0, 0);
-                if (n == 0) {
-                    return entries;
+        Scratch scratch = SCRATCH.get();
+        long buf = scratch.memory.address() + SCRATCH_DATA;
+        // From the start, whatever an earlier listing of the same descriptor left its offset at.
+        call(scratch.state, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
+        while (true) {
+            long n = call(scratch.state, nr.getdents64(), "getdents64", null, dirFd, buf, LISTING_SIZE, 0, 0, 0);
+            if (n == 0) {
+                return entries;
+            }
+            // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), the name, NUL-terminated.
+            byte[] records = new byte[(int) n];
+            MemorySegment.copy(scratch.memory, JAVA_BYTE, SCRATCH_DATA, records, 0, records.length);
+            int offset = 0;
+            while (offset < n) {
+                int recordLength = unsignedShortAt(records, offset + 16);
+                long inode = longAt(records, offset);
+                int type = records[offset + 18] & 0xFF;
+                int nameStart = offset + 19;
+                int nameEnd = nameStart;
+                while (records[nameEnd] != 0) {
+                    nameEnd++;
                 }
-                // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), the name, NUL-terminated.
-                byte[] records = copied(buf, n);
-                int offset = 0;
-                while (offset < n) {
-                    int recordLength = unsignedShortAt(records, offset + 16);
-                    long inode = longAt(records, offset);
-                    int type = records[offset + 18] & 0xFF;
-                    int nameStart = offset + 19;
-                    int nameEnd = nameStart;
-                    while (records[nameEnd] != 0) {
-                        nameEnd++;
-                    }
-                    byte[] name = java.util.Arrays.copyOfRange(records, nameStart, nameEnd);
-                    if (!isDotOrDotDot(name)) {
-                        entries.add(new DirEntry(name, type, inode));
-                    }
-                    offset += recordLength;
+                byte[] name = java.util.Arrays.copyOfRange(records, nameStart, nameEnd);
+                if (!isDotOrDotDot(name)) {
+                    entries.add(new DirEntry(name, type, inode));
                 }
+                offset += recordLength;
             }
         }
     }
@@ -424,22 +429,22 @@ public final class FfmSyscalls implements Syscalls {
     @Override
     public int pread(int fd, byte[] buf, int bufOffset, int length, long offset) throws ErrnoException {
         java.util.Objects.checkFromIndexSize(bufOffset, length, buf.length);
-        MemorySegment scratch = SCRATCH.get();
-        if (SCRATCH_DATA + length > scratch.byteSize()) {
+        Scratch scratch = SCRATCH.get();
+        if (SCRATCH_DATA + length > scratch.memory.byteSize()) {
             try (Arena arena = Arena.ofConfined()) {
-                return pread(state(arena), arena.allocate(length), fd, buf, bufOffset, length, offset);
+                return pread(state(arena), arena.allocate(length), 0, fd, buf, bufOffset, length, offset);
             }
         }
-        return pread(scratch.asSlice(SCRATCH_STATE, STATE_SIZE), scratch.asSlice(SCRATCH_DATA, length),
-                fd, buf, bufOffset, length, offset);
+        return pread(scratch.state, scratch.memory, SCRATCH_DATA, fd, buf, bufOffset, length, offset);
     }
 
-    private int pread(MemorySegment state, MemorySegment segment, int fd, byte[] buf, int bufOffset, int length, long offset)
-            throws ErrnoException {
+    /** pread64 into {@code segment} at {@code at}, then copied to {@code buf}. */
+    private int pread(MemorySegment state, MemorySegment segment, long at, int fd, byte[] buf, int bufOffset, int length,
+                      long offset) throws ErrnoException {
         long n;
         while (true) {
             try {
-                n = call(state, nr.pread64(), "pread64", null, fd, segment.address(), length, offset, 0, 0);
+                n = call(state, nr.pread64(), "pread64", null, fd, segment.address() + at, length, offset, 0, 0);
                 break;
             } catch (ErrnoException e) {
                 if (!e.is(Errno.EINTR)) {
@@ -447,7 +452,7 @@ public final class FfmSyscalls implements Syscalls {
                 }
             }
         }
-        MemorySegment.copy(segment, JAVA_BYTE, 0, buf, bufOffset, (int) n);
+        MemorySegment.copy(segment, JAVA_BYTE, at, buf, bufOffset, (int) n);
         return (int) n;
     }
 
