@@ -5,10 +5,9 @@ import dev.lethe.linux.Stat;
 import dev.lethe.model.AbsolutePath;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32;
 
 /**
@@ -24,6 +23,11 @@ import java.util.zip.CRC32;
  *
  * <p>Lookups come from the walk, additions from the hashing threads. Only the hashes looked up or
  * added by this run are saved, so files that are gone drop out.
+ *
+ * <p>The previous run's hashes are kept as one flat table of longs with an open-addressing index,
+ * not as a map of key and value objects: a warm diff looks up a hash per package file, and 120 000
+ * of them as objects were a tenth of its garbage, copied at every collection, and a chase of four
+ * pointers per lookup.
  */
 public final class HashCache {
 
@@ -33,6 +37,14 @@ public final class HashCache {
     private static final long MAGIC = 0x4c45544845484331L; // "LETHEHC1"
     private static final int RECORD = 5 * Long.BYTES + 2 * Integer.BYTES + 2 * Long.BYTES;
 
+    /**
+     * A previous record in {@link #records}: device, inode, size, mtime seconds, ctime seconds, the
+     * two nanosecond fields packed (mtime's high, ctime's low), then the MD5's two halves.
+     */
+    private static final int LONGS = 8;
+    private static final int DEVICE = 0, INODE = 1, SIZE = 2, MTIME = 3, CTIME = 4, NSECS = 5, MD5_HI = 6, MD5_LO = 7;
+
+    /** A hash added by this run, and the key of one being written out. */
     private record Key(long device, long inode, long size, long mtimeSec, int mtimeNsec, long ctimeSec, int ctimeNsec) {
         static Key of(Stat stat) {
             return new Key(stat.device(), stat.inode(), stat.size(), stat.mtimeSec(), stat.mtimeNsec(),
@@ -40,15 +52,10 @@ public final class HashCache {
         }
 
         // Written out: the generated record methods go through method handles, which the launcher's
-        // C1-only JIT does not inline, and a warm diff hashes a key per package file (measured: a
-        // tenth of the walk).
+        // C1-only JIT does not inline.
         @Override
         public int hashCode() {
-            long h = inode * 0x9E3779B97F4A7C15L + device;
-            h = h * 31 + size;
-            h = h * 31 + ctimeSec * 1_000_000_007L + ctimeNsec;
-            h = h * 31 + mtimeSec * 1_000_000_007L + mtimeNsec;
-            return (int) (h ^ (h >>> 32));
+            return hash(device, inode, size, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec);
         }
 
         @Override
@@ -61,19 +68,47 @@ public final class HashCache {
 
     private record Md5(long hi, long lo) {}
 
-    private final Map<Key, Md5> previous;
-    private final Map<Key, Md5> current;
+    private static int hash(long device, long inode, long size, long mtimeSec, int mtimeNsec, long ctimeSec, int ctimeNsec) {
+        long h = inode * 0x9E3779B97F4A7C15L + device;
+        h = h * 31 + size;
+        h = h * 31 + ctimeSec * 1_000_000_007L + ctimeNsec;
+        h = h * 31 + mtimeSec * 1_000_000_007L + mtimeNsec;
+        h ^= h >>> 29;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** The previous run's hashes, {@link #LONGS} per record, in the order of the file. */
+    private final long[] records;
+    private final int count;
+    /** Open addressing over {@link #records}: a record's index plus one, 0 for an empty slot; a power of two long. */
+    private final int[] slots;
+    /**
+     * The previous records this run looked up, to be saved. Set by the walkers without ordering: a
+     * flag missed (none is, once the walk's pool has ended) only drops a hash from the next save,
+     * so that the next run reads that file again; it never changes a verdict.
+     */
+    private final boolean[] used;
+    /** Hashes this run read that the previous run did not record (or recorded otherwise). */
+    private final Map<Key, Md5> fresh = new ConcurrentHashMap<>();
     private final long trustedBeforeSec;
     private final int trustedBeforeNsec;
-    private final AtomicLong hits = new AtomicLong();
-    /** Hashes put that the previous run did not record: none, and every recorded one used, means nothing to save. */
-    private final AtomicLong added = new AtomicLong();
+    private final LongAdder hits = new LongAdder();
 
-    private HashCache(Map<Key, Md5> previous, long trustedBeforeSec, int trustedBeforeNsec) {
-        this.previous = previous;
-        this.current = new ConcurrentHashMap<>(Math.max(16, previous.size() + previous.size() / 2));
+    private HashCache(long[] records, int count, long trustedBeforeSec, int trustedBeforeNsec) {
+        this.records = records;
+        this.count = count;
+        this.used = new boolean[count];
+        this.slots = new int[Math.max(16, Integer.highestOneBit(Math.max(1, count)) << 2)];
         this.trustedBeforeSec = trustedBeforeSec;
         this.trustedBeforeNsec = trustedBeforeNsec;
+        for (int record = 0; record < count; record++) {
+            int at = record * LONGS;
+            int slot = find(records[at + DEVICE], records[at + INODE], records[at + SIZE], records[at + MTIME],
+                    (int) (records[at + NSECS] >>> 32), records[at + CTIME], (int) records[at + NSECS]);
+            if (slots[slot] == 0) {
+                slots[slot] = record + 1;  // a key written twice: the first one counts
+            }
+        }
     }
 
     /**
@@ -82,7 +117,7 @@ public final class HashCache {
      * @param trustedBeforeEpochNanos files changed (ctime) at or after this instant are never cached
      */
     public static HashCache empty(long trustedBeforeEpochNanos) {
-        return new HashCache(new HashMap<>(), Math.floorDiv(trustedBeforeEpochNanos, 1_000_000_000L),
+        return new HashCache(new long[0], 0, Math.floorDiv(trustedBeforeEpochNanos, 1_000_000_000L),
                 (int) Math.floorMod(trustedBeforeEpochNanos, 1_000_000_000L));
     }
 
@@ -105,12 +140,45 @@ public final class HashCache {
         if (ByteBuffer.wrap(bytes, bytes.length - Long.BYTES, Long.BYTES).getLong() != crc.getValue()) {
             return empty;
         }
-        Map<Key, Md5> previous = HashMap.newHashMap(count);
-        for (int i = 0; i < count; i++) {
-            Key key = new Key(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getInt(), in.getLong(), in.getInt());
-            previous.put(key, new Md5(in.getLong(), in.getLong()));
+        long[] records = new long[count * LONGS];
+        for (int at = 0; at < records.length; at += LONGS) {
+            records[at + DEVICE] = in.getLong();
+            records[at + INODE] = in.getLong();
+            records[at + SIZE] = in.getLong();
+            records[at + MTIME] = in.getLong();
+            long mtimeNsec = in.getInt();
+            records[at + CTIME] = in.getLong();
+            records[at + NSECS] = mtimeNsec << 32 | (in.getInt() & 0xFFFF_FFFFL);
+            records[at + MD5_HI] = in.getLong();
+            records[at + MD5_LO] = in.getLong();
         }
-        return new HashCache(previous, empty.trustedBeforeSec, empty.trustedBeforeNsec);
+        return new HashCache(records, count, empty.trustedBeforeSec, empty.trustedBeforeNsec);
+    }
+
+    /**
+     * The slot of the previous record with this key, or the empty slot where it would be. The table
+     * is at least twice as long as the records are many, so an empty slot is always found.
+     */
+    private int find(long device, long inode, long size, long mtimeSec, int mtimeNsec, long ctimeSec, int ctimeNsec) {
+        long nsecs = (long) mtimeNsec << 32 | (ctimeNsec & 0xFFFF_FFFFL);
+        int mask = slots.length - 1;
+        for (int slot = hash(device, inode, size, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec) & mask; ; slot = (slot + 1) & mask) {
+            int record = slots[slot] - 1;
+            if (record < 0) {
+                return slot;
+            }
+            int at = record * LONGS;
+            if (records[at + INODE] == inode && records[at + DEVICE] == device && records[at + SIZE] == size
+                    && records[at + CTIME] == ctimeSec && records[at + MTIME] == mtimeSec && records[at + NSECS] == nsecs) {
+                return slot;
+            }
+        }
+    }
+
+    /** The index of the previous record for the file {@code stat} describes, or -1. */
+    private int previous(Stat stat) {
+        return slots[find(stat.device(), stat.inode(), stat.size(), stat.mtimeSec(), stat.mtimeNsec(), stat.ctimeSec(),
+                stat.ctimeNsec())] - 1;
     }
 
     /**
@@ -140,7 +208,7 @@ public final class HashCache {
      * @return false if the cache could not be written (not root, read-only store); the diff is unaffected
      */
     public boolean save(Fs fs, AbsolutePath store) {
-        if (!previous.isEmpty() && added.get() == 0 && current.size() == previous.size()) {
+        if (count > 0 && fresh.isEmpty() && usedCount() == count) {
             return true;  // every recorded hash was used and none added: the file already says this
         }
         try {
@@ -161,16 +229,46 @@ public final class HashCache {
 
     /** The hashes this run looked up or added, with a checksum over them. */
     public byte[] serialize() {
-        Map<Key, Md5> snapshot = new HashMap<>(current);
-        ByteBuffer out = ByteBuffer.allocate(Long.BYTES + Integer.BYTES + snapshot.size() * RECORD + Long.BYTES);
-        out.putLong(MAGIC).putInt(snapshot.size());
-        snapshot.forEach((key, md5) -> out.putLong(key.device()).putLong(key.inode()).putLong(key.size())
+        Map<Key, Md5> added = Map.copyOf(fresh);
+        int kept = 0;
+        boolean[] keep = new boolean[count];
+        for (int record = 0; record < count; record++) {
+            if (used[record] && !added.containsKey(keyOf(record))) {
+                keep[record] = true;
+                kept++;
+            }
+        }
+        ByteBuffer out = ByteBuffer.allocate(Long.BYTES + Integer.BYTES + (added.size() + kept) * RECORD + Long.BYTES);
+        out.putLong(MAGIC).putInt(added.size() + kept);
+        added.forEach((key, md5) -> out.putLong(key.device()).putLong(key.inode()).putLong(key.size())
                 .putLong(key.mtimeSec()).putInt(key.mtimeNsec()).putLong(key.ctimeSec()).putInt(key.ctimeNsec())
                 .putLong(md5.hi()).putLong(md5.lo()));
+        for (int record = 0; record < count; record++) {
+            if (keep[record]) {
+                int at = record * LONGS;
+                out.putLong(records[at + DEVICE]).putLong(records[at + INODE]).putLong(records[at + SIZE])
+                        .putLong(records[at + MTIME]).putInt((int) (records[at + NSECS] >>> 32)).putLong(records[at + CTIME])
+                        .putInt((int) records[at + NSECS]).putLong(records[at + MD5_HI]).putLong(records[at + MD5_LO]);
+            }
+        }
         CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.position());
         out.putLong(crc.getValue());
         return out.array();
+    }
+
+    private Key keyOf(int record) {
+        int at = record * LONGS;
+        return new Key(records[at + DEVICE], records[at + INODE], records[at + SIZE], records[at + MTIME],
+                (int) (records[at + NSECS] >>> 32), records[at + CTIME], (int) records[at + NSECS]);
+    }
+
+    private int usedCount() {
+        int n = 0;
+        for (boolean u : used) {
+            n += u ? 1 : 0;
+        }
+        return n;
     }
 
     /** What the cache knows of the file {@code stat} describes. */
@@ -181,22 +279,14 @@ public final class HashCache {
      * halves of an MD5, big-endian); a hit keeps the hash for the next run.
      */
     public Verdict compare(Stat stat, long expectedHi, long expectedLo) {
-        Md5 md5 = recorded(stat);
-        if (md5 == null) {
+        int record = previous(stat);
+        if (record < 0) {
             return Verdict.UNKNOWN;
         }
-        return md5.hi() == expectedHi && md5.lo() == expectedLo ? Verdict.SAME : Verdict.DIFFERENT;
-    }
-
-    private Md5 recorded(Stat stat) {
-        Key key = Key.of(stat);
-        Md5 md5 = previous.get(key);
-        if (md5 == null) {
-            return null;
-        }
-        hits.incrementAndGet();
-        current.put(key, md5);
-        return md5;
+        hits.increment();
+        used[record] = true;
+        int at = record * LONGS;
+        return records[at + MD5_HI] == expectedHi && records[at + MD5_LO] == expectedLo ? Verdict.SAME : Verdict.DIFFERENT;
     }
 
     /**
@@ -210,8 +300,11 @@ public final class HashCache {
         }
         ByteBuffer digest = ByteBuffer.wrap(md5);
         Md5 value = new Md5(digest.getLong(), digest.getLong());
-        if (current.put(key, value) == null && !value.equals(previous.get(key))) {
-            added.incrementAndGet();
+        int record = previous(before);
+        if (record >= 0 && records[record * LONGS + MD5_HI] == value.hi() && records[record * LONGS + MD5_LO] == value.lo()) {
+            used[record] = true;  // read again, and the same: as if looked up
+        } else {
+            fresh.put(key, value);
         }
     }
 
@@ -222,11 +315,17 @@ public final class HashCache {
 
     /** How many comparisons found a hash. */
     public long hits() {
-        return hits.get();
+        return hits.sum();
     }
 
     /** How many hashes this run would save. */
     public int size() {
-        return current.size();
+        int kept = 0;
+        for (int record = 0; record < count; record++) {
+            if (used[record] && !fresh.containsKey(keyOf(record))) {
+                kept++;
+            }
+        }
+        return fresh.size() + kept;
     }
 }
