@@ -101,6 +101,9 @@ paths=$(find "$root" -xdev | wc -l)
 echo "root: $paths paths, $(du -sh "$root" | cut -f1); $(cat "$root"/var/lib/dpkg/info/*.md5sums | wc -l) package files with md5" >&2
 # Files changed in the last seconds are never cached (see HashCache): let the generated ones age.
 sleep 3
+# /run a tmpfs, as on a running system: where the first command leaves its parsed config for the
+# next ones (exec/RunConfigCache), so that the timed runs read it as a user's second one does.
+mount -t tmpfs -o mode=0755 run "$root/run"
 
 # Timed through the launcher lethe install writes (bench/launcher), as an installed lethe starts.
 "$here/bench/launcher" "$here" "$scratch/lethe"

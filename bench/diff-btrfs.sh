@@ -50,7 +50,7 @@ mkfs.btrfs -q -f "$device" >/dev/null
 mkdir -p "$top"
 mount -o subvolid=5,noatime "$device" "$top"
 btrfs -q subvolume create "$top/@root-blank"
-mkdir -p "$top/@root-blank/etc" "$top/@root-blank/var/lib" "$top/@root-blank/persist" "$top/@root-blank/data"
+mkdir -p "$top/@root-blank/etc" "$top/@root-blank/var/lib" "$top/@root-blank/persist" "$top/@root-blank/data" "$top/@root-blank/run"
 echo "root:x:0:0:root:/root:/bin/sh" >"$top/@root-blank/etc/passwd"
 echo "root:x:0:" >"$top/@root-blank/etc/group"
 "$scratch/files" "$top/@root-blank/data" "$files" content
@@ -73,6 +73,9 @@ for layout in clustered spread; do
     btrfs filesystem sync "$top"
     mkdir -p "$scratch/$layout"
     mount -o subvol=@$layout,noatime "$device" "$scratch/$layout"
+    # /run a tmpfs, as on a running system: where the first command leaves its parsed config for
+    # the next ones (exec/RunConfigCache), so that the timed runs read it as a user's second one does.
+    mount -t tmpfs -o mode=0755 run "$scratch/$layout/run"
     for i in $(seq 0 999); do
         if [ "$layout" = clustered ]; then
             d=$(printf 'd%05d' $(( (i % 10) * dirs / 10 ))); f=$(printf 'f%04d' $(( i / 10 * 9 % 1000 )))
