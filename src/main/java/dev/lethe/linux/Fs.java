@@ -433,10 +433,11 @@ public final class Fs implements AutoCloseable {
     public byte[] readFile(AbsolutePath path) throws IOException {
         try (Fd fd = open(path, Flags.O_RDONLY | Flags.O_NONBLOCK | Flags.O_NOCTTY)) {
             // Read into an array of the size the file has (the diff's caches are megabytes: growing
-            // a buffer copied them three times over); grown only if the file grows meanwhile or
-            // tells no size (/proc).
+            // a buffer copied them three times over); grown only if the file grows meanwhile, tells
+            // no size (/proc), or tells more than is worth allocating before a byte is read.
             int limit = Integer.MAX_VALUE - 8;
-            byte[] content = new byte[(int) Math.min(Math.max(sys.statx(fd.value(), new byte[0], Flags.AT_EMPTY_PATH).size(), 0), limit)];
+            long told = sys.statx(fd.value(), new byte[0], Flags.AT_EMPTY_PATH).size();
+            byte[] content = new byte[(int) Math.min(Math.max(told, 0), 64 << 20)];
             int length = 0;
             while (true) {
                 if (length == content.length) {

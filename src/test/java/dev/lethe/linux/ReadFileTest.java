@@ -51,4 +51,15 @@ class ReadFileTest {
             assertThat(text).startsWith("Name:").contains("\nPid:");
         }
     }
+
+    @Test
+    void aFileThatTellsNoSizeIsReadPastSeveralGrowths() throws Exception {
+        // This JVM's memory map: hundreds of lines, tens of kilobytes, in a file that stats as empty.
+        try (Fs fs = Fs.open(sys, "/proc/self")) {
+            String text = new String(fs.readFile(AbsolutePath.of("/maps")), StandardCharsets.UTF_8);
+            assertThat(text.length()).isGreaterThan(4 * 4096);
+            assertThat(text).endsWith("\n").contains("[stack]");
+            assertThat(text.lines()).allMatch(line -> line.matches("[0-9a-f]+-[0-9a-f]+ [-rwxsp]{4} .*"));
+        }
+    }
 }
