@@ -83,6 +83,38 @@ class LauncherTest {
                 .endsWith("dev.lethe.cli.Main apply --cache-in /a store --root /");
     }
 
+    /**
+     * The AOT caches are trained with scripts/jvm.flags and refused by a JVM started with other
+     * flags: the installed launcher must start the JVM with every one of them.
+     */
+    @Test
+    void theInstalledLauncherStartsTheJvmWithTheFlagsTheCachesAreTrainedWith() throws Exception {
+        List<String> trained = words(Files.readString(Path.of("scripts/jvm.flags")).strip());
+        assertThat(trained).isNotEmpty();
+        assertThat(words(launch("status"))).containsAll(trained);
+        assertThat(words(launch("apply", "--boot", "system"))).containsAll(trained);
+    }
+
+    /** scripts/jvm-flags, what ./lethe and the benches start the JVM with, decides huge pages as the installed launcher does. */
+    @Test
+    void theCheckoutsFlagsAskForHugePagesWhereTheInstalledLauncherDoes() throws Exception {
+        Path scripts = Files.createDirectories(scratch.resolve("scripts"));
+        Files.copy(Path.of("scripts/jvm.flags"), scripts.resolve("jvm.flags"));
+        String script = Files.readString(Path.of("scripts/jvm-flags"));
+        assertThat(script).contains(Installation.HUGE_PAGE_MODE);
+        Path flags = Files.writeString(scripts.resolve("jvm-flags"), script.replace(Installation.HUGE_PAGE_MODE, hugePageMode.toString()));
+        String flag = "-XX:+UseTransparentHugePages";
+        for (String mode : List.of("always [madvise] never\n", "[always] madvise never\n", "always madvise [never]\n", "",
+                "always [madvise] never")) {  // the last without its newline: read fails, but has read it
+            Files.writeString(hugePageMode, mode);
+            assertThat(words(run("bash", flags.toString())).contains(flag)).as("mode %s", mode.strip())
+                    .isEqualTo(words(launch("status")).contains(flag));
+        }
+        Files.delete(hugePageMode);
+        assertThat(words(run("bash", flags.toString()))).doesNotContain(flag)
+                .containsAll(words(Files.readString(scripts.resolve("jvm.flags")).strip()));
+    }
+
     private static List<String> words(String command) {
         return List.of(command.split(" "));
     }
@@ -97,6 +129,10 @@ class LauncherTest {
                         .replace(Installation.HUGE_PAGE_MODE, hugePageMode.toString()));
         List<String> command = new ArrayList<>(List.of("sh", probe.toString()));
         command.addAll(List.of(args));
+        return run(command.toArray(String[]::new));
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(process.waitFor()).as(out).isZero();
