@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,19 +59,32 @@ final class Generations {
      */
     record Changes(Set<Long> changed, Set<Long> touched) {
 
-        /** The hint for {@link TreeDiff}: what is neither changed nor above a change is not looked at. */
+        /**
+         * The hint for {@link TreeDiff}: what is neither changed nor above a change is not looked at.
+         * It answers from sorted arrays, not the sets: the walk asks once per name of every directory
+         * it lists (a million times where 1 000 directories changed), and a set of boxed inode numbers,
+         * neighbours all, probed long chains (8 % of such a diff's time).
+         */
         TreeDiff.Hint hint() {
+            long[] changedInodes = sorted(changed);
+            long[] touchedInodes = sorted(touched);
             return new TreeDiff.Hint() {
                 @Override
                 public boolean touched(long inode) {
-                    return touched.contains(inode);
+                    return Arrays.binarySearch(touchedInodes, inode) >= 0;
                 }
 
                 @Override
                 public boolean unchanged(Stat live, Stat blank) {
-                    return live.inode() == blank.inode() && !changed.contains(live.inode());
+                    return live.inode() == blank.inode() && Arrays.binarySearch(changedInodes, live.inode()) < 0;
                 }
             };
+        }
+
+        private static long[] sorted(Set<Long> inodes) {
+            long[] sorted = inodes.stream().mapToLong(Long::longValue).toArray();
+            Arrays.sort(sorted);
+            return sorted;
         }
     }
 
