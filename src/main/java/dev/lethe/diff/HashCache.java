@@ -236,31 +236,35 @@ public final class HashCache {
     /** The hashes this run looked up or added, with a checksum over them. */
     public byte[] serialize() {
         Map<Key, Md5> added = Map.copyOf(fresh);
-        int kept = 0;
         boolean[] keep = new boolean[count];
+        int kept = 0;
         for (int record = 0; record < count; record++) {
-            if (used[record] && !added.containsKey(keyOf(record))) {
-                keep[record] = true;
-                kept++;
-            }
+            keep[record] = kept(record, added);
+            kept += keep[record] ? 1 : 0;
         }
         ByteBuffer out = ByteBuffer.allocate(Long.BYTES + Integer.BYTES + (added.size() + kept) * RECORD + Long.BYTES);
         out.putLong(MAGIC).putInt(added.size() + kept);
-        added.forEach((key, md5) -> out.putLong(key.device()).putLong(key.inode()).putLong(key.size())
-                .putLong(key.mtimeSec()).putInt(key.mtimeNsec()).putLong(key.ctimeSec()).putInt(key.ctimeNsec())
-                .putLong(md5.hi()).putLong(md5.lo()));
+        added.forEach((key, md5) -> write(out, key, md5.hi(), md5.lo()));
         for (int record = 0; record < count; record++) {
             if (keep[record]) {
-                int at = record * LONGS;
-                out.putLong(records[at + DEVICE]).putLong(records[at + INODE]).putLong(records[at + SIZE])
-                        .putLong(records[at + MTIME]).putInt((int) (records[at + NSECS] >>> 32)).putLong(records[at + CTIME])
-                        .putInt((int) records[at + NSECS]).putLong(records[at + MD5_HI]).putLong(records[at + MD5_LO]);
+                write(out, keyOf(record), records[record * LONGS + MD5_HI], records[record * LONGS + MD5_LO]);
             }
         }
         CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.position());
         out.putLong(crc.getValue());
         return out.array();
+    }
+
+    /** One record as {@link #parse} reads it. */
+    private static void write(ByteBuffer out, Key key, long md5Hi, long md5Lo) {
+        out.putLong(key.device()).putLong(key.inode()).putLong(key.size()).putLong(key.mtimeSec()).putInt(key.mtimeNsec())
+                .putLong(key.ctimeSec()).putInt(key.ctimeNsec()).putLong(md5Hi).putLong(md5Lo);
+    }
+
+    /** Whether a previous record is saved again: this run used it, and read no other hash for its key. */
+    private boolean kept(int record, Map<Key, Md5> added) {
+        return used[record] && !added.containsKey(keyOf(record));
     }
 
     private Key keyOf(int record) {
@@ -328,9 +332,7 @@ public final class HashCache {
     public int size() {
         int kept = 0;
         for (int record = 0; record < count; record++) {
-            if (used[record] && !fresh.containsKey(keyOf(record))) {
-                kept++;
-            }
+            kept += kept(record, fresh) ? 1 : 0;
         }
         return fresh.size() + kept;
     }
