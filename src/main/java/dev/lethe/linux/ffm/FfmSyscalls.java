@@ -1,8 +1,6 @@
 package dev.lethe.linux.ffm;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.lethe.linux.ErrnoException;
 import dev.lethe.linux.Errno;
@@ -10,14 +8,14 @@ import dev.lethe.linux.Flags;
 import dev.lethe.linux.Stat;
 import dev.lethe.linux.SubvolumeInfo;
 import dev.lethe.linux.Syscalls;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,26 +23,30 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@link Syscalls} through java.lang.foreign, the only class that touches native memory.
+ * {@link Syscalls} through libc's {@code syscall()}, the only class that touches native memory.
  *
  * <p>Every call goes to libc's {@code long syscall(long number, ...)} with six integer arguments:
- * through {@link JniSyscall}'s one C function when its library is there (the jlink'd runtime's), else
+ * through {@link JniSyscall}'s C function when its library is there (the jlink'd runtime's), else
  * through one FFM downcall handle. Creating a downcall handle is the expensive part of the first
  * native call at JVM start-up, and its cost grows with the number of distinct handles; one handle for
  * all calls keeps it small, and JNI avoids it. Pointers are passed as their addresses, which is how
  * the kernel's system call ABI takes them anyway. errno is read per call on the calling thread (the
  * C function returns it; the downcall captures it), so calls from several threads do not race on it.
+ *
+ * <p>The memory the calls point at is a direct {@link ByteBuffer} per thread ({@link Scratch}), its
+ * address given by JNI ({@code GetDirectBufferAddress}) or, without the library, by
+ * {@link MemorySegment#ofBuffer}. Not java.lang.foreign's segments: their first use at start-up
+ * initialises the FFM implementation (its layouts, var handles and method handles, lambda forms spun
+ * at run time, which the AOT cache does not keep): about 15 ms at every start, where NIO's buffers
+ * are the JVM's own start's and cost under a millisecond (docs/performance.md).
  */
 public final class FfmSyscalls implements Syscalls {
-
-    /** A UUID's 16 bytes are two big-endian halves, whatever the machine's byte order. */
-    private static final ValueLayout.OfLong JAVA_LONG_BIG_ENDIAN = JAVA_LONG.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     /**
      * Room for the call state the FFM downcall captures (errno); checked against the linker's own
      * layout when the handle is built. Unused when the calls go through {@link JniSyscall}.
      */
-    private static final long STATE_SIZE = 64;
+    private static final int STATE_SIZE = 64;
 
     /**
      * The one downcall handle, for when {@link JniSyscall}'s library is absent, in a class of its
@@ -82,26 +84,99 @@ public final class FfmSyscalls implements Syscalls {
 
     private final SyscallNumbers nr = SyscallNumbers.forRunningArchitecture();
 
-    /**
-     * Memory for the calls a walk makes per path or directory (statx, pread, getdents64), one set per
-     * thread and kept for the thread's life: a confined arena per call (three mallocs and frees, the
-     * buffer zeroed) cost more than the system call itself, and a fresh array or segment view per call
-     * is garbage the heap must take in fresh pages (a walk of 200 000 paths allocated 300 MB, a sixth
-     * of it these). Native layout: [0, 64) errno capture state, [64, 320) the statx buffer, then the
-     * path, the data read or the directory records; with views of the first two made once, and the
-     * array each statx buffer is copied into to be read.
+    /*
+     * The thread's memory: [0, 64) the downcall's errno capture state, [64, 320) the statx buffer,
+     * then the call's arguments and data (paths, the data read or written, directory records).
      */
-    private static final long SCRATCH_STATE = 0, SCRATCH_STATX = 64, SCRATCH_DATA = SCRATCH_STATX + StatxLayout.SIZE;
+    private static final int SCRATCH_STATX = STATE_SIZE, SCRATCH_DATA = SCRATCH_STATX + StatxLayout.SIZE;
     private static final int LISTING_SIZE = 32 * 1024;
+    /** pwriteFully copies at most this much at a time, so that a large write does not keep as much memory. */
+    private static final int WRITE_CHUNK = 1 << 20;
 
+    /**
+     * Native memory for the calls, one per thread and kept for the thread's life: an allocation per
+     * call (a malloc and a free, the memory zeroed) cost more than the system call itself, and a
+     * fresh array or buffer per call is garbage the heap must take in fresh pages (a walk of 200 000
+     * paths allocated 300 MB, a sixth of it per-call memory). It grows when a call needs more, before
+     * the call lays out its first argument: an address handed out stays valid until the call returns.
+     */
     private static final class Scratch {
-        final MemorySegment memory = Arena.ofAuto().allocate(SCRATCH_DATA + (64 << 10), 64);
-        final MemorySegment state = memory.asSlice(SCRATCH_STATE, STATE_SIZE);
-        final MemorySegment statx = memory.asSlice(SCRATCH_STATX, StatxLayout.SIZE);
+        ByteBuffer memory;
+        long address;
+        /** The downcall's errno capture, a view of [0, 64); null when the calls go through JNI. */
+        MemorySegment state;
+        /** The array each statx buffer is copied into to be read. */
         final byte[] statxCopy = new byte[StatxLayout.SIZE];
+        /** Where the current call's next argument goes. */
+        private int next;
+
+        Scratch() {
+            allocate(SCRATCH_DATA + (64 << 10));
+        }
+
+        private void allocate(long size) {
+            if (size > Integer.MAX_VALUE - 4096) {
+                throw new OutOfMemoryError("a system call's arguments need " + size + " bytes of native memory");
+            }
+            int capacity = (int) ((size + 4095) & ~4095L);
+            memory = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+            address = addressOf(memory);
+            state = JniSyscall.LIBRARY.isPresent() ? null : MemorySegment.ofBuffer(memory).asSlice(0, STATE_SIZE);
+        }
+
+        /** This memory with room for {@code dataSize} bytes of arguments (an 8-aligned size each), none laid out yet. */
+        Scratch room(long dataSize) {
+            long needed = SCRATCH_DATA + dataSize;
+            if (needed > memory.capacity()) {
+                allocate(Math.max(needed, 2L * memory.capacity()));
+            }
+            next = SCRATCH_DATA;
+            return this;
+        }
+
+        /** The offset of {@code size} bytes of the room, 8-aligned. */
+        int take(int size) {
+            int at = next;
+            long end = at + aligned(size);
+            if (end > memory.capacity()) {
+                throw new IllegalStateException("a system call's arguments overflow the room asked for: " + end);
+            }
+            next = (int) end;
+            return at;
+        }
+
+        /** {@code bytes} and a NUL as a C string in the room; its address. */
+        long cString(byte[] bytes) {
+            int at = take(bytes.length + 1);
+            memory.put(at, bytes);
+            memory.put(at + bytes.length, (byte) 0);
+            return address + at;
+        }
+    }
+
+    /** What a C string of {@code bytes} takes of a {@link Scratch#room}. */
+    private static long cSize(byte[] bytes) {
+        return aligned(bytes.length + 1L);
+    }
+
+    private static long aligned(long size) {
+        return (size + 7) & ~7L;
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** The thread's memory with room for {@code dataSize} bytes of arguments. */
+    private static Scratch room(long dataSize) {
+        return SCRATCH.get().room(dataSize);
+    }
+
+    private static long addressOf(ByteBuffer buffer) {
+        long address = JniSyscall.LIBRARY.isPresent() ? JniSyscall.address(buffer) : MemorySegment.ofBuffer(buffer).address();
+        if (address == 0) {
+            throw new IllegalStateException("no native address for a direct buffer");
+        }
+        return address;
+    }
 
     /**
      * Makes the first native call cheap: loads {@link JniSyscall}'s library on the caller's thread (a
@@ -125,19 +200,11 @@ public final class FfmSyscalls implements Syscalls {
         thread.start();
     }
 
-    /** Runs one system call; returns its non-negative result or throws with errno. */
-    private static long call(Arena arena, int number, String name, Object pathForErrors,
-                             long a, long b, long c, long d, long e, long f) throws ErrnoException {
-        return call(state(arena), number, name, pathForErrors, a, b, c, d, e, f);
-    }
-
-    /** Room for the downcall's errno, or none when the calls go through JNI. */
-    private static MemorySegment state(Arena arena) {
-        return JniSyscall.LIBRARY.isPresent() ? MemorySegment.NULL : arena.allocate(STATE_SIZE, 8);
-    }
-
-    /** {@link #call(Arena, int, String, Object, long, long, long, long, long, long)} capturing errno in {@code state}. */
-    private static long call(MemorySegment state, int number, String name, Object pathForErrors,
+    /**
+     * Runs one system call; returns its non-negative result or throws with errno. {@code scratch} is
+     * the thread's memory when the caller has it at hand, else null: the downcall captures errno in it.
+     */
+    private static long call(Scratch scratch, int number, String name, Object pathForErrors,
                              long a, long b, long c, long d, long e, long f) throws ErrnoException {
         int errno;
         if (JniSyscall.LIBRARY.isPresent()) {
@@ -147,6 +214,7 @@ public final class FfmSyscalls implements Syscalls {
             }
             errno = (int) -result;
         } else {
+            MemorySegment state = (scratch != null ? scratch : SCRATCH.get()).state;
             long result;
             try {
                 result = (long) Downcall.SYSCALL.invokeExact(state, (long) number, a, b, c, d, e, f);
@@ -161,43 +229,37 @@ public final class FfmSyscalls implements Syscalls {
         throw new ErrnoException(name, describe(pathForErrors), errno);
     }
 
+    /**
+     * The path an error names. Not a pattern {@code switch}: this runs at every boot (a path the plan
+     * expects to be absent), and a type switch's first use spins its class at run time.
+     */
     private static String describe(Object path) {
-        return switch (path) {
-            case null -> null;
-            case byte[] bytes -> new String(bytes, StandardCharsets.UTF_8);
-            default -> path.toString();
-        };
-    }
-
-    private static long cString(Arena arena, byte[] bytes) {
-        MemorySegment segment = arena.allocate(bytes.length + 1L);
-        MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, 0, bytes.length);
-        segment.set(JAVA_BYTE, bytes.length, (byte) 0);
-        return segment.address();
+        if (path == null) {
+            return null;
+        }
+        return path instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : path.toString();
     }
 
     @Override
     public int openat2(int dirfd, byte[] path, long flags, long mode, long resolve) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment how = arena.allocate(24, 8);
-            how.set(JAVA_LONG, 0, flags);
-            how.set(JAVA_LONG, 8, mode);
-            how.set(JAVA_LONG, 16, resolve);
-            return (int) call(arena, nr.openat2(), "openat2", path, dirfd, cString(arena, path), how.address(), 24, 0, 0);
-        }
+        Scratch s = room(24 + cSize(path));
+        int how = s.take(24);
+        s.memory.putLong(how, flags);
+        s.memory.putLong(how + 8, mode);
+        s.memory.putLong(how + 16, resolve);
+        return (int) call(s, nr.openat2(), "openat2", path, dirfd, s.cString(path), s.address + how, 24, 0, 0);
     }
 
     @Override
     public int openat(int dirfd, byte[] path, long flags, long mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) call(arena, nr.openat(), "openat", path, dirfd, cString(arena, path), flags, mode, 0, 0);
-        }
+        Scratch s = room(cSize(path));
+        return (int) call(s, nr.openat(), "openat", path, dirfd, s.cString(path), flags, mode, 0, 0);
     }
 
     @Override
     public void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.close(), "close", null, fd, 0, 0, 0, 0, 0);
+        try {
+            call(null, nr.close(), "close", null, fd, 0, 0, 0, 0, 0);
         } catch (ErrnoException ignored) {
             // close(2) has released the descriptor even when it reports an error.
         }
@@ -205,25 +267,11 @@ public final class FfmSyscalls implements Syscalls {
 
     @Override
     public Stat statx(int dirfd, byte[] path, int flags) throws ErrnoException {
-        Scratch scratch = SCRATCH.get();
-        MemorySegment memory = scratch.memory;
-        if (SCRATCH_DATA + path.length + 1 > memory.byteSize()) {
-            try (Arena arena = Arena.ofConfined()) {
-                return statx(state(arena), arena.allocate(StatxLayout.SIZE, 8), new byte[StatxLayout.SIZE],
-                        cString(arena, path), dirfd, path, flags);
-            }
-        }
-        MemorySegment.copy(path, 0, memory, JAVA_BYTE, SCRATCH_DATA, path.length);
-        memory.set(JAVA_BYTE, SCRATCH_DATA + path.length, (byte) 0);
-        return statx(scratch.state, scratch.statx, scratch.statxCopy, memory.address() + SCRATCH_DATA, dirfd, path, flags);
-    }
-
-    /** statx into {@code buf}, read through {@code b}, an array of the buffer's size the caller owns. */
-    private Stat statx(MemorySegment state, MemorySegment buf, byte[] b, long cPath, int dirfd, byte[] path, int flags)
-            throws ErrnoException {
-        call(state, nr.statx(), "statx", path, dirfd, cPath,
-                flags | Flags.AT_SYMLINK_NOFOLLOW, Flags.STATX_BASIC_STATS | Flags.STATX_MNT_ID, buf.address(), 0);
-        MemorySegment.copy(buf, JAVA_BYTE, 0, b, 0, b.length);
+        Scratch s = room(cSize(path));
+        byte[] b = s.statxCopy;
+        call(s, nr.statx(), "statx", path, dirfd, s.cString(path),
+                flags | Flags.AT_SYMLINK_NOFOLLOW, Flags.STATX_BASIC_STATS | Flags.STATX_MNT_ID, s.address + SCRATCH_STATX, 0);
+        s.memory.get(SCRATCH_STATX, b, 0, b.length);
         long attributes = longAt(b, StatxLayout.STX_ATTRIBUTES);
         long attributesMask = longAt(b, StatxLayout.STX_ATTRIBUTES_MASK);
         int mode = unsignedShortAt(b, StatxLayout.STX_MODE);
@@ -244,18 +292,18 @@ public final class FfmSyscalls implements Syscalls {
     }
 
     /*
-     * Native memory is read by one bulk copy into a Java array, whose fields are then read by hand.
-     * Each MemorySegment.get runs through a VarHandle: dozens of interpreted calls until the JIT has
-     * compiled it, which a command that runs for milliseconds pays at every field of every statx and
-     * directory entry (a btrfs diff read 10 directories of 1 000 names in 80 ms so, 40 ms once warm).
-     * The kernel writes these structures in the machine's byte order: little-endian on every
-     * architecture lethe has system call numbers for (x86-64, arm64; SyscallNumbers).
+     * Native memory is read by one bulk copy into a Java array, whose fields are then read by hand:
+     * a buffer's or a segment's own reads run through several calls each (a VarHandle for a
+     * segment), which a command that lives for milliseconds runs interpreted at every field of every
+     * statx and directory entry (a btrfs diff read 10 directories of 1 000 names in 80 ms so, 40 ms
+     * once warm). The kernel writes these structures in the machine's byte order: little-endian on
+     * every architecture lethe has system call numbers for (x86-64, arm64; SyscallNumbers).
      */
 
     static {
-        if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new ExceptionInInitializerError("lethe reads the kernel's structures as little-endian; this machine is "
-                    + java.nio.ByteOrder.nativeOrder());
+                    + ByteOrder.nativeOrder());
         }
     }
 
@@ -271,107 +319,112 @@ public final class FfmSyscalls implements Syscalls {
         return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8;
     }
 
+    /** Eight bytes as a big-endian long, whatever the machine's byte order: a UUID's halves. */
+    static long bigEndianLongAt(byte[] b, int at) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = value << 8 | (b[at + i] & 0xFF);
+        }
+        return value;
+    }
+
     /** The statx attributes that are inode flags a user sets (chattr). */
     private static final long INODE_FLAGS = Flags.STATX_ATTR_COMPRESSED | Flags.STATX_ATTR_IMMUTABLE
             | Flags.STATX_ATTR_APPEND | Flags.STATX_ATTR_NODUMP;
 
     @Override
     public void mkdirat(int dirfd, byte[] name, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.mkdirat(), "mkdirat", name, dirfd, cString(arena, name), mode, 0, 0, 0);
-        }
+        Scratch s = room(cSize(name));
+        call(s, nr.mkdirat(), "mkdirat", name, dirfd, s.cString(name), mode, 0, 0, 0);
     }
 
     @Override
     public void mknodat(int dirfd, byte[] name, int mode, long dev) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.mknodat(), "mknodat", name, dirfd, cString(arena, name), mode, dev, 0, 0);
-        }
+        Scratch s = room(cSize(name));
+        call(s, nr.mknodat(), "mknodat", name, dirfd, s.cString(name), mode, dev, 0, 0);
     }
 
     @Override
     public void fchownat(int dirfd, byte[] path, int uid, int gid, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.fchownat(), "fchownat", path, dirfd, cString(arena, path), uid, gid, flags, 0);
-        }
+        Scratch s = room(cSize(path));
+        call(s, nr.fchownat(), "fchownat", path, dirfd, s.cString(path), uid, gid, flags, 0);
     }
 
     @Override
     public void fchmod(int fd, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.fchmod(), "fchmod", null, fd, mode, 0, 0, 0, 0);
-        }
+        call(null, nr.fchmod(), "fchmod", null, fd, mode, 0, 0, 0, 0);
     }
 
     @Override
     public void fchmodat(int dirfd, byte[] path, int mode, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            // The fchmodat system call has no flags argument (glibc emulates AT_SYMLINK_NOFOLLOW), so
-            // passing flags to it silently follows symlinks. fchmodat2 (Linux 6.6) honours them; on an
-            // older kernel it fails with ENOSYS instead of following a link.
-            if (flags == 0) {
-                call(arena, nr.fchmodat(), "fchmodat", path, dirfd, cString(arena, path), mode, 0, 0, 0);
-            } else {
-                call(arena, nr.fchmodat2(), "fchmodat2", path, dirfd, cString(arena, path), mode, flags, 0, 0);
-            }
+        Scratch s = room(cSize(path));
+        // The fchmodat system call has no flags argument (glibc emulates AT_SYMLINK_NOFOLLOW), so
+        // passing flags to it silently follows symlinks. fchmodat2 (Linux 6.6) honours them; on an
+        // older kernel it fails with ENOSYS instead of following a link.
+        if (flags == 0) {
+            call(s, nr.fchmodat(), "fchmodat", path, dirfd, s.cString(path), mode, 0, 0, 0);
+        } else {
+            call(s, nr.fchmodat2(), "fchmodat2", path, dirfd, s.cString(path), mode, flags, 0, 0);
         }
     }
 
     @Override
     public void renameat2(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.renameat2(), "renameat2", oldName,
-                    oldDirFd, cString(arena, oldName), newDirFd, cString(arena, newName), flags, 0);
-        }
+        Scratch s = room(cSize(oldName) + cSize(newName));
+        call(s, nr.renameat2(), "renameat2", oldName,
+                oldDirFd, s.cString(oldName), newDirFd, s.cString(newName), flags, 0);
     }
 
     @Override
     public void unlinkat(int dirfd, byte[] name, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.unlinkat(), "unlinkat", name, dirfd, cString(arena, name), flags, 0, 0, 0);
-        }
+        Scratch s = room(cSize(name));
+        call(s, nr.unlinkat(), "unlinkat", name, dirfd, s.cString(name), flags, 0, 0, 0);
     }
 
     @Override
     public void linkat(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.linkat(), "linkat", newName,
-                    oldDirFd, cString(arena, oldName), newDirFd, cString(arena, newName), flags, 0);
-        }
+        Scratch s = room(cSize(oldName) + cSize(newName));
+        call(s, nr.linkat(), "linkat", newName,
+                oldDirFd, s.cString(oldName), newDirFd, s.cString(newName), flags, 0);
     }
 
     @Override
     public void symlinkat(byte[] target, int dirfd, byte[] name) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.symlinkat(), "symlinkat", name, cString(arena, target), dirfd, cString(arena, name), 0, 0, 0);
-        }
+        Scratch s = room(cSize(target) + cSize(name));
+        call(s, nr.symlinkat(), "symlinkat", name, s.cString(target), dirfd, s.cString(name), 0, 0, 0);
     }
 
     @Override
     public byte[] readlinkat(int dirfd, byte[] name) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            int size = 4096;
-            MemorySegment buf = arena.allocate(size);
-            long n = call(arena, nr.readlinkat(), "readlinkat", name, dirfd, cString(arena, name), buf.address(), size, 0, 0);
-            return buf.asSlice(0, n).toArray(JAVA_BYTE);
-        }
+        int size = 4096;
+        Scratch s = room(cSize(name) + size);
+        long path = s.cString(name);
+        int buf = s.take(size);
+        int n = (int) call(s, nr.readlinkat(), "readlinkat", name, dirfd, path, s.address + buf, size, 0, 0);
+        return copyOut(s, buf, n);
+    }
+
+    /** {@code length} bytes of the thread's memory from {@code at}, as an array. */
+    private static byte[] copyOut(Scratch s, int at, int length) {
+        byte[] bytes = new byte[length];
+        s.memory.get(at, bytes, 0, length);
+        return bytes;
     }
 
     @Override
     public List<DirEntry> listDirectory(int dirFd) throws ErrnoException {
         List<DirEntry> entries = new ArrayList<>();
-        Scratch scratch = SCRATCH.get();
-        long buf = scratch.memory.address() + SCRATCH_DATA;
+        Scratch s = room(LISTING_SIZE);
+        int buf = s.take(LISTING_SIZE);
         // From the start, whatever an earlier listing of the same descriptor left its offset at.
-        call(scratch.state, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
+        call(s, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
         while (true) {
-            long n = call(scratch.state, nr.getdents64(), "getdents64", null, dirFd, buf, LISTING_SIZE, 0, 0, 0);
+            int n = (int) call(s, nr.getdents64(), "getdents64", null, dirFd, s.address + buf, LISTING_SIZE, 0, 0, 0);
             if (n == 0) {
                 return entries;
             }
             // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), the name, NUL-terminated.
-            byte[] records = new byte[(int) n];
-            MemorySegment.copy(scratch.memory, JAVA_BYTE, SCRATCH_DATA, records, 0, records.length);
+            byte[] records = copyOut(s, buf, n);
             int offset = 0;
             while (offset < n) {
                 int recordLength = unsignedShortAt(records, offset + 16);
@@ -393,30 +446,30 @@ public final class FfmSyscalls implements Syscalls {
 
     @Override
     public boolean hasEntries(int dirFd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
-        }
+        call(null, nr.lseek(), "lseek", null, dirFd, 0, Flags.SEEK_SET, 0, 0, 0);
         return hasEntriesJustOpened(dirFd);
     }
 
     @Override
     public boolean hasEntriesJustOpened(int freshDirFd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(1024, 8);
-            while (true) {
-                long n = call(arena, nr.getdents64(), "getdents64", null, freshDirFd, buf.address(), 1024, 0, 0, 0);
-                if (n == 0) {
-                    return false;
-                }
-                for (long offset = 0; offset < n; offset += Short.toUnsignedInt(buf.get(JAVA_SHORT, offset + 16))) {
-                    byte first = buf.get(JAVA_BYTE, offset + 19);
-                    byte second = buf.get(JAVA_BYTE, offset + 20);
-                    byte third = buf.get(JAVA_BYTE, offset + 21);
-                    boolean dot = first == '.' && second == 0;
-                    boolean dotDot = first == '.' && second == '.' && third == 0;
-                    if (!dot && !dotDot) {
-                        return true;
-                    }
+        int size = 1024;
+        Scratch s = room(size);
+        int buf = s.take(size);
+        byte[] records = new byte[size];
+        while (true) {
+            int n = (int) call(s, nr.getdents64(), "getdents64", null, freshDirFd, s.address + buf, size, 0, 0, 0);
+            if (n == 0) {
+                return false;
+            }
+            s.memory.get(buf, records, 0, n);
+            for (int offset = 0; offset < n; offset += unsignedShortAt(records, offset + 16)) {
+                byte first = records[offset + 19];
+                byte second = records[offset + 20];
+                byte third = records[offset + 21];
+                boolean dot = first == '.' && second == 0;
+                boolean dotDot = first == '.' && second == '.' && third == 0;
+                if (!dot && !dotDot) {
+                    return true;
                 }
             }
         }
@@ -429,22 +482,12 @@ public final class FfmSyscalls implements Syscalls {
     @Override
     public int pread(int fd, byte[] buf, int bufOffset, int length, long offset) throws ErrnoException {
         java.util.Objects.checkFromIndexSize(bufOffset, length, buf.length);
-        Scratch scratch = SCRATCH.get();
-        if (SCRATCH_DATA + length > scratch.memory.byteSize()) {
-            try (Arena arena = Arena.ofConfined()) {
-                return pread(state(arena), arena.allocate(length), 0, fd, buf, bufOffset, length, offset);
-            }
-        }
-        return pread(scratch.state, scratch.memory, SCRATCH_DATA, fd, buf, bufOffset, length, offset);
-    }
-
-    /** pread64 into {@code segment} at {@code at}, then copied to {@code buf}. */
-    private int pread(MemorySegment state, MemorySegment segment, long at, int fd, byte[] buf, int bufOffset, int length,
-                      long offset) throws ErrnoException {
-        long n;
+        Scratch s = room(length);
+        int at = s.take(length);
+        int n;
         while (true) {
             try {
-                n = call(state, nr.pread64(), "pread64", null, fd, segment.address() + at, length, offset, 0, 0);
+                n = (int) call(s, nr.pread64(), "pread64", null, fd, s.address + at, length, offset, 0, 0);
                 break;
             } catch (ErrnoException e) {
                 if (!e.is(Errno.EINTR)) {
@@ -452,44 +495,50 @@ public final class FfmSyscalls implements Syscalls {
                 }
             }
         }
-        MemorySegment.copy(segment, JAVA_BYTE, at, buf, bufOffset, (int) n);
-        return (int) n;
+        s.memory.get(at, buf, bufOffset, n);
+        return n;
     }
 
     @Override
     public int ioctl(int fd, long request, byte[] buffer, int length) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(length, 8);
-            MemorySegment.copy(buffer, 0, segment, JAVA_BYTE, 0, length);
-            long result = call(arena, nr.ioctl(), "ioctl", null, fd, request, segment.address(), 0, 0, 0);
-            MemorySegment.copy(segment, JAVA_BYTE, 0, buffer, 0, length);
-            return (int) result;
-        }
+        java.util.Objects.checkFromIndexSize(0, length, buffer.length);
+        Scratch s = room(length);
+        int at = s.take(length);
+        s.memory.put(at, buffer, 0, length);
+        long result = call(s, nr.ioctl(), "ioctl", null, fd, request, s.address + at, 0, 0, 0);
+        s.memory.get(at, buffer, 0, length);
+        return (int) result;
     }
 
     @Override
     public void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(Math.max(1, length));
-            MemorySegment.copy(buf, 0, segment, JAVA_BYTE, 0, length);
-            long written = 0;
-            while (written < length) {
+        java.util.Objects.checkFromIndexSize(0, length, buf.length);
+        int chunk = Math.min(length, WRITE_CHUNK);
+        Scratch s = room(chunk);
+        int at = s.take(chunk);
+        int written = 0;
+        while (written < length) {
+            int size = Math.min(chunk, length - written);
+            s.memory.put(at, buf, written, size);
+            int done = 0;
+            while (done < size) {
                 try {
-                    written += call(arena, nr.pwrite64(), "pwrite64", null,
-                            fd, segment.address() + written, length - written, offset + written, 0, 0);
+                    done += (int) call(s, nr.pwrite64(), "pwrite64", null,
+                            fd, s.address + at + done, size - done, offset + written + done, 0, 0);
                 } catch (ErrnoException e) {
                     if (!e.is(Errno.EINTR)) {
                         throw e;
                     }
                 }
             }
+            written += size;
         }
     }
 
     @Override
     public long lseek(int fd, long offset, int whence) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            return call(arena, nr.lseek(), "lseek", null, fd, offset, whence, 0, 0, 0);
+        try {
+            return call(null, nr.lseek(), "lseek", null, fd, offset, whence, 0, 0, 0);
         } catch (ErrnoException e) {
             if (e.is(Errno.ENXIO)) {
                 return -1;
@@ -500,160 +549,153 @@ public final class FfmSyscalls implements Syscalls {
 
     @Override
     public void ftruncate(int fd, long length) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.ftruncate(), "ftruncate", null, fd, length, 0, 0, 0, 0);
-        }
+        call(null, nr.ftruncate(), "ftruncate", null, fd, length, 0, 0, 0, 0);
     }
 
     @Override
     public void fsync(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.fsync(), "fsync", null, fd, 0, 0, 0, 0, 0);
-        }
+        call(null, nr.fsync(), "fsync", null, fd, 0, 0, 0, 0, 0);
     }
 
     @Override
     public List<byte[]> flistxattr(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            long size = call(arena, nr.flistxattr(), "flistxattr", null, fd, 0, 0, 0, 0, 0);
-            if (size == 0) {
-                return List.of();
-            }
-            MemorySegment buf = arena.allocate(size);
-            long n = call(arena, nr.flistxattr(), "flistxattr", null, fd, buf.address(), size, 0, 0, 0);
-            byte[] all = buf.asSlice(0, n).toArray(JAVA_BYTE);
-            List<byte[]> names = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < all.length; i++) {
-                if (all[i] == 0) {
-                    if (i > start) {
-                        names.add(java.util.Arrays.copyOfRange(all, start, i));
-                    }
-                    start = i + 1;
-                }
-            }
-            return names;
+        int size = (int) call(null, nr.flistxattr(), "flistxattr", null, fd, 0, 0, 0, 0, 0);
+        if (size == 0) {
+            return List.of();
         }
+        Scratch s = room(size);
+        int buf = s.take(size);
+        int n = (int) call(s, nr.flistxattr(), "flistxattr", null, fd, s.address + buf, size, 0, 0, 0);
+        byte[] all = copyOut(s, buf, n);
+        List<byte[]> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == 0) {
+                if (i > start) {
+                    names.add(java.util.Arrays.copyOfRange(all, start, i));
+                }
+                start = i + 1;
+            }
+        }
+        return names;
     }
 
     @Override
     public byte[] fgetxattr(int fd, byte[] name) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            long nameAddress = cString(arena, name);
-            long size = call(arena, nr.fgetxattr(), "fgetxattr", name, fd, nameAddress, 0, 0, 0, 0);
-            MemorySegment buf = arena.allocate(Math.max(1, size));
-            long n = call(arena, nr.fgetxattr(), "fgetxattr", name, fd, nameAddress, buf.address(), size, 0, 0);
-            return buf.asSlice(0, n).toArray(JAVA_BYTE);
-        }
+        Scratch s = room(cSize(name));
+        long nameAddress = s.cString(name);
+        int size = (int) call(s, nr.fgetxattr(), "fgetxattr", name, fd, nameAddress, 0, 0, 0, 0);
+        s = room(cSize(name) + Math.max(1, size));
+        nameAddress = s.cString(name);
+        int buf = s.take(Math.max(1, size));
+        int n = (int) call(s, nr.fgetxattr(), "fgetxattr", name, fd, nameAddress, s.address + buf, size, 0, 0);
+        return copyOut(s, buf, n);
     }
 
     @Override
     public void fsetxattr(int fd, byte[] name, byte[] value) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.max(1, value.length));
-            MemorySegment.copy(value, 0, buf, JAVA_BYTE, 0, value.length);
-            call(arena, nr.fsetxattr(), "fsetxattr", name, fd, cString(arena, name), buf.address(), value.length, 0, 0);
-        }
+        Scratch s = room(cSize(name) + Math.max(1, value.length));
+        long nameAddress = s.cString(name);
+        int buf = s.take(Math.max(1, value.length));
+        s.memory.put(buf, value);
+        call(s, nr.fsetxattr(), "fsetxattr", name, fd, nameAddress, s.address + buf, value.length, 0, 0);
     }
 
     @Override
     public void utimensat(int dirfd, byte[] path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec, int flags)
             throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment times = arena.allocate(32, 8);
-            times.set(JAVA_LONG, 0, atimeSec);
-            times.set(JAVA_LONG, 8, atimeNsec);
-            times.set(JAVA_LONG, 16, mtimeSec);
-            times.set(JAVA_LONG, 24, mtimeNsec);
-            // NULL means "dirfd itself" but then the kernel requires flags == 0 and an fd not opened
-            // with O_PATH; with AT_EMPTY_PATH the kernel wants the empty string, which also works for
-            // O_PATH fds.
-            long pathAddress = path.length == 0 && (flags & Flags.AT_EMPTY_PATH) == 0 ? 0 : cString(arena, path);
-            call(arena, nr.utimensat(), "utimensat", path, dirfd, pathAddress, times.address(), flags, 0, 0);
-        }
+        Scratch s = room(32 + cSize(path));
+        int times = s.take(32);
+        s.memory.putLong(times, atimeSec);
+        s.memory.putLong(times + 8, atimeNsec);
+        s.memory.putLong(times + 16, mtimeSec);
+        s.memory.putLong(times + 24, mtimeNsec);
+        // NULL means "dirfd itself" but then the kernel requires flags == 0 and an fd not opened
+        // with O_PATH; with AT_EMPTY_PATH the kernel wants the empty string, which also works for
+        // O_PATH fds.
+        long pathAddress = path.length == 0 && (flags & Flags.AT_EMPTY_PATH) == 0 ? 0 : s.cString(path);
+        call(s, nr.utimensat(), "utimensat", path, dirfd, pathAddress, s.address + times, flags, 0, 0);
     }
 
     @Override
     public int openTree(int dirfd, byte[] path, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) call(arena, nr.openTree(), "open_tree", path, dirfd, cString(arena, path), flags, 0, 0, 0);
-        }
+        Scratch s = room(cSize(path));
+        return (int) call(s, nr.openTree(), "open_tree", path, dirfd, s.cString(path), flags, 0, 0, 0);
     }
 
     @Override
     public void moveMount(int fromDirFd, byte[] fromPath, int toDirFd, byte[] toPath, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.moveMount(), "move_mount", toPath,
-                    fromDirFd, cString(arena, fromPath), toDirFd, cString(arena, toPath), flags, 0);
-        }
+        Scratch s = room(cSize(fromPath) + cSize(toPath));
+        call(s, nr.moveMount(), "move_mount", toPath,
+                fromDirFd, s.cString(fromPath), toDirFd, s.cString(toPath), flags, 0);
     }
 
     @Override
     public int fsopen(byte[] fsName, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) call(arena, nr.fsopen(), "fsopen", fsName, cString(arena, fsName), flags, 0, 0, 0, 0);
-        }
+        Scratch s = room(cSize(fsName));
+        return (int) call(s, nr.fsopen(), "fsopen", fsName, s.cString(fsName), flags, 0, 0, 0, 0);
     }
 
     @Override
     public void fsconfig(int fd, int cmd, byte[] key, byte[] value, int aux) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            long keyAddress = key == null ? 0 : cString(arena, key);
-            long valueAddress = value == null ? 0 : cString(arena, value);
-            // The key names the failing option; the value (a device, a subvolume) is what the user recognises.
-            Object forErrors = key == null ? (cmd == Flags.FSCONFIG_CMD_CREATE ? "create" : "command " + cmd)
-                    : new String(key, StandardCharsets.UTF_8) + (value == null ? "" : "=" + new String(value, StandardCharsets.UTF_8));
-            call(arena, nr.fsconfig(), "fsconfig", forErrors, fd, cmd, keyAddress, valueAddress, aux, 0);
-        }
+        Scratch s = room((key == null ? 0 : cSize(key)) + (value == null ? 0 : cSize(value)));
+        long keyAddress = key == null ? 0 : s.cString(key);
+        long valueAddress = value == null ? 0 : s.cString(value);
+        // The key names the failing option; the value (a device, a subvolume) is what the user recognises.
+        Object forErrors = key == null ? (cmd == Flags.FSCONFIG_CMD_CREATE ? "create" : "command " + cmd)
+                : new String(key, StandardCharsets.UTF_8) + (value == null ? "" : "=" + new String(value, StandardCharsets.UTF_8));
+        call(s, nr.fsconfig(), "fsconfig", forErrors, fd, cmd, keyAddress, valueAddress, aux, 0);
     }
 
     @Override
     public int fsmount(int fd, int flags, int attrFlags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) call(arena, nr.fsmount(), "fsmount", null, fd, flags, attrFlags, 0, 0, 0);
-        }
+        return (int) call(null, nr.fsmount(), "fsmount", null, fd, flags, attrFlags, 0, 0, 0);
     }
 
     @Override
     public void btrfsSync(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.ioctl(), "ioctl BTRFS_IOC_SYNC", null, fd, Flags.BTRFS_IOC_SYNC, 0, 0, 0, 0);
-        }
+        call(null, nr.ioctl(), "ioctl BTRFS_IOC_SYNC", null, fd, Flags.BTRFS_IOC_SYNC, 0, 0, 0, 0);
     }
 
     @Override
     public SubvolumeInfo btrfsSubvolumeInfo(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment args = arena.allocate(SubvolInfoLayout.SIZE, 8);
-            call(arena, nr.ioctl(), "ioctl BTRFS_IOC_GET_SUBVOL_INFO", null, fd, Flags.BTRFS_IOC_GET_SUBVOL_INFO,
-                    args.address(), 0, 0, 0);
-            UUID parent = uuid(args, SubvolInfoLayout.PARENT_UUID);
-            return new SubvolumeInfo(args.get(JAVA_LONG, SubvolInfoLayout.TREEID),
-                    args.getString(SubvolInfoLayout.NAME, StandardCharsets.UTF_8),
-                    args.get(JAVA_LONG, SubvolInfoLayout.PARENT_ID), args.get(JAVA_LONG, SubvolInfoLayout.GENERATION),
-                    args.get(JAVA_LONG, SubvolInfoLayout.OTRANSID), args.get(JAVA_LONG, SubvolInfoLayout.CTRANSID),
-                    args.get(JAVA_LONG, SubvolInfoLayout.FLAGS), uuid(args, SubvolInfoLayout.UUID),
-                    parent.getMostSignificantBits() == 0 && parent.getLeastSignificantBits() == 0
-                            ? Optional.empty() : Optional.of(parent));
+        Scratch s = room(SubvolInfoLayout.SIZE);
+        int at = s.take(SubvolInfoLayout.SIZE);
+        call(s, nr.ioctl(), "ioctl BTRFS_IOC_GET_SUBVOL_INFO", null, fd, Flags.BTRFS_IOC_GET_SUBVOL_INFO,
+                s.address + at, 0, 0, 0);
+        byte[] args = copyOut(s, at, SubvolInfoLayout.SIZE);
+        UUID parent = uuid(args, SubvolInfoLayout.PARENT_UUID);
+        return new SubvolumeInfo(longAt(args, SubvolInfoLayout.TREEID),
+                cStringAt(args, SubvolInfoLayout.NAME, SubvolInfoLayout.PARENT_ID),
+                longAt(args, SubvolInfoLayout.PARENT_ID), longAt(args, SubvolInfoLayout.GENERATION),
+                longAt(args, SubvolInfoLayout.OTRANSID), longAt(args, SubvolInfoLayout.CTRANSID),
+                longAt(args, SubvolInfoLayout.FLAGS), uuid(args, SubvolInfoLayout.UUID),
+                parent.getMostSignificantBits() == 0 && parent.getLeastSignificantBits() == 0
+                        ? Optional.empty() : Optional.of(parent));
+    }
+
+    /** The NUL-terminated UTF-8 text at {@code from}, which ends at {@code limit} if no NUL comes first. */
+    static String cStringAt(byte[] b, int from, int limit) {
+        int end = from;
+        while (end < limit && b[end] != 0) {
+            end++;
         }
+        return new String(b, from, end - from, StandardCharsets.UTF_8);
     }
 
     /** A UUID stored as its 16 bytes in written order (as btrfs keeps them): big-endian halves. */
-    private static UUID uuid(MemorySegment segment, long offset) {
-        return new UUID(segment.get(JAVA_LONG_BIG_ENDIAN, offset), segment.get(JAVA_LONG_BIG_ENDIAN, offset + 8));
+    private static UUID uuid(byte[] b, int offset) {
+        return new UUID(bigEndianLongAt(b, offset), bigEndianLongAt(b, offset + 8));
     }
 
     @Override
     public void umount2(byte[] target, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.umount2(), "umount2", target, cString(arena, target), flags, 0, 0, 0, 0);
-        }
+        Scratch s = room(cSize(target));
+        call(s, nr.umount2(), "umount2", target, s.cString(target), flags, 0, 0, 0, 0);
     }
 
     @Override
     public void flock(int fd, int operation) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            call(arena, nr.flock(), "flock", null, fd, operation, 0, 0, 0, 0);
-        }
+        call(null, nr.flock(), "flock", null, fd, operation, 0, 0, 0, 0);
     }
 }

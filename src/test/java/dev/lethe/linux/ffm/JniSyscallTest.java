@@ -58,27 +58,93 @@ class JniSyscallTest {
         answers(Path.of(args[0])).forEach(System.out::println);
     }
 
-    /** A success that returns a value, and failures with three different errnos. */
+    /**
+     * Every call that passes memory to the kernel, each answer read back through another call: C
+     * strings (one and two per call, and one longer than the thread's first memory, which must grow
+     * for it), structures (open_how, the timestamps), data read, written (more than the write chunk)
+     * and listed; and failures with three different errnos.
+     */
     private static List<String> answers(Path dir) throws Exception {
         Syscalls sys = new FfmSyscalls();
         Path file = dir.resolve("file");
         Files.writeString(file, "twelve bytes");
         List<String> answers = new ArrayList<>();
-        int fd = sys.openat2(Flags.AT_FDCWD, bytes(file), Flags.O_RDONLY | Flags.O_CLOEXEC, 0, 0);
+        int fd = sys.openat2(Flags.AT_FDCWD, bytes(file), Flags.O_RDWR | Flags.O_CLOEXEC, 0, Flags.RESOLVE_NO_SYMLINKS);
         answers.add("open: " + (fd >= 0 ? "a descriptor" : fd));
         answers.add("statx: size " + sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH).size());
+        byte[] read = new byte[100_000];
+        int n = sys.pread(fd, read, 3, 99_000, 7);
+        answers.add("pread: " + n + " " + new String(read, 3, n, StandardCharsets.UTF_8));
+        byte[] large = new byte[(3 << 20) + 5];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (byte) (i * 31 + i / 7);
+        }
+        sys.pwriteFully(fd, large, large.length, 1);
+        answers.add("pwrite: " + java.util.Arrays.equals(Files.readAllBytes(file), 1, large.length + 1, large, 0, large.length));
+        byte[] available = new byte[4];
+        sys.lseek(fd, 100, Flags.SEEK_SET);
+        sys.ioctl(fd, FIONREAD, available, 4);
+        answers.add("ioctl: " + FfmSyscalls.intAt(available, 0));
+        sys.ftruncate(fd, 5);
+        sys.fsync(fd);
+        sys.flock(fd, Flags.LOCK_EX);
+        sys.fchmod(fd, 0640);
+        sys.fsetxattr(fd, bytes("user.lethe"), bytes("a value"));
+        answers.add("xattrs: " + sys.flistxattr(fd).stream().map(JniSyscallTest::text).filter(x -> x.startsWith("user.")).toList()
+                + " " + text(sys.fgetxattr(fd, bytes("user.lethe"))));
         sys.close(fd);
+        answers.add("after truncate and fchmod: " + Files.size(file) + " " + Integer.toOctalString(sys.statx(Flags.AT_FDCWD, bytes(file), 0).permissions()));
+
+        int dirFd = sys.openat(Flags.AT_FDCWD, bytes(dir), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        sys.mkdirat(dirFd, bytes("made"), 0750);
+        sys.mknodat(dirFd, bytes("fifo"), 0010600, 0);
+        sys.symlinkat(bytes("file"), dirFd, bytes("link"));
+        answers.add("readlink: " + text(sys.readlinkat(dirFd, bytes("link"))));
+        sys.linkat(dirFd, bytes("file"), dirFd, bytes("hard"), 0);
+        sys.renameat2(dirFd, bytes("hard"), dirFd, bytes("renamed"), Flags.RENAME_NOREPLACE);
+        sys.fchmodat(dirFd, bytes("made"), 0700, 0);
+        sys.fchownat(dirFd, bytes("made"), 123, 456, Flags.AT_SYMLINK_NOFOLLOW);
+        sys.utimensat(dirFd, bytes("made"), 1_000_000_000L, 5, 1_700_000_000L, 123_456_789, Flags.AT_SYMLINK_NOFOLLOW);
+        var made = sys.statx(dirFd, bytes("made"), 0);
+        answers.add("made: " + Integer.toOctalString(made.permissions()) + " " + made.uid() + ":" + made.gid()
+                + " atime " + made.atimeSec() + "." + made.atimeNsec() + " mtime " + made.mtimeSec() + "." + made.mtimeNsec());
+        answers.add("renamed: nlink " + sys.statx(dirFd, bytes("renamed"), 0).nlink());
+        answers.add("listing: " + sys.listDirectory(dirFd).stream().map(e -> text(e.name()) + "/" + e.type()).sorted().toList());
+        int madeFd = sys.openat(dirFd, bytes("made"), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        answers.add("has entries: " + sys.hasEntries(dirFd) + " " + sys.hasEntriesJustOpened(madeFd));
+        sys.close(madeFd);
+        sys.unlinkat(dirFd, bytes("made"), Flags.AT_REMOVEDIR);
+        sys.unlinkat(dirFd, bytes("fifo"), 0);
+        answers.add("after unlink: " + sys.listDirectory(dirFd).stream().map(e -> text(e.name())).sorted().toList());
+        sys.close(dirFd);
+
         answers.add(failure(() -> sys.openat2(Flags.AT_FDCWD, bytes(dir.resolve("missing")), Flags.O_RDONLY | Flags.O_CLOEXEC, 0, 0)));
         answers.add(failure(() -> sys.openat2(Flags.AT_FDCWD, bytes(file), Flags.O_CREAT | Flags.O_EXCL | Flags.O_CLOEXEC, 0600, 0)));
         answers.add(failure(() -> sys.openat2(Flags.AT_FDCWD, bytes(file.resolve("below")), Flags.O_RDONLY | Flags.O_CLOEXEC, 0, 0)));
+        answers.add(failure(() -> sys.openat(Flags.AT_FDCWD, bytes("x".repeat(100_000)), Flags.O_RDONLY | Flags.O_CLOEXEC, 0)));
         return answers;
     }
 
     private static List<String> expected(Path dir) {
-        return List.of("open: a descriptor", "statx: size 12",
+        return List.of("open: a descriptor", "statx: size 12", "pread: 5 bytes",
+                "pwrite: true", "ioctl: " + ((3 << 20) + 6 - 100), "xattrs: [user.lethe] a value", "after truncate and fchmod: 5 640",
+                "readlink: file",
+                "made: 700 123:456 atime 1000000000.5 mtime 1700000000.123456789",
+                "renamed: nlink 2",
+                "listing: [fifo/1, file/8, link/10, made/4, renamed/8]",
+                "has entries: true false",
+                "after unlink: [file, link, renamed]",
                 "errno " + Errno.ENOENT + " (" + dir.resolve("missing") + ")",
                 "errno " + Errno.EEXIST + " (" + dir.resolve("file") + ")",
-                "errno " + Errno.ENOTDIR + " (" + dir.resolve("file/below") + ")");
+                "errno " + Errno.ENOTDIR + " (" + dir.resolve("file/below") + ")",
+                "errno " + Errno.ENAMETOOLONG + " (" + "x".repeat(100_000) + ")");
+    }
+
+    /** {@code ioctl(fd, FIONREAD, int *)}: the bytes left to read from a file's offset (asm-generic/ioctls.h). */
+    private static final long FIONREAD = 0x541B;
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private interface Call {
@@ -94,6 +160,10 @@ class JniSyscallTest {
     }
 
     private static byte[] bytes(Path path) {
-        return path.toString().getBytes(StandardCharsets.UTF_8);
+        return bytes(path.toString());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

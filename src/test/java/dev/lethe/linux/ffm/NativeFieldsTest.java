@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fields of statx and getdents64 records are read from a Java copy of native memory by hand: the
- * same values as MemorySegment's own reads of the machine's byte order, for random bytes at every
- * offset (signs, high bits and all).
+ * The fields of statx, getdents64 and btrfs records are read from a Java copy of native memory by
+ * hand: the same values as MemorySegment's own reads of the machine's byte order (and of big-endian
+ * order for a UUID's halves), for random bytes at every offset (signs, high bits and all).
  */
 class NativeFieldsTest {
 
@@ -29,8 +31,19 @@ class NativeFieldsTest {
                     assertThat(FfmSyscalls.intAt(bytes, at)).isEqualTo(segment.get(ValueLayout.JAVA_INT_UNALIGNED, at));
                     assertThat(FfmSyscalls.unsignedShortAt(bytes, at))
                             .isEqualTo(Short.toUnsignedInt(segment.get(ValueLayout.JAVA_SHORT_UNALIGNED, at)));
+                    assertThat(FfmSyscalls.bigEndianLongAt(bytes, at))
+                            .isEqualTo(segment.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), at));
                 }
             }
         }
+    }
+
+    @Test
+    void aCStringEndsAtItsNulOrAtTheFieldsEnd() {
+        byte[] field = "xxsubvolume\0after".getBytes(StandardCharsets.UTF_8);
+        assertThat(FfmSyscalls.cStringAt(field, 2, field.length)).isEqualTo("subvolume");
+        assertThat(FfmSyscalls.cStringAt(field, 2, 5)).isEqualTo("sub");
+        assertThat(FfmSyscalls.cStringAt(field, 12, field.length)).isEqualTo("after");
+        assertThat(FfmSyscalls.cStringAt(field, 11, field.length)).isEmpty();
     }
 }
