@@ -90,8 +90,13 @@ public final class FfmSyscalls implements Syscalls {
      */
     private static final int SCRATCH_STATX = STATE_SIZE, SCRATCH_DATA = SCRATCH_STATX + StatxLayout.SIZE;
     private static final int LISTING_SIZE = 32 * 1024;
-    /** pwriteFully copies at most this much at a time, so that a large write does not keep as much memory. */
-    private static final int WRITE_CHUNK = 1 << 20;
+    /**
+     * pread and pwriteFully move at most this much per call (a short read is pread's right; every
+     * caller reads on until it has what it wants), so that no thread keeps a file's size of memory.
+     */
+    private static final int CHUNK = 1 << 20;
+    /** Far above what any call lays out (paths, xattrs, ioctl arguments, a chunk). */
+    private static final long MAX_CAPACITY = 1L << 30;
 
     /**
      * Native memory for the calls, one per thread and kept for the thread's life: an allocation per
@@ -107,15 +112,15 @@ public final class FfmSyscalls implements Syscalls {
         MemorySegment state;
         /** The array each statx buffer is copied into to be read. */
         final byte[] statxCopy = new byte[StatxLayout.SIZE];
-        /** Where the current call's next argument goes. */
-        private int next;
+        /** Where the current call's next argument goes, and where its room ends. */
+        private int next, limit;
 
         Scratch() {
             allocate(SCRATCH_DATA + (64 << 10));
         }
 
         private void allocate(long size) {
-            if (size > Integer.MAX_VALUE - 4096) {
+            if (size > MAX_CAPACITY) {
                 throw new OutOfMemoryError("a system call's arguments need " + size + " bytes of native memory");
             }
             int capacity = (int) ((size + 4095) & ~4095L);
@@ -124,13 +129,17 @@ public final class FfmSyscalls implements Syscalls {
             state = JniSyscall.LIBRARY.isPresent() ? null : MemorySegment.ofBuffer(memory).asSlice(0, STATE_SIZE);
         }
 
-        /** This memory with room for {@code dataSize} bytes of arguments (an 8-aligned size each), none laid out yet. */
+        /**
+         * This memory with room for {@code dataSize} bytes of arguments, none laid out yet; each
+         * argument {@link #take}s its size rounded up to 8, which {@code dataSize} must count.
+         */
         Scratch room(long dataSize) {
-            long needed = SCRATCH_DATA + dataSize;
+            long needed = SCRATCH_DATA + aligned(dataSize);
             if (needed > memory.capacity()) {
-                allocate(Math.max(needed, 2L * memory.capacity()));
+                allocate(Math.max(needed, Math.min(2L * memory.capacity(), MAX_CAPACITY)));
             }
             next = SCRATCH_DATA;
+            limit = (int) needed;
             return this;
         }
 
@@ -138,8 +147,8 @@ public final class FfmSyscalls implements Syscalls {
         int take(int size) {
             int at = next;
             long end = at + aligned(size);
-            if (end > memory.capacity()) {
-                throw new IllegalStateException("a system call's arguments overflow the room asked for: " + end);
+            if (end > limit) {
+                throw new IllegalStateException("a system call's arguments overflow the room asked for: " + end + " > " + limit);
             }
             next = (int) end;
             return at;
@@ -482,12 +491,13 @@ public final class FfmSyscalls implements Syscalls {
     @Override
     public int pread(int fd, byte[] buf, int bufOffset, int length, long offset) throws ErrnoException {
         java.util.Objects.checkFromIndexSize(bufOffset, length, buf.length);
-        Scratch s = room(length);
-        int at = s.take(length);
+        int wanted = Math.min(length, CHUNK);
+        Scratch s = room(wanted);
+        int at = s.take(wanted);
         int n;
         while (true) {
             try {
-                n = (int) call(s, nr.pread64(), "pread64", null, fd, s.address + at, length, offset, 0, 0);
+                n = (int) call(s, nr.pread64(), "pread64", null, fd, s.address + at, wanted, offset, 0, 0);
                 break;
             } catch (ErrnoException e) {
                 if (!e.is(Errno.EINTR)) {
@@ -513,7 +523,7 @@ public final class FfmSyscalls implements Syscalls {
     @Override
     public void pwriteFully(int fd, byte[] buf, int length, long offset) throws ErrnoException {
         java.util.Objects.checkFromIndexSize(0, length, buf.length);
-        int chunk = Math.min(length, WRITE_CHUNK);
+        int chunk = Math.min(length, CHUNK);
         Scratch s = room(chunk);
         int at = s.take(chunk);
         int written = 0;

@@ -52,6 +52,43 @@ class JniSyscallTest {
         assertThat(out.lines().toList()).containsExactlyElementsOf(want);
     }
 
+    /**
+     * A library built before lethe's second native function (the buffers' address) existed, as an
+     * older install's runtime holds: JNI binds a function at its first call, so the library must be
+     * refused when it loads, and the downcall serve, with the same answers.
+     */
+    @Test
+    void aLibraryWithoutTheAddressFunctionIsRefusedAndTheDowncallServes() throws Exception {
+        Path source = dir.resolve("old.c");
+        Files.writeString(source, """
+                #include <errno.h>
+                #include <jni.h>
+                #include <unistd.h>
+                JNIEXPORT jlong JNICALL Java_dev_lethe_linux_ffm_JniSyscall_syscall(JNIEnv *env, jclass cls, jlong number,
+                        jlong a, jlong b, jlong c, jlong d, jlong e, jlong f) {
+                    long result = syscall((long) number, (long) a, (long) b, (long) c, (long) d, (long) e, (long) f);
+                    return result == -1 ? -(jlong) errno : (jlong) result;
+                }
+                """);
+        Path old = dir.resolve("libold.so");
+        Path include = Path.of(System.getProperty("java.home"), "include");
+        Process cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-I" + include, "-I" + include.resolve("linux"),
+                "-o", old.toString(), source.toString()).redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(cc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(cc.exitValue()).as(ccOut).isZero();
+        Path work = Files.createDirectory(dir.resolve("work"));
+        List<String> command = ChildJvm.uncachedCommand(JniSyscallTest.class.getName(), "-D" + JniSyscall.PROPERTY + "=" + old);
+        command.add(work.toString());
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(out).isZero();
+        List<String> want = new ArrayList<>(List.of("ffm"));
+        want.addAll(expected(work));
+        assertThat(out.lines().toList()).containsExactlyElementsOf(want);
+    }
+
     /** The child JVM's program: how it calls, then the answers, a line each. */
     public static void main(String[] args) throws Exception {
         System.out.println(FfmSyscalls.mechanism());
@@ -102,13 +139,25 @@ class JniSyscallTest {
         answers.add("readlink: " + text(sys.readlinkat(dirFd, bytes("link"))));
         sys.linkat(dirFd, bytes("file"), dirFd, bytes("hard"), 0);
         sys.renameat2(dirFd, bytes("hard"), dirFd, bytes("renamed"), Flags.RENAME_NOREPLACE);
+        sys.fchmodat(dirFd, bytes("made"), 0750, Flags.AT_SYMLINK_NOFOLLOW);
+        int chmod2 = sys.statx(dirFd, bytes("made"), 0).permissions();
         sys.fchmodat(dirFd, bytes("made"), 0700, 0);
+        answers.add("fchmodat2 then fchmodat: " + Integer.toOctalString(chmod2) + " "
+                + Integer.toOctalString(sys.statx(dirFd, bytes("made"), 0).permissions()));
         sys.fchownat(dirFd, bytes("made"), 123, 456, Flags.AT_SYMLINK_NOFOLLOW);
         sys.utimensat(dirFd, bytes("made"), 1_000_000_000L, 5, 1_700_000_000L, 123_456_789, Flags.AT_SYMLINK_NOFOLLOW);
         var made = sys.statx(dirFd, bytes("made"), 0);
         answers.add("made: " + Integer.toOctalString(made.permissions()) + " " + made.uid() + ":" + made.gid()
                 + " atime " + made.atimeSec() + "." + made.atimeNsec() + " mtime " + made.mtimeSec() + "." + made.mtimeNsec());
         answers.add("renamed: nlink " + sys.statx(dirFd, bytes("renamed"), 0).nlink());
+        int renamedFd = sys.openat(dirFd, bytes("renamed"), Flags.O_RDONLY | Flags.O_CLOEXEC, 0);
+        sys.utimensat(renamedFd, new byte[0], 5, 6, 7, 8, 0);
+        var own = sys.statx(renamedFd, new byte[0], Flags.AT_EMPTY_PATH);
+        sys.utimensat(renamedFd, new byte[0], 9, 10, 11, 12, Flags.AT_EMPTY_PATH);
+        var empty = sys.statx(renamedFd, new byte[0], Flags.AT_EMPTY_PATH);
+        sys.close(renamedFd);
+        answers.add("utimensat on the descriptor: " + own.atimeSec() + "." + own.atimeNsec() + " " + own.mtimeSec() + "." + own.mtimeNsec()
+                + ", with AT_EMPTY_PATH: " + empty.atimeSec() + "." + empty.atimeNsec() + " " + empty.mtimeSec() + "." + empty.mtimeNsec());
         answers.add("listing: " + sys.listDirectory(dirFd).stream().map(e -> text(e.name()) + "/" + e.type()).sorted().toList());
         int madeFd = sys.openat(dirFd, bytes("made"), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         answers.add("has entries: " + sys.hasEntries(dirFd) + " " + sys.hasEntriesJustOpened(madeFd));
@@ -117,6 +166,18 @@ class JniSyscallTest {
         sys.unlinkat(dirFd, bytes("fifo"), 0);
         answers.add("after unlink: " + sys.listDirectory(dirFd).stream().map(e -> text(e.name())).sorted().toList());
         sys.close(dirFd);
+
+        // A listing longer than one getdents64 batch (32 KiB): 1 500 names of 60 bytes.
+        int manyFd = sys.openat(Flags.AT_FDCWD, bytes(dir), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        sys.mkdirat(manyFd, bytes("many"), 0755);
+        int many = sys.openat(manyFd, bytes("many"), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        for (int i = 0; i < 1500; i++) {
+            sys.close(sys.openat(many, bytes(String.format("%060d", i)), Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_CLOEXEC, 0600));
+        }
+        List<String> names = sys.listDirectory(many).stream().map(e -> text(e.name())).sorted().toList();
+        answers.add("a long listing: " + names.size() + " names, " + names.getFirst() + " to " + names.getLast());
+        sys.close(many);
+        sys.close(manyFd);
 
         answers.add(failure(() -> sys.openat2(Flags.AT_FDCWD, bytes(dir.resolve("missing")), Flags.O_RDONLY | Flags.O_CLOEXEC, 0, 0)));
         answers.add(failure(() -> sys.openat2(Flags.AT_FDCWD, bytes(file), Flags.O_CREAT | Flags.O_EXCL | Flags.O_CLOEXEC, 0600, 0)));
@@ -129,11 +190,14 @@ class JniSyscallTest {
         return List.of("open: a descriptor", "statx: size 12", "pread: 5 bytes",
                 "pwrite: true", "ioctl: " + ((3 << 20) + 6 - 100), "xattrs: [user.lethe] a value", "after truncate and fchmod: 5 640",
                 "readlink: file",
+                "fchmodat2 then fchmodat: 750 700",
                 "made: 700 123:456 atime 1000000000.5 mtime 1700000000.123456789",
                 "renamed: nlink 2",
+                "utimensat on the descriptor: 5.6 7.8, with AT_EMPTY_PATH: 9.10 11.12",
                 "listing: [fifo/1, file/8, link/10, made/4, renamed/8]",
                 "has entries: true false",
                 "after unlink: [file, link, renamed]",
+                "a long listing: 1500 names, " + String.format("%060d", 0) + " to " + String.format("%060d", 1499),
                 "errno " + Errno.ENOENT + " (" + dir.resolve("missing") + ")",
                 "errno " + Errno.EEXIST + " (" + dir.resolve("file") + ")",
                 "errno " + Errno.ENOTDIR + " (" + dir.resolve("file/below") + ")",
