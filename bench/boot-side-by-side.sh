@@ -2,7 +2,8 @@
 # Benchmark: the boot path side by side with its peers, in one run (issue 11).
 # For 10+2, 30+6, 100+25 and 1000+250 entries (directories + files, a quarter of the directories
 # and a fifth of the files in a user's home), in the second-boot situation (every second entry
-# already has its data in the store, the root is fresh), one hyperfine run per size holds:
+# already has its data in the store, the root is fresh), interleaved rounds per size (each round
+# runs each of these once, in turn, after its reset) of:
 #   lethe          lethe apply --boot system --cache-in /persist, end to end, as the boot unit runs it
 #                  (the launcher's runtime, flags and AOT cache; the config from the store's cache)
 #   lethe parsing  the same without --cache-in: the config parsed from its TOML, as before the cache
@@ -23,7 +24,7 @@ sizes=("$@")
 [ "${#sizes[@]}" -gt 0 ] || sizes=(10:2 30:6 100:25 1000:250)
 if [ "${LETHE_BENCH_INNER:-}" != 1 ]; then
     [ "$(id -u)" -eq 0 ] || { echo "bench/boot-side-by-side.sh needs root (it mounts, in a private namespace)" >&2; exit 4; }
-    for tool in hyperfine systemd-tmpfiles gcc python3; do
+    for tool in systemd-tmpfiles gcc python3; do
         command -v "$tool" >/dev/null || { echo "install $tool" >&2; exit 4; }
     done
     [ -x "$here/target/runtime/bin/java" ] && [ -f "$here/target/lethe.aot" ] || "$here/scripts/build"
@@ -131,31 +132,38 @@ for size in "${sizes[@]}"; do
     bash "$scratch/reset.sh" "$scratch" "$name"
     check=$("${lethe[@]}" apply --boot system --cache-in /persist --root "$scratch/root" --config "$scratch/$name.toml" | tail -1)
     echo "== $dirs + $files: $check"
-    hyperfine -N -w 1 -r "$runs" --style none --export-json "$scratch/$name.json" \
-        --prepare "bash $scratch/reset.sh $scratch $name" -n lethe \
+    # Interleaved: each round runs every command once, in turn, each after its reset, so that load
+    # from other work on the machine falls on all of them alike; round 0 warms the page cache and is
+    # not counted. lethe's in-process figure is read from its summary line in the same rounds.
+    python3 - "$runs" "$dirs + $files" "$scratch" "$name" \
         "${lethe[*]} apply --boot system --cache-in /persist --root $scratch/root --config $scratch/$name.toml" \
-        --prepare "bash $scratch/reset.sh $scratch $name" -n parsing \
         "${lethe[*]} apply --boot system --root $scratch/root --config $scratch/$name.toml" \
-        --prepare "bash $scratch/reset.sh $scratch $name" -n preservation \
         "bash $scratch/$name.preservation.sh" \
-        --prepare "bash $scratch/reset.sh $scratch $name" -n bare \
         "bash -c '$scratch/bare < $scratch/$name.bare'" \
-        --prepare "true" -n hello \
-        "${hello[*]}" >/dev/null
-    inside=$(for i in 1 2 3 4 5; do
-        bash "$scratch/reset.sh" "$scratch" "$name"
-        "${lethe[@]}" apply --boot system --cache-in /persist --root "$scratch/root" --config "$scratch/$name.toml" | grep -o '([0-9]* ms)' | tr -dc '0-9'
-        echo
-    done | sort -n | sed -n 3p)
-    python3 - "$scratch/$name.json" "$dirs + $files" "$inside" >>"$summary" <<'PY'
-import json, statistics, sys
-results = {r["command"]: statistics.median(r["times"]) * 1000 for r in json.load(open(sys.argv[1]))["results"]}
-print("\t".join([sys.argv[2]] + ["%.1f" % results[k] for k in ("lethe", "parsing", "preservation", "bare", "hello")] + [sys.argv[3]]))
+        "${hello[*]}" >>"$summary" <<'PY'
+import re, shlex, statistics, subprocess, sys, time
+runs, size, scratch, name = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+commands = dict(zip(("lethe", "parsing", "preservation", "bare", "hello"), map(shlex.split, sys.argv[5:10])))
+times = {k: [] for k in commands}
+inside = []
+for round in range(runs + 1):
+    for key, command in commands.items():
+        if key != "hello":
+            subprocess.run(["bash", scratch + "/reset.sh", scratch, name], check=True)
+        started = time.perf_counter()
+        done = subprocess.run(command, stdout=subprocess.PIPE, check=True)
+        elapsed = (time.perf_counter() - started) * 1000
+        if round == 0:
+            continue
+        times[key].append(elapsed)
+        if key == "lethe":
+            inside.append(int(re.search(rb"\((\d+) ms\)", done.stdout.splitlines()[-1]).group(1)))
+print("\t".join([size] + ["%.1f" % statistics.median(times[k]) for k in commands] + ["%d" % statistics.median(inside)]))
 PY
 done
 echo "load after: $(uptime)"
 echo
-echo "medians of $runs runs each, ms (in-process: median of 5, from lethe's summary line)"
+echo "medians of $runs interleaved rounds, ms (in-process: from lethe's summary line, the same rounds)"
 python3 - "$summary" <<'PY'
 import sys
 print("| entries | lethe end to end | lethe parsing | cache / parsing | preservation-style | lethe / preservation | java hello | lethe / hello | bare syscalls | lethe in-process | in-process / bare |")
