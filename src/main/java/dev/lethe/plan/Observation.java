@@ -35,11 +35,10 @@ public interface Observation {
 
     /** The uid, gid and mode of a directory or file, or null. */
     static PathState.Facts facts(PathState state) {
-        return switch (state) {
-            case PathState.Directory d -> d.facts();
-            case PathState.RegularFile f -> f.facts();
-            default -> null;
-        };
+        if (state instanceof PathState.Directory d) {
+            return d.facts();
+        }
+        return state instanceof PathState.RegularFile f ? f.facts() : null;
     }
 
     /**
