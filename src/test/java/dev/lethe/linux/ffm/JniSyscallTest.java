@@ -40,15 +40,19 @@ class JniSyscallTest {
 
     @Test
     void withoutTheLibraryTheDowncallGivesTheSameAnswers() throws Exception {
-        Path missing = dir.resolve("no-such-library.so");
-        List<String> command = ChildJvm.uncachedCommand(JniSyscallTest.class.getName(), "-D" + JniSyscall.PROPERTY + "=" + missing);
-        command.add(dir.toString());
+        assertThroughTheDowncall(dir.resolve("no-such-library.so"), dir);
+    }
+
+    /** A fresh JVM given {@code library} calls through the downcall and gets every answer right, in {@code work}. */
+    private static void assertThroughTheDowncall(Path library, Path work) throws Exception {
+        List<String> command = ChildJvm.uncachedCommand(JniSyscallTest.class.getName(), "-D" + JniSyscall.PROPERTY + "=" + library);
+        command.add(work.toString());
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(child.exitValue()).as(out).isZero();
         List<String> want = new ArrayList<>(List.of("ffm"));
-        want.addAll(expected(dir));
+        want.addAll(expected(work));
         assertThat(out.lines().toList()).containsExactlyElementsOf(want);
     }
 
@@ -77,16 +81,7 @@ class JniSyscallTest {
         String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(cc.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(cc.exitValue()).as(ccOut).isZero();
-        Path work = Files.createDirectory(dir.resolve("work"));
-        List<String> command = ChildJvm.uncachedCommand(JniSyscallTest.class.getName(), "-D" + JniSyscall.PROPERTY + "=" + old);
-        command.add(work.toString());
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as(out).isZero();
-        List<String> want = new ArrayList<>(List.of("ffm"));
-        want.addAll(expected(work));
-        assertThat(out.lines().toList()).containsExactlyElementsOf(want);
+        assertThroughTheDowncall(old, Files.createDirectory(dir.resolve("work")));
     }
 
     /** The child JVM's program: how it calls, then the answers, a line each. */
