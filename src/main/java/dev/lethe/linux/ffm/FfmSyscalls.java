@@ -464,13 +464,12 @@ public final class FfmSyscalls implements Syscalls {
         int size = 1024;
         Scratch s = room(size);
         int buf = s.take(size);
-        byte[] records = new byte[size];
         while (true) {
             int n = (int) call(s, nr.getdents64(), "getdents64", null, freshDirFd, s.address + buf, size, 0, 0, 0);
             if (n == 0) {
                 return false;
             }
-            s.memory.get(buf, records, 0, n);
+            byte[] records = copyOut(s, buf, n);
             for (int offset = 0; offset < n; offset += unsignedShortAt(records, offset + 16)) {
                 byte first = records[offset + 19];
                 byte second = records[offset + 20];
