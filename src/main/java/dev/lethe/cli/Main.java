@@ -37,16 +37,22 @@ public class Main implements Runnable {
     public static void main(String[] args) {
         Integer fast = fastPath(args);
         if (fast != null) {
-            // The boot and capture units' commands: three JVM starts per boot. System.exit's shutdown
-            // sequence begins by initialising the JDK's System.Logger (Runtime.exit is logged), which
-            // looks for a logger service on the class path: milliseconds at every boot for nothing.
-            // These commands leave no shutdown hook behind (Apply removes its own before it returns),
-            // and their output is flushed here, so halting loses nothing.
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(fast);
+            halt(fast);
         }
         System.exit(run(args));
+    }
+
+    /**
+     * How the boot and capture units' commands end: three JVM starts per boot. System.exit's shutdown
+     * sequence begins by initialising the JDK's System.Logger (Runtime.exit is logged), which looks
+     * for a logger service on the class path: milliseconds at every boot for nothing. These commands
+     * leave no shutdown hook behind (Apply removes its own before it returns), and their output is
+     * flushed here, so halting loses nothing.
+     */
+    static void halt(int code) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
     }
 
     /**

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The AOT cache's training run (scripts/build), not a user command: the boot command first, exactly
@@ -49,10 +48,16 @@ public final class Training {
                 Main.run(nowhere, nowhere, with(command, options));
             }
         }
-        System.exit(boot == null ? ExitCode.INTERNAL : boot);
+        int code = boot == null ? ExitCode.INTERNAL : boot;
+        if (bootOnly) {
+            Main.halt(code); // as the boot units' commands end: no System.Logger's classes in their cache
+        }
+        System.exit(code);
     }
 
     private static String[] with(List<String> command, String[] options) {
-        return Stream.concat(command.stream(), Stream.of(options)).toArray(String[]::new);
+        String[] line = command.toArray(new String[command.size() + options.length]);
+        System.arraycopy(options, 0, line, command.size(), options.length);
+        return line;
     }
 }
