@@ -82,41 +82,81 @@ public final class Executor {
     }
 
     private Status run(Action action) throws IOException {
-        switch (action) {
-            case Action.MakeDirectory make ->
-                    fs.makeDirectory(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
-            case Action.MakeFile make -> {
-                if (fs.stat(make.path()).isEmpty()) {
-                    fs.makeEmptyFile(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
-                }
-            }
-            case Action.SetOwnership set ->
-                    fs.setOwnerAndMode(set.path(), set.to().uid(), set.to().gid(), set.to().mode());
-            case Action.Migrate migrate -> {
-                requireEmptyOrAbsent(migrate.to(), migrate.from());
-                migration.migrate(storeOf(migrate.entry()), migrate.from(), migrate.to(), migrate.kind());
-            }
-            case Action.ResumeMigration resume ->
-                    migration.resume(Journal.find(fs, storeOf(resume.entry()), resume.from()));
-            case Action.BindMount bind -> {
-                if (bind.kind() == Kind.FILE) {
-                    requireNothingHidden(bind.target(), bind.source());
-                }
-                fs.bindMount(bind.source(), bind.target());
-            }
-            case Action.RemoveEmpty remove -> {
-                requireNothingHidden(remove.path(), null);
-                fs.removeEmpty(remove.path(), remove.kind() == Kind.DIRECTORY ? Fs.Kind.DIRECTORY : Fs.Kind.NON_DIRECTORY);
-            }
-            case Action.MakeSymlink link -> fs.symlink(link.link(), link.pointsTo().value());
-            case Action.Unmount unmount -> fs.unmount(unmount.target());
-            case Action.AwaitCreation await -> {
-                return Status.WAITING;
-            }
-            case Action.Refuse refuse -> throw new IOException(refuse.reason());
-        }
-        return Status.DONE;
+        return action.runOn(steps);
     }
+
+    private final Action.Steps<Status> steps = new Action.Steps<>() {
+        @Override
+        public Status makeDirectory(Action.MakeDirectory make) throws IOException {
+            fs.makeDirectory(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
+            return Status.DONE;
+        }
+
+        @Override
+        public Status makeFile(Action.MakeFile make) throws IOException {
+            if (fs.stat(make.path()).isEmpty()) {
+                fs.makeEmptyFile(make.path(), make.ownership().uid(), make.ownership().gid(), make.ownership().mode());
+            }
+            return Status.DONE;
+        }
+
+        @Override
+        public Status setOwnership(Action.SetOwnership set) throws IOException {
+            fs.setOwnerAndMode(set.path(), set.to().uid(), set.to().gid(), set.to().mode());
+            return Status.DONE;
+        }
+
+        @Override
+        public Status migrate(Action.Migrate migrate) throws IOException {
+            requireEmptyOrAbsent(migrate.to(), migrate.from());
+            migration.migrate(storeOf(migrate.entry()), migrate.from(), migrate.to(), migrate.kind());
+            return Status.DONE;
+        }
+
+        @Override
+        public Status resumeMigration(Action.ResumeMigration resume) throws IOException {
+            migration.resume(Journal.find(fs, storeOf(resume.entry()), resume.from()));
+            return Status.DONE;
+        }
+
+        @Override
+        public Status bindMount(Action.BindMount bind) throws IOException {
+            if (bind.kind() == Kind.FILE) {
+                requireNothingHidden(bind.target(), bind.source());
+            }
+            fs.bindMount(bind.source(), bind.target());
+            return Status.DONE;
+        }
+
+        @Override
+        public Status removeEmpty(Action.RemoveEmpty remove) throws IOException {
+            requireNothingHidden(remove.path(), null);
+            fs.removeEmpty(remove.path(), remove.kind() == Kind.DIRECTORY ? Fs.Kind.DIRECTORY : Fs.Kind.NON_DIRECTORY);
+            return Status.DONE;
+        }
+
+        @Override
+        public Status makeSymlink(Action.MakeSymlink link) throws IOException {
+            fs.symlink(link.link(), link.pointsTo().value());
+            return Status.DONE;
+        }
+
+        @Override
+        public Status unmount(Action.Unmount unmount) throws IOException {
+            fs.unmount(unmount.target());
+            return Status.DONE;
+        }
+
+        @Override
+        public Status awaitCreation(Action.AwaitCreation await) {
+            return Status.WAITING;
+        }
+
+        @Override
+        public Status refuse(Action.Refuse refuse) throws IOException {
+            throw new IOException(refuse.reason());
+        }
+    };
 
     private AbsolutePath storeOf(AbsolutePath entry) {
         AbsolutePath store = storeOfEntry.get(entry);

@@ -308,15 +308,7 @@ public final class Planner {
         for (Map.Entry<AbsolutePath, PathState> side : sides.entrySet()) {
             AbsolutePath path = side.getKey();
             PathState state = side.getValue();
-            boolean wrong = switch (state) {
-                case Directory d -> entry.kind() != Kind.DIRECTORY;
-                case RegularFile f -> entry.kind() != Kind.FILE;
-                case Other o -> true;
-                case Symlink s -> path.equals(entry.source());
-                case Absent a -> false;
-                case Unreachable u -> true;
-            };
-            if (wrong) {
+            if (!state.suits(entry.kind(), path.equals(entry.source()))) {
                 return refuse(entry, Action.Problem.WRONG_TYPE, show(path) + " is " + article(state) + ", but the entry at " + entry.origin()
                         + " declares a " + entry.kind().word() + "; lethe will not replace it. Fix the config or move it aside.");
             }
