@@ -1,6 +1,7 @@
 package dev.lethe.config;
 
 import dev.lethe.model.Entry;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +23,9 @@ public record Config(String file, RootConfig root, List<StoreConfig> stores, Lis
         Objects.requireNonNull(diff);
         Objects.requireNonNull(metrics);
         stores = List.copyOf(stores);
-        entries = entries.stream().sorted(BY_TARGET).toList();
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(BY_TARGET);
+        entries = List.copyOf(sorted);
     }
 
     /**

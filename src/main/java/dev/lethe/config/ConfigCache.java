@@ -11,10 +11,9 @@ import dev.lethe.model.Origin;
 import dev.lethe.model.PathGlob;
 import dev.lethe.model.Principal;
 import dev.lethe.model.Stage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,17 +26,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.zip.CRC32C;
+import java.util.zip.CRC32;
 
 /**
  * A validated {@link Config} as bytes, so that the boot path needs no TOML parser (tomlj and ANTLR
  * are a tenth of the classes a boot loads, and their first use dominates the config's load). It is
  * valid only for the {@link Key} it was made from: the same build of lethe and the exact bytes of
  * the config file, etc/passwd and etc/group. {@link #decode} refuses anything else: another
- * format, a damaged or truncated file (a CRC32C over every byte), another key; the caller then
+ * format, a damaged or truncated file (a CRC-32 over every byte), another key; the caller then
  * parses the TOML as always. An invalid config is never encoded, so it always fails the same way.
  *
- * <p>Layout: magic, format, body length, body, CRC32C of all that; the body is the key's bytes, then
+ * <p>Layout: magic, format, body length, body, CRC-32 of all that; the body is the key's bytes, then
  * the config field by field (plain {@link java.io.DataOutput}; strings as UTF-16 code units, so any
  * Java string comes back equal).
  */
@@ -48,7 +47,7 @@ public final class ConfigCache {
     public static final String FILE_NAME = "config-cache";
 
     private static final long MAGIC = 0x6c6574686563666eL; // "lethecfn"
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     private static final int HEADER = Long.BYTES + Integer.BYTES + Integer.BYTES;
     /** Far above any config (1 250 entries take about 200 KB): a larger file is not one of ours. */
     private static final int LIMIT = 64 * 1024 * 1024;
@@ -106,7 +105,7 @@ public final class ConfigCache {
         byte[] result = bytes.toByteArray();
         int body = result.length - HEADER;
         putInt(result, Long.BYTES + Integer.BYTES, body);
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         crc.update(result, 0, result.length);
         byte[] withCrc = java.util.Arrays.copyOf(result, result.length + Integer.BYTES);
         putInt(withCrc, result.length, (int) crc.getValue());
@@ -119,12 +118,13 @@ public final class ConfigCache {
             return Optional.empty();
         }
         int end = bytes.length - Integer.BYTES;
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         crc.update(bytes, 0, end);
         if ((int) crc.getValue() != getInt(bytes, end)) {
             return Optional.empty();
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, end))) {
+        try {
+            Cursor in = new Cursor(bytes, end);
             if (in.readLong() != MAGIC || in.readInt() != FORMAT || in.readInt() != end - HEADER) {
                 return Optional.empty();
             }
@@ -174,7 +174,7 @@ public final class ConfigCache {
         writeBytes(out, inputs.group());
     }
 
-    private static Key readKey(DataInputStream in) throws IOException {
+    private static Key readKey(Cursor in) throws IOException {
         String build = readString(in);
         String file = readString(in);
         return new Key(build, new ConfigInputs(file, readBytes(in), readBytes(in), readBytes(in)));
@@ -203,7 +203,7 @@ public final class ConfigCache {
         }
     }
 
-    private static Config readConfig(DataInputStream in) throws IOException {
+    private static Config readConfig(Cursor in) throws IOException {
         String file = readString(in);
         RootConfig root = readRoot(in);
         int storeCount = readCount(in);
@@ -260,7 +260,7 @@ public final class ConfigCache {
         }
     }
 
-    private static RootConfig readRoot(DataInputStream in) throws IOException {
+    private static RootConfig readRoot(Cursor in) throws IOException {
         RootConfig.Strategy strategy = RootConfig.Strategy.values()[in.readUnsignedByte()];
         OptionalInt last = readOptionalInt(in);
         Optional<Duration> within = in.readBoolean()
@@ -304,7 +304,7 @@ public final class ConfigCache {
         writeOrigin(out, entry.origin());
     }
 
-    private static Entry readEntry(DataInputStream in) throws IOException {
+    private static Entry readEntry(Cursor in) throws IOException {
         AbsolutePath target = readPath(in);
         AbsolutePath store = readPath(in);
         Kind kind = Kind.values()[in.readUnsignedByte()];
@@ -330,7 +330,7 @@ public final class ConfigCache {
         out.writeInt(attributes.mode().map(Mode::bits).orElse(-1));
     }
 
-    private static Attributes readAttributes(DataInputStream in) throws IOException {
+    private static Attributes readAttributes(Cursor in) throws IOException {
         Optional<Principal> owner = in.readBoolean() ? Optional.of(readPrincipal(in)) : Optional.empty();
         Optional<Principal> group = in.readBoolean() ? Optional.of(readPrincipal(in)) : Optional.empty();
         int mode = in.readInt();
@@ -342,7 +342,7 @@ public final class ConfigCache {
         out.writeInt(principal.id());
     }
 
-    private static Principal readPrincipal(DataInputStream in) throws IOException {
+    private static Principal readPrincipal(Cursor in) throws IOException {
         return new Principal(readString(in), in.readInt());
     }
 
@@ -351,7 +351,7 @@ public final class ConfigCache {
         out.writeInt(origin.line());
     }
 
-    private static Origin readOrigin(DataInputStream in) throws IOException {
+    private static Origin readOrigin(Cursor in) throws IOException {
         return new Origin(readString(in), in.readInt());
     }
 
@@ -360,7 +360,7 @@ public final class ConfigCache {
         out.writeInt(value.orElse(0));
     }
 
-    private static OptionalInt readOptionalInt(DataInputStream in) throws IOException {
+    private static OptionalInt readOptionalInt(Cursor in) throws IOException {
         boolean present = in.readBoolean();
         int value = in.readInt();
         return present ? OptionalInt.of(value) : OptionalInt.empty();
@@ -373,7 +373,7 @@ public final class ConfigCache {
         }
     }
 
-    private static Optional<String> readOptionalString(DataInputStream in) throws IOException {
+    private static Optional<String> readOptionalString(Cursor in) throws IOException {
         return in.readBoolean() ? Optional.of(readString(in)) : Optional.empty();
     }
 
@@ -382,19 +382,15 @@ public final class ConfigCache {
         out.writeChars(value);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    private static String readString(Cursor in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > in.available() / Character.BYTES) {
             throw new IOException("a string longer than the rest of the cache");
         }
-        char[] chars = new char[length];
-        for (int i = 0; i < length; i++) {
-            chars[i] = in.readChar();
-        }
-        return new String(chars);
+        return in.readChars(length);
     }
 
-    private static AbsolutePath readPath(DataInputStream in) throws IOException {
+    private static AbsolutePath readPath(Cursor in) throws IOException {
         return AbsolutePath.of(readString(in));
     }
 
@@ -403,7 +399,7 @@ public final class ConfigCache {
         out.write(bytes);
     }
 
-    private static byte[] readBytes(DataInputStream in) throws IOException {
+    private static byte[] readBytes(Cursor in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > in.available()) {
             throw new IOException("bytes past the end of the cache");
@@ -412,12 +408,72 @@ public final class ConfigCache {
     }
 
     /** A count of items, each at least one byte long: more than the bytes left is damage. */
-    private static int readCount(DataInputStream in) throws IOException {
+    private static int readCount(Cursor in) throws IOException {
         int count = in.readInt();
         if (count < 0 || count > in.available()) {
             throw new IOException("a count past the end of the cache");
         }
         return count;
+    }
+
+    /**
+     * Reads what {@link DataOutputStream} wrote, from the bytes in memory. Not a DataInputStream: the
+     * boot decodes the cache in the interpreter, where that stream's lock per byte read and the var
+     * handle it reads numbers through (started at its first use) cost milliseconds. Reading past the
+     * end throws, as the stream would.
+     */
+    private static final class Cursor {
+        private final byte[] bytes;
+        private final int end;
+        private int at;
+
+        Cursor(byte[] bytes, int end) {
+            this.bytes = bytes;
+            this.end = end;
+        }
+
+        int available() {
+            return end - at;
+        }
+
+        private int advance(int count) throws EOFException {
+            if (count > end - at) {
+                throw new EOFException("the cache ends early");
+            }
+            int start = at;
+            at += count;
+            return start;
+        }
+
+        int readUnsignedByte() throws EOFException {
+            return bytes[advance(1)] & 0xff;
+        }
+
+        boolean readBoolean() throws EOFException {
+            return readUnsignedByte() != 0;
+        }
+
+        int readInt() throws EOFException {
+            return getInt(bytes, advance(Integer.BYTES));
+        }
+
+        long readLong() throws EOFException {
+            return (long) readInt() << 32 | (readInt() & 0xffffffffL);
+        }
+
+        String readChars(int length) throws EOFException {
+            int from = advance(length * Character.BYTES);
+            char[] chars = new char[length];
+            for (int i = 0; i < length; i++) {
+                chars[i] = (char) ((bytes[from + 2 * i] & 0xff) << 8 | (bytes[from + 2 * i + 1] & 0xff));
+            }
+            return new String(chars);
+        }
+
+        byte[] readNBytes(int length) throws EOFException {
+            int from = advance(length);
+            return java.util.Arrays.copyOfRange(bytes, from, from + length);
+        }
     }
 
     private static void putInt(byte[] bytes, int at, int value) {

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
+import java.util.zip.CRC32;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -188,9 +188,9 @@ class ConfigCacheTest {
         assertThat(ConfigCache.decode(same)).as("resealing alone changes nothing").isPresent();
     }
 
-    /** Recomputes the trailing CRC32C, as a writer of another format would. */
+    /** Recomputes the trailing CRC-32, as a writer of another format would. */
     private static void resealed(byte[] bytes) {
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
         int value = (int) crc.getValue();
         for (int i = 0; i < 4; i++) {
