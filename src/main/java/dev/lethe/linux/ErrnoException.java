@@ -1,20 +1,42 @@
 package dev.lethe.linux;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** A system call failed: which call, on which path, with which errno. */
 public final class ErrnoException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String call;
-    private final String path;
+    /** The path as the caller gave it: a String, or the bytes a system call was passed; or null. */
+    private final transient Object path;
     private final int errno;
 
     public ErrnoException(String call, String path, int errno) {
-        super(call + (path == null ? "" : " " + path) + ": " + Errno.describe(errno));
+        this(call, (Object) path, errno);
+    }
+
+    private ErrnoException(String call, Object path, int errno) {
+        super((String) null);
         this.call = call;
         this.path = path;
         this.errno = errno;
+    }
+
+    /**
+     * A failure on the name a system call was passed, kept as those bytes: the message is made only
+     * if someone reads it. Most errnos are expected answers (ENOENT for every path not yet created,
+     * hundreds at each boot), handled without a word; decoding the name and formatting the message
+     * for each of them, in the interpreter, cost milliseconds.
+     */
+    public static ErrnoException onName(String call, byte[] name, int errno) {
+        return new ErrnoException(call, name, errno);
+    }
+
+    @Override
+    public String getMessage() {
+        String shown = path();
+        return call + (shown == null ? "" : " " + shown) + ": " + Errno.describe(errno);
     }
 
     /**
@@ -32,7 +54,7 @@ public final class ErrnoException extends IOException {
     }
 
     public String path() {
-        return path;
+        return path instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : (String) path;
     }
 
     public int errno() {

@@ -22,4 +22,18 @@ class ErrnoTest {
     void nameTooLongIsDescribed() {
         assertThat(Errno.describe(36)).startsWith("ENAMETOOLONG, ");
     }
+
+    /** A failure kept as the bytes of the name reads exactly as one made with the name as a string. */
+    @Test
+    void aFailureOnTheBytesOfANameSaysTheSameAsOneOnTheName() {
+        byte[] name = "caf\u00e9/d1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ErrnoException fromBytes = ErrnoException.onName("statx", name, Errno.ENOENT);
+        ErrnoException fromString = new ErrnoException("statx", "caf\u00e9/d1", Errno.ENOENT);
+        assertThat(fromBytes.getMessage()).isEqualTo(fromString.getMessage())
+                .isEqualTo("statx caf\u00e9/d1: ENOENT, no such file or directory");
+        assertThat(fromBytes.path()).isEqualTo("caf\u00e9/d1");
+        assertThat(fromBytes).hasMessage(fromBytes.getMessage()).hasToString(ErrnoException.class.getName() + ": " + fromBytes.getMessage());
+        assertThat(fromBytes.withPath("/root/caf\u00e9/d1")).hasMessage("statx /root/caf\u00e9/d1: ENOENT, no such file or directory");
+        assertThat(new ErrnoException("close", null, Errno.EBADF)).hasMessage("close: EBADF, bad file descriptor");
+    }
 }

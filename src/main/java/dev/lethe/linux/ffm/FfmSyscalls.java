@@ -235,18 +235,10 @@ public final class FfmSyscalls implements Syscalls {
             }
             errno = (int) Downcall.ERRNO.get(state, 0L);
         }
-        throw new ErrnoException(name, describe(pathForErrors), errno);
-    }
-
-    /**
-     * The path an error names. Not a pattern {@code switch}: this runs at every boot (a path the plan
-     * expects to be absent), and a type switch's first use spins its class at run time.
-     */
-    private static String describe(Object path) {
-        if (path == null) {
-            return null;
-        }
-        return path instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : path.toString();
+        // Not a pattern switch: this runs at every boot (a path the plan expects to be absent), and a
+        // type switch's first use spins its class at run time.
+        throw pathForErrors instanceof byte[] bytes ? ErrnoException.onName(name, bytes, errno)
+                : new ErrnoException(name, pathForErrors == null ? null : pathForErrors.toString(), errno);
     }
 
     @Override
