@@ -50,16 +50,18 @@ public final class KnownEntries {
             throws IOException {
         for (AbsolutePath store : usable) {
             Set<AbsolutePath> before = read(fs, store);
-            Set<AbsolutePath> after = new LinkedHashSet<>();
-            for (AbsolutePath target : before) {
-                if (fs.stat(target.under(store)).isPresent()) {
-                    after.add(target);
+            // The recorded paths, then this apply's entries in place: each looked up once, though
+            // most are both (two system calls a path, at every boot).
+            Set<AbsolutePath> candidates = new LinkedHashSet<>(before);
+            for (Entry entry : entries) {
+                if (entry.store().equals(store) && !notInPlace.contains(entry.target())) {
+                    candidates.add(entry.target());
                 }
             }
-            for (Entry entry : entries) {
-                if (entry.store().equals(store) && !notInPlace.contains(entry.target())
-                        && fs.stat(entry.source()).isPresent()) {
-                    after.add(entry.target());
+            Set<AbsolutePath> after = new LinkedHashSet<>();
+            for (AbsolutePath target : candidates) {
+                if (fs.exists(target.under(store))) {
+                    after.add(target);
                 }
             }
             if (after.equals(before)) {

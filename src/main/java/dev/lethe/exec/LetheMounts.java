@@ -48,7 +48,7 @@ public final class LetheMounts {
         List<Recorded> found = new ArrayList<>();
         for (String line : new String(fs.readFile(file), StandardCharsets.UTF_8).lines().toList()) {
             String[] f = line.split(" ", 3);
-            if (f.length != 3 || !f[0].equals(bootId) || !f[1].matches("\\d{1,9}") || AbsolutePath.problemWith(f[2]) != null) {
+            if (f.length != 3 || !f[0].equals(bootId) || !isMountId(f[1]) || AbsolutePath.problemWith(f[2]) != null) {
                 continue;
             }
             int id = Integer.parseInt(f[1]);
@@ -63,6 +63,22 @@ public final class LetheMounts {
             }
         }
         return found;
+    }
+
+    /**
+     * One to nine digits. Not {@code String.matches}, which compiles its pattern at each call: this is
+     * asked for each line of the record, a line per mount, at every apply.
+     */
+    static boolean isMountId(String field) {
+        if (field.isEmpty() || field.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < field.length(); i++) {
+            if (field.charAt(i) < '0' || field.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

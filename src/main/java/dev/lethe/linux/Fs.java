@@ -161,6 +161,21 @@ public final class Fs implements AutoCloseable {
         }
     }
 
+    /**
+     * True if anything is at {@code path} itself (a symlink counts, not followed): {@link #stat}'s
+     * answer without the statx, for the checks of presence made for every entry at every apply.
+     */
+    public boolean exists(AbsolutePath path) throws IOException {
+        try (Fd fd = open(path, Flags.O_PATH)) {
+            return true;
+        } catch (ErrnoException e) {
+            if (e.is(Errno.ENOENT)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** What {@link #inspect} found: the path's metadata and, for a directory, whether it is empty. */
     public record Inspection(Stat stat, boolean empty) {}
 
@@ -236,14 +251,7 @@ public final class Fs implements AutoCloseable {
                 throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " is a "
                         + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
             }
-            removeStaleTemporary(parent.value(), temporary, path, uid, gid);
-            if (directory) {
-                sys.mkdirat(parent.value(), temporary, 0700);
-            }
-            try (Descriptor made = directory
-                    ? sys.open(parent.value(), temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0)
-                    : sys.open(parent.value(), temporary,
-                            Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600)) {
+            try (Descriptor made = makeTemporary(parent.value(), temporary, directory, path, uid, gid)) {
                 int fd = made.value();
                 // In a parent the user can write, the name could have been swapped since mkdirat:
                 // act only on the empty, root-owned object lethe just made.
@@ -277,6 +285,33 @@ public final class Fs implements AutoCloseable {
         byte[] temporary = java.util.Arrays.copyOf(prefix, prefix.length + keep);
         System.arraycopy(name, 0, temporary, prefix.length, keep);
         return temporary;
+    }
+
+    /**
+     * Makes the temporary, root only: a directory, then opened, or an empty file, created exclusively.
+     * If the name is taken (a temporary left by a crash), {@link #removeStaleTemporary} removes it
+     * when that loses nothing, and the temporary is made again. Not looked up first: that was a
+     * statx, failing, before each of the thousands of creations a large config makes at a boot.
+     */
+    private Descriptor makeTemporary(int parentFd, byte[] temporary, boolean directory, AbsolutePath path,
+                                     int uid, int gid) throws IOException {
+        try {
+            return makeTemporaryOnce(parentFd, temporary, directory);
+        } catch (ErrnoException e) {
+            if (!e.is(Errno.EEXIST)) {
+                throw e;
+            }
+        }
+        removeStaleTemporary(parentFd, temporary, path, uid, gid);
+        return makeTemporaryOnce(parentFd, temporary, directory);
+    }
+
+    private Descriptor makeTemporaryOnce(int parentFd, byte[] temporary, boolean directory) throws ErrnoException {
+        if (directory) {
+            sys.mkdirat(parentFd, temporary, 0700);
+            return sys.open(parentFd, temporary, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0);
+        }
+        return sys.open(parentFd, temporary, Flags.O_WRONLY | Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0600);
     }
 
     /**

@@ -404,6 +404,40 @@ class SafetyRegressionTest {
         }
     }
 
+    // ---- a temporary name taken by what a crash left, or by anything else ---------------------------
+
+    @Test
+    void anEmptyTemporaryLeftByACrashIsReplacedAndTheDirectoryMadeAtItsName() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(APP);
+            Files.createDirectories(m.disk.resolve("var/lib/.lethe-new.app"));
+
+            Machine.Run run = m.lethe("apply");
+
+            assertThat(run.exit()).as(run.all()).isZero();
+            assertThat(m.disk.resolve("var/lib/app")).isDirectory();
+            assertThat(m.disk.resolve("var/lib/.lethe-new.app")).doesNotExist();
+            assertThat(m.lethe("apply").out()).contains("nothing to do");
+        }
+    }
+
+    @Test
+    void aTemporaryNameHoldingDataIsLeftAsItIsAndTheEntryFailsNamingIt() throws Exception {
+        try (Machine m = new Machine(Disk.TMPFS)) {
+            m.config(APP);
+            Path taken = m.disk.resolve("var/lib/.lethe-new.app");
+            Files.createDirectories(taken);
+            Files.writeString(taken.resolve("keep"), "someone's data\n");
+
+            Machine.Run run = m.lethe("apply");
+
+            assertThat(run.exit()).as(run.all()).isEqualTo(ExitCode.ENTRIES_FAILED);
+            assertThat(run.all()).contains(".lethe-new.app").contains("Remove it, then apply again");
+            assertThat(taken.resolve("keep")).hasContent("someone's data");
+            assertThat(m.disk.resolve("var/lib/app")).doesNotExist();
+        }
+    }
+
     // ---- no chown through a hard link -----------------------------------------------------------
 
     @Test
