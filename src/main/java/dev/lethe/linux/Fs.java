@@ -243,36 +243,46 @@ public final class Fs implements AutoCloseable {
         byte[] temporary = temporaryName(name);
         boolean directory = kind == Fs.Kind.DIRECTORY;
         try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
-            Optional<Stat> existing = statAt(parent.value(), name);
-            if (existing.isPresent()) {
-                if (existing.get().isDirectory() == directory && (directory || existing.get().isRegularFile())) {
+            // Made without looking at the name first: every caller creates what it has just found
+            // absent (the plan's observation, or a stat of its own), so a look would fail, at the cost
+            // of a statx and an exception per creation, thousands at a large config's first boot.
+            // A name taken meanwhile is found by the rename, which replaces nothing, and examined then.
+            for (int attempt = 1; ; attempt++) {
+                try (Descriptor made = makeTemporary(parent.value(), temporary, directory, path, uid, gid)) {
+                    int fd = made.value();
+                    // In a parent the user can write, the name could have been swapped since mkdirat:
+                    // act only on the empty, root-owned object lethe just made.
+                    Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
+                    if (stat.uid() != 0 || stat.permissions() != 0600 && stat.permissions() != 0700
+                            || (directory ? sys.hasEntriesJustOpened(fd) : stat.size() != 0)) {
+                        throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
+                                + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");
+                    }
+                    sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
+                    sys.fchmod(fd, mode);
+                }
+                try {
+                    sys.renameat2(parent.value(), temporary, parent.value(), name, Flags.RENAME_NOREPLACE);
                     return;
+                } catch (ErrnoException e) {
+                    sys.unlinkat(parent.value(), temporary, directory ? Flags.AT_REMOVEDIR : 0);
+                    if (!e.is(Errno.EEXIST)) {
+                        throw e;
+                    }
                 }
-                throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " is a "
-                        + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
-            }
-            try (Descriptor made = makeTemporary(parent.value(), temporary, directory, path, uid, gid)) {
-                int fd = made.value();
-                // In a parent the user can write, the name could have been swapped since mkdirat:
-                // act only on the empty, root-owned object lethe just made.
-                Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
-                if (stat.uid() != 0 || stat.permissions() != 0600 && stat.permissions() != 0700
-                        || (directory ? sys.hasEntriesJustOpened(fd) : stat.size() != 0)) {
-                    throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
-                            + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");
+                // The name is taken: accepted if it is what lethe was making, else refused.
+                Optional<Stat> existing = statAt(parent.value(), name);
+                if (existing.isPresent()) {
+                    if (existing.get().isDirectory() == directory && (directory || existing.get().isRegularFile())) {
+                        return;
+                    }
+                    throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " is a "
+                            + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
                 }
-                sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
-                sys.fchmod(fd, mode);
-            }
-            try {
-                sys.renameat2(parent.value(), temporary, parent.value(), name, Flags.RENAME_NOREPLACE);
-            } catch (ErrnoException e) {
-                sys.unlinkat(parent.value(), temporary, directory ? Flags.AT_REMOVEDIR : 0);
-                if (e.is(Errno.EEXIST)) {
-                    create(path, uid, gid, mode, kind);  // someone made it meanwhile: accept it if it is right
-                    return;
+                if (attempt == 3) {
+                    throw new UnsafePathException(path.value(), path.value(), "something keeps creating and removing "
+                            + hostPath(path) + " while lethe creates it; nothing was changed. Apply again when it stops.");
                 }
-                throw e;
             }
         } catch (ErrnoException e) {
             throw e.withPath(hostPath(path));

@@ -1,0 +1,100 @@
+package dev.lethe.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lethe.linux.ffm.FfmSyscalls;
+import dev.lethe.model.AbsolutePath;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fs.makeDirectory and Fs.makeEmptyFile make the object under a temporary name without looking at
+ * the name first; a name found taken at the rename is accepted when it is what was asked for, and
+ * refused otherwise, and either way nothing there changes and no temporary is left.
+ */
+class CreateTest {
+
+    @TempDir
+    Path dir;
+
+    private final Syscalls sys = new FfmSyscalls();
+
+    private static final AbsolutePath NAME = AbsolutePath.of("/made");
+
+    private String[] names() {
+        return dir.toFile().list();
+    }
+
+    private static String ownerAndMode(Path path) throws Exception {
+        return Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS) + ":"
+                + Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS) + " "
+                + PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void aDirectoryAndAFileAreMadeWithTheirOwnerAndMode() throws Exception {
+        try (Fs fs = Fs.open(sys, dir.toString())) {
+            fs.makeDirectory(NAME, 1000, 1001, 0750);
+            fs.makeEmptyFile(AbsolutePath.of("/made/file"), 1002, 1003, 0640);
+        }
+        assertThat(ownerAndMode(dir.resolve("made"))).isEqualTo("1000:1001 rwxr-x---");
+        assertThat(ownerAndMode(dir.resolve("made/file"))).isEqualTo("1002:1003 rw-r-----");
+        assertThat(dir.resolve("made/file")).isEmptyFile();
+        assertThat(names()).containsExactly("made");
+    }
+
+    @Test
+    void anExistingDirectoryIsAcceptedAsItIs() throws Exception {
+        Files.createDirectory(dir.resolve("made"));
+        Files.writeString(dir.resolve("made/data"), "kept");
+        String before = ownerAndMode(dir.resolve("made"));
+        try (Fs fs = Fs.open(sys, dir.toString())) {
+            fs.makeDirectory(NAME, 1000, 1000, 0700);
+        }
+        assertThat(ownerAndMode(dir.resolve("made"))).isEqualTo(before);
+        assertThat(dir.resolve("made/data")).hasContent("kept");
+        assertThat(names()).containsExactly("made");
+    }
+
+    @Test
+    void anExistingFileIsAcceptedAsItIs() throws Exception {
+        Files.writeString(dir.resolve("made"), "kept");
+        String before = ownerAndMode(dir.resolve("made"));
+        try (Fs fs = Fs.open(sys, dir.toString())) {
+            fs.makeEmptyFile(NAME, 1000, 1000, 0600);
+        }
+        assertThat(ownerAndMode(dir.resolve("made"))).isEqualTo(before);
+        assertThat(dir.resolve("made")).hasContent("kept");
+        assertThat(names()).containsExactly("made");
+    }
+
+    @Test
+    void aFileWhereADirectoryIsAskedForIsRefusedAndKept() throws Exception {
+        Files.writeString(dir.resolve("made"), "kept");
+        try (Fs fs = Fs.open(sys, dir.toString())) {
+            assertThatThrownBy(() -> fs.makeDirectory(NAME, 0, 0, 0755))
+                    .isInstanceOf(UnsafePathException.class)
+                    .hasMessageContaining(dir.resolve("made") + " is a file where lethe needs a directory");
+        }
+        assertThat(dir.resolve("made")).hasContent("kept");
+        assertThat(names()).containsExactly("made");
+    }
+
+    @Test
+    void aDirectoryWhereAFileIsAskedForIsRefusedAndKept() throws Exception {
+        Files.createDirectory(dir.resolve("made"));
+        Files.writeString(dir.resolve("made/data"), "kept");
+        try (Fs fs = Fs.open(sys, dir.toString())) {
+            assertThatThrownBy(() -> fs.makeEmptyFile(NAME, 0, 0, 0644))
+                    .isInstanceOf(UnsafePathException.class)
+                    .hasMessageContaining(dir.resolve("made") + " is a directory where lethe needs a file");
+        }
+        assertThat(dir.resolve("made/data")).hasContent("kept");
+        assertThat(names()).containsExactly("made");
+    }
+}
