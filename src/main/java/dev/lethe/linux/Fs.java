@@ -243,49 +243,84 @@ public final class Fs implements AutoCloseable {
         byte[] temporary = temporaryName(name);
         boolean directory = kind == Fs.Kind.DIRECTORY;
         try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
-            // Made without looking at the name first: every caller creates what it has just found
-            // absent (the plan's observation, or a stat of its own), so a look would fail, at the cost
-            // of a statx and an exception per creation, thousands at a large config's first boot.
-            // A name taken meanwhile is found by the rename, which replaces nothing, and examined then.
+            // Made without looking at the name first: the callers create what they have just found
+            // absent (the plan's observation, or a stat of their own), so a look would fail, at the
+            // cost of a statx and an exception per creation, thousands at a large config's first
+            // boot. If anything fails, the name is looked at then, and what was there all along (a
+            // caller's view gone stale) is answered as a look first would have: accepted if it is
+            // what lethe was making, refused otherwise.
             for (int attempt = 1; ; attempt++) {
-                try (Descriptor made = makeTemporary(parent.value(), temporary, directory, path, uid, gid)) {
-                    int fd = made.value();
-                    // In a parent the user can write, the name could have been swapped since mkdirat:
-                    // act only on the empty, root-owned object lethe just made.
-                    Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
-                    if (stat.uid() != 0 || stat.permissions() != 0600 && stat.permissions() != 0700
-                            || (directory ? sys.hasEntriesJustOpened(fd) : stat.size() != 0)) {
-                        throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
-                                + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");
-                    }
-                    sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
-                    sys.fchmod(fd, mode);
-                }
                 try {
-                    sys.renameat2(parent.value(), temporary, parent.value(), name, Flags.RENAME_NOREPLACE);
+                    makeAndRename(parent.value(), temporary, name, directory, path, uid, gid, mode);
                     return;
-                } catch (ErrnoException e) {
-                    sys.unlinkat(parent.value(), temporary, directory ? Flags.AT_REMOVEDIR : 0);
-                    if (!e.is(Errno.EEXIST)) {
-                        throw e;
+                } catch (IOException failure) {
+                    Optional<Stat> existing;
+                    try {
+                        existing = statAt(parent.value(), name);
+                    } catch (ErrnoException lookFailed) {
+                        failure.addSuppressed(lookFailed);
+                        throw failure;
                     }
-                }
-                // The name is taken: accepted if it is what lethe was making, else refused.
-                Optional<Stat> existing = statAt(parent.value(), name);
-                if (existing.isPresent()) {
-                    if (existing.get().isDirectory() == directory && (directory || existing.get().isRegularFile())) {
-                        return;
+                    if (existing.isPresent()) {
+                        if (existing.get().isDirectory() == directory && (directory || existing.get().isRegularFile())) {
+                            return;
+                        }
+                        throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " is a "
+                                + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
                     }
-                    throw new UnsafePathException(path.value(), path.value(), hostPath(path) + " is a "
-                            + existing.get().typeWord() + " where lethe needs a " + (directory ? "directory" : "file"));
-                }
-                if (attempt == 3) {
-                    throw new UnsafePathException(path.value(), path.value(), "something keeps creating and removing "
-                            + hostPath(path) + " while lethe creates it; nothing was changed. Apply again when it stops.");
+                    if (!(failure instanceof ErrnoException errno && errno.is(Errno.EEXIST))) {
+                        throw failure;
+                    }
+                    if (attempt == 3) {
+                        throw new UnsafePathException(path.value(), path.value(), "something keeps creating and removing "
+                                + hostPath(path) + " while lethe creates it; nothing was changed. Apply again when it stops.");
+                    }
                 }
             }
         } catch (ErrnoException e) {
             throw e.withPath(hostPath(path));
+        }
+    }
+
+    /**
+     * The temporary made, checked to be lethe's own, given its owner and mode, then renamed to
+     * {@code name} without replacing anything. A temporary that is lethe's is removed again when a
+     * later step fails; one that is not (swapped in by someone who can write the parent) is left.
+     */
+    private void makeAndRename(int parentFd, byte[] temporary, byte[] name, boolean directory, AbsolutePath path,
+                               int uid, int gid, int mode) throws IOException {
+        try (Descriptor made = makeTemporary(parentFd, temporary, directory, path, uid, gid)) {
+            int fd = made.value();
+            // In a parent the user can write, the name could have been swapped since mkdirat:
+            // act only on the empty, root-owned object lethe just made.
+            Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
+            if (stat.uid() != 0 || stat.permissions() != 0600 && stat.permissions() != 0700
+                    || (directory ? sys.hasEntriesJustOpened(fd) : stat.size() != 0)) {
+                throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
+                        + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");
+            }
+            try {
+                sys.fchownat(fd, new byte[0], uid, gid, Flags.AT_EMPTY_PATH);
+                sys.fchmod(fd, mode);
+            } catch (ErrnoException e) {
+                removeOwnTemporary(parentFd, temporary, directory, e);
+                throw e;
+            }
+        }
+        try {
+            sys.renameat2(parentFd, temporary, parentFd, name, Flags.RENAME_NOREPLACE);
+        } catch (ErrnoException e) {
+            removeOwnTemporary(parentFd, temporary, directory, e);
+            throw e;
+        }
+    }
+
+    /** Removes the temporary lethe made after {@code failure}; a failure to remove it is told with that one. */
+    private void removeOwnTemporary(int parentFd, byte[] temporary, boolean directory, ErrnoException failure) {
+        try {
+            sys.unlinkat(parentFd, temporary, directory ? Flags.AT_REMOVEDIR : 0);
+        } catch (ErrnoException e) {
+            failure.addSuppressed(e);
         }
     }
 

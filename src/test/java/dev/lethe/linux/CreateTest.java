@@ -97,4 +97,38 @@ class CreateTest {
         assertThat(dir.resolve("made/data")).hasContent("kept");
         assertThat(names()).containsExactly("made");
     }
+
+    /**
+     * A name already there is answered as a look first would have, whatever else fails on the way:
+     * here a temporary name taken by someone's data, which lethe refuses to remove.
+     */
+    @Test
+    void anExistingNameIsAnsweredAsBeforeEvenWhenTheTemporaryNameIsTaken() throws Exception {
+        Path taken = dir.resolve(".lethe-new.made");
+        Files.createDirectory(taken);
+        Files.writeString(taken.resolve("data"), "someone's");
+        Files.createDirectory(dir.resolve("made"));
+        try (Fs fs = Fs.open(sys, dir.toString())) {
+            fs.makeDirectory(NAME, 1000, 1000, 0700);
+            assertThatThrownBy(() -> fs.makeEmptyFile(NAME, 0, 0, 0644))
+                    .isInstanceOf(UnsafePathException.class)
+                    .hasMessageContaining(dir.resolve("made") + " is a directory where lethe needs a file");
+        }
+        assertThat(taken.resolve("data")).hasContent("someone's");
+        assertThat(names()).containsExactlyInAnyOrder("made", ".lethe-new.made");
+    }
+
+    @Test
+    void aTemporaryNameTakenByDataIsRefusedWhenTheNameIsFree() throws Exception {
+        Path taken = dir.resolve(".lethe-new.made");
+        Files.createDirectory(taken);
+        Files.writeString(taken.resolve("data"), "someone's");
+        try (Fs fs = Fs.open(sys, dir.toString())) {
+            assertThatThrownBy(() -> fs.makeDirectory(NAME, 0, 0, 0755))
+                    .isInstanceOf(UnsafePathException.class)
+                    .hasMessageContaining("an unexpected directory named .lethe-new.made");
+        }
+        assertThat(taken.resolve("data")).hasContent("someone's");
+        assertThat(names()).containsExactly(".lethe-new.made");
+    }
 }
