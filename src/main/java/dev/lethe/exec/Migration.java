@@ -162,7 +162,7 @@ final class Migration {
             // original a program emptied after the copy looks the same, and holds nothing either.)
             kept = List.of();
         }
-        if (record.kind() == Kind.FILE && kept.isEmpty() && !fs.exists(target)) {
+        if (record.kind() == Kind.FILE && kept.isEmpty()) {
             Stat copied = fs.stat(source).orElseThrow();
             fs.makeEmptyFile(target, copied.uid(), copied.gid(), copied.permissions());
         }

@@ -247,8 +247,9 @@ public final class Fs implements AutoCloseable {
             // absent (the plan's observation, or a stat of their own), so a look would fail, at the
             // cost of a statx and an exception per creation, thousands at a large config's first
             // boot. If anything fails, the name is looked at then, and what was there all along (a
-            // caller's view gone stale) is answered as a look first would have: accepted if it is
-            // what lethe was making, refused otherwise.
+            // caller's view gone stale, or the mount-point file a crashed migration left, which
+            // Migration.finish asks for again) is answered as a look first would have: accepted if
+            // it is what lethe was making, refused otherwise.
             for (int attempt = 1; ; attempt++) {
                 try {
                     makeAndRename(parent.value(), temporary, name, directory, path, uid, gid, mode);
