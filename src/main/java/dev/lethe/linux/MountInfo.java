@@ -34,24 +34,97 @@ public record MountInfo(List<Mount> mounts, java.util.Map<String, List<Mount>> b
         return parse(Files.readString(Path.of("/proc/self/mountinfo")));
     }
 
+    /**
+     * Parses the table by walking each line's spaces once: no array of fields, no substring for a
+     * field that is not kept. A boot reads the table again after mounting every entry (a thousand
+     * lines on a machine with a thousand entries), in code the interpreter runs.
+     */
     public static MountInfo parse(String text) {
         List<Mount> mounts = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
+        int at = 0;
+        while (at < text.length()) {
+            int lineEnd = text.indexOf('\n', at);
+            if (lineEnd < 0) {
+                lineEnd = text.length();
             }
-            String[] f = line.split(" ");
-            int dash = 6;
-            while (dash < f.length && !f[dash].equals("-")) {
-                dash++;
+            if (!isBlank(text, at, lineEnd)) {
+                mounts.add(parseLine(text, at, lineEnd));
             }
-            String[] majorMinor = f[2].split(":");
-            long device = Stat.makedev(Long.parseLong(majorMinor[0]), Long.parseLong(majorMinor[1]));
-            mounts.add(new Mount(Integer.parseInt(f[0]), Integer.parseInt(f[1]), device,
-                    unescape(f[3]), unescape(f[4]), dash + 1 < f.length ? f[dash + 1] : "",
-                    dash + 2 < f.length ? unescape(f[dash + 2]) : ""));
+            at = lineEnd + 1;
         }
         return new MountInfo(List.copyOf(mounts));
+    }
+
+    /**
+     * One line: {@code id parent major:minor root mount-point options [optional fields...] -
+     * fstype source super-options} (proc(5)).
+     */
+    private static Mount parseLine(String text, int from, int to) {
+        int idEnd = fieldEnd(text, from, to);
+        int parentEnd = fieldEnd(text, idEnd + 1, to);
+        int deviceEnd = fieldEnd(text, parentEnd + 1, to);
+        int rootEnd = fieldEnd(text, deviceEnd + 1, to);
+        int mountPointEnd = fieldEnd(text, rootEnd + 1, to);
+        int optionsEnd = fieldEnd(text, mountPointEnd + 1, to);
+        if (rootEnd >= to) {
+            throw new IllegalArgumentException("a mountinfo line without a mount point: " + text.substring(from, to));
+        }
+        int colon = text.indexOf(':', parentEnd + 1);
+        if (colon < 0 || colon > deviceEnd) {
+            throw new IllegalArgumentException("a mountinfo line without major:minor: " + text.substring(from, to));
+        }
+        long device = Stat.makedev(number(text, parentEnd + 1, colon), number(text, colon + 1, deviceEnd));
+        // The optional fields end at a field that is exactly "-".
+        String fsType = "";
+        String source = "";
+        int field = optionsEnd + 1;
+        while (field < to) {
+            int fieldEnd = fieldEnd(text, field, to);
+            if (fieldEnd == field + 1 && text.charAt(field) == '-') {
+                int fsTypeEnd = fieldEnd(text, fieldEnd + 1, to);
+                if (fieldEnd + 1 < to) {
+                    fsType = text.substring(fieldEnd + 1, fsTypeEnd);
+                    if (fsTypeEnd + 1 < to) {
+                        source = unescape(text.substring(fsTypeEnd + 1, fieldEnd(text, fsTypeEnd + 1, to)));
+                    }
+                }
+                break;
+            }
+            field = fieldEnd + 1;
+        }
+        return new Mount((int) number(text, from, idEnd), (int) number(text, idEnd + 1, parentEnd), device,
+                unescape(text.substring(deviceEnd + 1, rootEnd)), unescape(text.substring(rootEnd + 1, mountPointEnd)),
+                fsType, source);
+    }
+
+    /** Where the field starting at {@code from} ends: the next space, or the line's end. */
+    private static int fieldEnd(String text, int from, int to) {
+        int space = text.indexOf(' ', from);
+        return space < 0 || space > to ? to : space;
+    }
+
+    private static long number(String text, int from, int to) {
+        if (from >= to) {
+            throw new IllegalArgumentException("an empty number in a mountinfo line");
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9' || value > Long.MAX_VALUE / 10) {
+                throw new IllegalArgumentException("not a number in a mountinfo line: " + text.substring(from, to));
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static boolean isBlank(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The kernel writes space, tab, newline and backslash in paths as \040, \011, \012, \134. */
@@ -108,6 +181,8 @@ public record MountInfo(List<Mount> mounts, java.util.Map<String, List<Mount>> b
     }
 
     public static boolean isUnder(String path, String ancestor) {
-        return ancestor.equals("/") || path.equals(ancestor) || path.startsWith(ancestor + "/");
+        // Compared in place: asked for every mount of the table, at each store of every apply.
+        return ancestor.equals("/") || path.equals(ancestor)
+                || path.length() > ancestor.length() && path.startsWith(ancestor) && path.charAt(ancestor.length()) == '/';
     }
 }
