@@ -4,6 +4,7 @@ import dev.lethe.config.StoreConfig;
 import dev.lethe.linux.Fs;
 import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
+import dev.lethe.plan.Action;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,10 +34,20 @@ public final class ApplyRecords {
         String bootId = LetheMounts.bootId();
         LetheMounts.record(fs, stores.stream().map(StoreConfig::path).toList(), all, bootId);
         Set<AbsolutePath> notInPlace = new HashSet<>();
-        report.outcomes().stream().filter(o -> o.status() != Executor.Status.DONE)
-                .forEach(o -> notInPlace.add(o.action().entry()));
-        KnownEntries.record(fs, Stores.usable(fs, stores), applied, notInPlace);
-        if (activating == Activating.YES && report.failures().isEmpty()) {
+        Set<AbsolutePath> placedNow = new HashSet<>();
+        boolean failed = false;
+        for (Executor.Outcome outcome : report.outcomes()) {
+            Action action = outcome.action();
+            if (outcome.status() != Executor.Status.DONE) {
+                notInPlace.add(action.entry());
+                failed |= outcome.status() == Executor.Status.FAILED;
+            } else if (action instanceof Action.BindMount || action instanceof Action.MakeSymlink) {
+                placedNow.add(action.entry());
+            }
+        }
+        placedNow.removeAll(notInPlace);
+        KnownEntries.record(fs, Stores.usable(fs, stores), applied, notInPlace, placedNow);
+        if (activating == Activating.YES && !failed) {
             Activation.mark(fs, bootId, clock, took);
         }
     }

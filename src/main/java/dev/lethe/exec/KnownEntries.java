@@ -6,6 +6,7 @@ import dev.lethe.model.AbsolutePath;
 import dev.lethe.model.Entry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -44,23 +45,29 @@ public final class KnownEntries {
      * gone; writes only when that changes the record. {@code usable} are the stores that pass the
      * check apply makes (a mount point, or on-root): nothing is ever written into any other. An entry
      * in {@code notInPlace} (failed, refused, skipped or waiting in this apply) is not added: a store
-     * is left exactly as it was for an entry that stopped.
+     * is left exactly as it was for an entry that stopped. An entry in {@code placedNow} (mounted or
+     * linked from its store side by this apply, moments ago) is known to have its data there and is
+     * not looked up again: at boot that is every entry, two system calls each.
      */
-    public static void record(Fs fs, List<AbsolutePath> usable, List<Entry> entries, Set<AbsolutePath> notInPlace)
-            throws IOException {
+    public static void record(Fs fs, List<AbsolutePath> usable, List<Entry> entries, Set<AbsolutePath> notInPlace,
+                              Set<AbsolutePath> placedNow) throws IOException {
         for (AbsolutePath store : usable) {
             Set<AbsolutePath> before = read(fs, store);
             // The recorded paths, then this apply's entries in place: each looked up once, though
             // most are both (two system calls a path, at every boot).
             Set<AbsolutePath> candidates = new LinkedHashSet<>(before);
+            Set<AbsolutePath> placedHere = new HashSet<>();
             for (Entry entry : entries) {
                 if (entry.store().equals(store) && !notInPlace.contains(entry.target())) {
                     candidates.add(entry.target());
+                    if (placedNow.contains(entry.target())) {
+                        placedHere.add(entry.target());
+                    }
                 }
             }
             Set<AbsolutePath> after = new LinkedHashSet<>();
             for (AbsolutePath target : candidates) {
-                if (fs.exists(target.under(store))) {
+                if (placedHere.contains(target) || fs.exists(target.under(store))) {
                     after.add(target);
                 }
             }
