@@ -83,20 +83,21 @@ final class Apply {
             ApplyRecords.write(session.fs, session.config.stores(), session.config.entries(), entries, report,
                     boot == Stage.SYSTEM ? ApplyRecords.Activating.YES : ApplyRecords.Activating.NO, Wiring.CLOCK,
                     java.time.Duration.ofNanos(System.nanoTime() - started));
-            if (report.failures().isEmpty()) {
+            boolean succeeded = report.failures().isEmpty();
+            if (succeeded) {
                 // After a failure the stores keep only the records of what was done, nothing more.
                 config.record(session.fs, boot, err);
             }
             if (asJson) {
                 ApplyJson.print(out, report, entries.size(), (System.nanoTime() - started) / 1_000_000);
                 ApplyJson.failureLine(err, report, entries.size());
-                return report.failures().isEmpty() ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
+                return succeeded ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
             }
             if (boot == null) {
                 ApplyText.printWaiting(out, report);
             }
             ApplyText.summary(out, err, report, entries.size(), (System.nanoTime() - started) / 1_000_000);
-            return report.failures().isEmpty() ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
+            return succeeded ? ExitCode.OK : ExitCode.ENTRIES_FAILED;
         }
     }
 }

@@ -21,11 +21,10 @@ final class ApplyJson {
     static void print(PrintWriter out, Executor.Report report, int entries, long millis) throws IOException {
         JsonGenerator json = Json.envelope(out);
         json.writeNumberField("entries", entries);
-        json.writeNumberField("changes", report.outcomes().stream()
-                .filter(o -> o.status() == Executor.Status.DONE && o.action().changes()).count());
-        json.writeNumberField("failed", report.failures().stream().map(o -> o.action().entry()).distinct().count());
-        json.writeNumberField("waiting", report.outcomes().stream()
-                .filter(o -> o.status() == Executor.Status.WAITING).count());
+        Executor.Tally tally = report.tally();
+        json.writeNumberField("changes", tally.changes());
+        json.writeNumberField("failed", tally.failedEntries());
+        json.writeNumberField("waiting", tally.waiting());
         json.writeNumberField("millis", millis);
         json.writeArrayFieldStart("actions");
         for (Executor.Outcome outcome : report.outcomes()) {
@@ -43,9 +42,10 @@ final class ApplyJson {
 
     /** With --json, stderr keeps lethe's one-line message when something failed; the details are in the document. */
     static void failureLine(PrintWriter err, Executor.Report report, int entries) {
-        if (!report.failures().isEmpty()) {
+        int failed = report.tally().failedEntries();
+        if (failed > 0) {
             err.printf("lethe: %s: %d failed (the report on stdout names them)%n", Words.count(entries, "entry", "entries"),
-                    report.failures().stream().map(o -> o.action().entry()).distinct().count());
+                    failed);
             err.flush();
         }
     }

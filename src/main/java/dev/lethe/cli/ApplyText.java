@@ -13,21 +13,15 @@ final class ApplyText {
         for (Executor.Outcome failure : report.failures()) {
             err.printf("lethe: %s: %s%n", failure.action().entry(), failure.error().orElse("failed"));
         }
-        long waiting = report.outcomes().stream().filter(o -> o.status() == Executor.Status.WAITING).count();
-        long changes = report.outcomes().stream()
-                .filter(o -> o.status() == Executor.Status.DONE && o.action().changes()).count();
+        Executor.Tally tally = report.tally();
         // Concatenated, not formatted: a Formatter's first %d looks up the locale's digits, which
         // loads the locale providers at every boot for one line.
         String summary = "lethe: " + Words.count(entries, "entry", "entries") + ": "
-                + (changes == 0 && report.failures().isEmpty() ? "nothing to do, " : Words.count(changes, "change", "changes") + ", ")
-                + countFailedEntries(report) + " failed, " + waiting + " waiting to be created (" + millis + " ms)";
-        (report.failures().isEmpty() ? out : err).println(summary);
+                + (tally.changes() == 0 && tally.failedEntries() == 0 ? "nothing to do, " : Words.count(tally.changes(), "change", "changes") + ", ")
+                + tally.failedEntries() + " failed, " + tally.waiting() + " waiting to be created (" + millis + " ms)";
+        (tally.failedEntries() == 0 ? out : err).println(summary);
         out.flush();
         err.flush();
-    }
-
-    private static long countFailedEntries(Executor.Report report) {
-        return report.failures().stream().map(o -> o.action().entry()).distinct().count();
     }
 
     /**

@@ -42,7 +42,12 @@ public final class Converge {
     public static Executor.Report run(List<Entry> entries, Planner.Scope scope, Observation observed, Observing again,
             Execution executor, Consumer<Executor.Outcome> progress) throws IOException {
         Plan plan = Planner.plan(entries, scope, observed);
-        List<Action> repairs = plan.actions().stream().filter(Planner::isRepair).toList();
+        List<Action> repairs = new ArrayList<>();
+        for (Action action : plan.actions()) {  // a loop, not a stream: thousands of actions at boot
+            if (Planner.isRepair(action)) {
+                repairs.add(action);
+            }
+        }
         if (repairs.isEmpty()) {
             return executor.execute(plan, progress);
         }

@@ -45,10 +45,40 @@ public final class Executor {
 
     /** All outcomes, in plan order. */
     public record Report(List<Outcome> outcomes) {
+        /** The failed outcomes, in plan order. A loop, not a stream: at boot it runs over every action. */
         public List<Outcome> failures() {
-            return outcomes.stream().filter(o -> o.status() == Status.FAILED).toList();
+            List<Outcome> failed = new ArrayList<>();
+            for (Outcome outcome : outcomes) {
+                if (outcome.status() == Status.FAILED) {
+                    failed.add(outcome);
+                }
+            }
+            return failed;
+        }
+
+        /** The figures of the summary line, counted in one pass. */
+        public Tally tally() {
+            int changes = 0;
+            int waiting = 0;
+            Set<AbsolutePath> failedEntries = new HashSet<>();
+            for (Outcome outcome : outcomes) {
+                switch (outcome.status()) {
+                    case DONE -> changes += outcome.action().changes() ? 1 : 0;
+                    case WAITING -> waiting++;
+                    case FAILED -> failedEntries.add(outcome.action().entry());
+                    case SKIPPED -> { }
+                }
+            }
+            return new Tally(changes, waiting, failedEntries.size());
         }
     }
+
+    /**
+     * @param changes       actions done that changed something
+     * @param waiting       files waiting for a program to create them
+     * @param failedEntries entries with a failed action (an entry counts once, however many failed)
+     */
+    public record Tally(int changes, int waiting, int failedEntries) {}
 
     public Report execute(Plan plan) {
         return execute(plan, outcome -> { });

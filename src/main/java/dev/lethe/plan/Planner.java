@@ -329,8 +329,7 @@ public final class Planner {
             if (!ancestor.startsWith(top) || ancestor.equals(top)) {
                 continue;
             }
-            if (plannedDirectories.contains(ancestor) || steps.stream().anyMatch(
-                    s -> s instanceof MakeDirectory m && m.path().equals(ancestor))) {
+            if (plannedDirectories.contains(ancestor) || makesDirectory(steps, ancestor)) {
                 continue;
             }
             if (observed.state(ancestor).exists()) {
@@ -344,6 +343,15 @@ public final class Planner {
                     : parentOwnership(entry, onTargetSide);
             steps.add(new MakeDirectory(entry.target(), ancestor, storeSide ? Side.STORE : Side.TARGET, ownership));
         }
+    }
+
+    private static boolean makesDirectory(List<Action> steps, AbsolutePath path) {
+        for (Action step : steps) {
+            if (step instanceof MakeDirectory make && make.path().equals(path)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Owner and mode for a parent lethe creates, by rule: the user's home and below it belong to the user. */
