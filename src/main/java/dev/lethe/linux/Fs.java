@@ -21,6 +21,9 @@ public final class Fs implements AutoCloseable {
     private final Syscalls sys;
     private final String rootPrefix;
     private final int rootFd;
+    /** The process's umask, once read ({@link #umask}); not a field of the system call layer, which has no umask call. */
+    private int umask = UMASK_UNREAD;
+    private static final int UMASK_UNREAD = -2;
 
     private Fs(Syscalls sys, String rootDirectory, int rootFd) {
         this.sys = sys;
@@ -243,6 +246,9 @@ public final class Fs implements AutoCloseable {
         byte[] temporary = temporaryName(name);
         boolean directory = kind == Fs.Kind.DIRECTORY;
         try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
+            if (directory && madeDirectly(parent.value(), name, uid, gid, mode)) {
+                return;
+            }
             // Made without looking at the name first: the callers create what they have just found
             // absent (the plan's observation, or a stat of their own), so a look would fail, at the
             // cost of a statx and an exception per creation, thousands at a large config's first
@@ -284,6 +290,65 @@ public final class Fs implements AutoCloseable {
     }
 
     /**
+     * Makes a root-owned directory at its name in one step, when that gives it exactly its owner and
+     * mode: the name then appears finished, as through a temporary, in 5 system calls instead of 11
+     * (a boot creates a mount point for every entry on the fresh root). Only in a parent that only
+     * root can write (so nothing can be swapped in meanwhile: there is no chown or chmod to misdirect
+     * anyway), root-owned and without the setgid bit (whose group and bit a new directory would
+     * inherit), for a mode the process's umask leaves whole and without setuid or setgid bits (which
+     * mkdir does not set). The result is checked all the same: a default ACL or a filesystem's own
+     * rules can still change it, and then the directory, empty and just made, is removed again and
+     * the caller makes it through a temporary. (A crash in that moment leaves the empty directory
+     * with what the kernel gave it; the next apply sets a store side's declared owner and mode.)
+     *
+     * @return true if the directory was made here; false when the caller must make it
+     */
+    private boolean madeDirectly(int parentFd, byte[] name, int uid, int gid, int mode) throws IOException {
+        int umask = umask();
+        if (uid != 0 || gid != 0 || (mode & ~01777) != 0 || umask < 0 || (mode & umask) != 0) {
+            return false;
+        }
+        Stat parent = sys.statx(parentFd, new byte[0], Flags.AT_EMPTY_PATH);
+        if (parent.uid() != 0 || parent.gid() != 0 || (parent.permissions() & 02022) != 0) {
+            return false;
+        }
+        try {
+            sys.mkdirat(parentFd, name, mode);
+        } catch (ErrnoException e) {
+            return false;  // the name is taken, or worse: the caller's way finds out and answers
+        }
+        Stat made = sys.statx(parentFd, name, 0);  // the name itself, not followed
+        if (made.isDirectory() && made.uid() == 0 && made.gid() == 0 && made.permissions() == mode) {
+            return true;
+        }
+        // Not as asked. Removing an empty directory loses nothing, whoever made it.
+        sys.unlinkat(parentFd, name, Flags.AT_REMOVEDIR);
+        return false;
+    }
+
+    /** The process's umask (from /proc/self/status), read once; -1 when it cannot be known. */
+    private int umask() {
+        if (umask == UMASK_UNREAD) {
+            umask = readUmask();
+        }
+        return umask;
+    }
+
+    static int readUmask() {
+        try {
+            String status = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status"));
+            int at = status.indexOf("\nUmask:");
+            if (at < 0) {
+                return -1;
+            }
+            int end = status.indexOf('\n', at + 1);
+            return Integer.parseInt(status.substring(at + "\nUmask:".length(), end < 0 ? status.length() : end).strip(), 8);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
      * The temporary made, checked to be lethe's own, given its owner and mode, then renamed to
      * {@code name} without replacing anything. A temporary that is lethe's is removed again when a
      * later step fails; one that is not (swapped in by someone who can write the parent) is left.
@@ -295,7 +360,9 @@ public final class Fs implements AutoCloseable {
             // In a parent the user can write, the name could have been swapped since mkdirat:
             // act only on the empty, root-owned object lethe just made.
             Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
-            if (stat.uid() != 0 || stat.permissions() != 0600 && stat.permissions() != 0700
+            // A directory made in a setgid parent inherits the bit (the mode set next clears it).
+            int permissions = directory ? stat.permissions() & ~02000 : stat.permissions();
+            if (stat.uid() != 0 || permissions != 0600 && permissions != 0700
                     || (directory ? sys.hasEntriesJustOpened(fd) : stat.size() != 0)) {
                 throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
                         + " changed while lethe was creating " + path.fileName() + " in it; nothing was changed");

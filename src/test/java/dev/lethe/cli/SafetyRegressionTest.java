@@ -406,10 +406,20 @@ class SafetyRegressionTest {
 
     // ---- a temporary name taken by what a crash left, or by anything else ---------------------------
 
+    /**
+     * A user's directory: made through a temporary name (a root-owned one in a parent only root can
+     * write is made at its name in one step, and never meets its temporary name; CreateTest).
+     */
+    private static final String USERS_APP = """
+            [[store]]
+            path = "/persist"
+            directories = [{ path = "/var/lib/app", owner = "1000" }]
+            """;
+
     @Test
     void anEmptyTemporaryLeftByACrashIsReplacedAndTheDirectoryMadeAtItsName() throws Exception {
         try (Machine m = new Machine(Disk.TMPFS)) {
-            m.config(APP);
+            m.config(USERS_APP);
             Files.createDirectories(m.disk.resolve("var/lib/.lethe-new.app"));
 
             Machine.Run run = m.lethe("apply");
@@ -424,7 +434,7 @@ class SafetyRegressionTest {
     @Test
     void aTemporaryNameHoldingDataIsLeftAsItIsAndTheEntryFailsNamingIt() throws Exception {
         try (Machine m = new Machine(Disk.TMPFS)) {
-            m.config(APP);
+            m.config(USERS_APP);
             Path taken = m.disk.resolve("var/lib/.lethe-new.app");
             Files.createDirectories(taken);
             Files.writeString(taken.resolve("keep"), "someone's data\n");

@@ -2,13 +2,19 @@ package dev.lethe.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lethe.linux.ffm.FfmSyscalls;
 import dev.lethe.model.AbsolutePath;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,11 +130,95 @@ class CreateTest {
         Files.createDirectory(taken);
         Files.writeString(taken.resolve("data"), "someone's");
         try (Fs fs = Fs.open(sys, dir.toString())) {
-            assertThatThrownBy(() -> fs.makeDirectory(NAME, 0, 0, 0755))
+            // A user's directory: made through the temporary, whose name is taken.
+            assertThatThrownBy(() -> fs.makeDirectory(NAME, 1000, 1000, 0755))
                     .isInstanceOf(UnsafePathException.class)
                     .hasMessageContaining("an unexpected directory named .lethe-new.made");
         }
         assertThat(taken.resolve("data")).hasContent("someone's");
         assertThat(names()).containsExactly(".lethe-new.made");
+    }
+
+    /** The names mkdirat was asked to make, through {@code sys}. */
+    private static Syscalls recording(Syscalls real, List<String> made) {
+        return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("mkdirat")) {
+                        made.add(new String((byte[]) args[1], StandardCharsets.UTF_8));
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private List<String> makeRootDirectory(int mode) throws Exception {
+        List<String> made = new ArrayList<>();
+        try (Fs fs = Fs.open(recording(sys, made), dir.toString())) {
+            fs.makeDirectory(NAME, 0, 0, mode);
+        }
+        return made;
+    }
+
+    /** A root-owned directory in a parent only root can write is made at its name, finished at once. */
+    @Test
+    void aRootDirectoryInARootOnlyParentIsMadeAtItsNameInOneStep() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(makeRootDirectory(0750)).containsExactly("made");
+        assertThat(ownerAndMode(dir.resolve("made"))).isEqualTo("0:0 rwxr-x---");
+        assertThat(names()).containsExactly("made");
+    }
+
+    /** A stale temporary holding data is not lethe's to touch, and a direct creation does not need its name. */
+    @Test
+    void aTemporaryNameTakenByDataIsLeftAsItIsByADirectCreation() throws Exception {
+        Path taken = dir.resolve(".lethe-new.made");
+        Files.createDirectory(taken);
+        Files.writeString(taken.resolve("data"), "someone's");
+        assertThat(makeRootDirectory(0755)).containsExactly("made");
+        assertThat(taken.resolve("data")).hasContent("someone's");
+        assertThat(names()).containsExactlyInAnyOrder("made", ".lethe-new.made");
+    }
+
+    @Test
+    void aModeTheUmaskWouldNarrowIsMadeThroughATemporary() throws Exception {
+        int umask = Fs.readUmask();
+        assumeTrue(umask > 0, "the process's umask takes no bits away");
+        assertThat(makeRootDirectory(0777)).containsExactly(".lethe-new.made");
+        assertThat(ownerAndMode(dir.resolve("made"))).isEqualTo("0:0 rwxrwxrwx");
+        assertThat(names()).containsExactly("made");
+    }
+
+    /** A setgid parent gives a new directory its group and bit; one others can write could swap it. */
+    @Test
+    void aParentThatIsSetgidOrWritableByOthersMakesThroughATemporary() throws Exception {
+        for (String parentMode : new String[] {"2755", "0775", "1777"}) {
+            Path parent = dir.resolve("p" + parentMode);
+            Files.createDirectory(parent);
+            new ProcessBuilder("chmod", parentMode, parent.toString()).inheritIO().start().waitFor();
+            List<String> made = new ArrayList<>();
+            try (Fs fs = Fs.open(recording(sys, made), dir.toString())) {
+                fs.makeDirectory(AbsolutePath.of("/p" + parentMode + "/made"), 0, 0, 0750);
+            }
+            assertThat(made).as(parentMode).containsExactly(".lethe-new.made");
+            assertThat(ownerAndMode(parent.resolve("made"))).as(parentMode).isEqualTo("0:0 rwxr-x---");
+            assertThat(parent.toFile().list()).as(parentMode).containsExactly("made");
+        }
+    }
+
+    /**
+     * A default ACL on the parent narrows a new directory's mode whatever mkdir asks: the directory
+     * made at its name is found not as asked, removed while still empty, and made through a temporary.
+     */
+    @Test
+    void aDirectoryMadeOtherwiseThanAskedIsRemovedAndMadeThroughATemporary() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Process acl = new ProcessBuilder("setfacl", "-d", "-m", "u::rwx,g::---,o::---", dir.toString()).inheritIO().start();
+        assertThat(acl.waitFor()).as("setfacl").isZero();
+        assertThat(makeRootDirectory(0755)).containsExactly("made", ".lethe-new.made");
+        assertThat(ownerAndMode(dir.resolve("made"))).isEqualTo("0:0 rwxr-xr-x");
+        assertThat(names()).containsExactly("made");
     }
 }
