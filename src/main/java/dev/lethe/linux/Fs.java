@@ -21,9 +21,8 @@ public final class Fs implements AutoCloseable {
     private final Syscalls sys;
     private final String rootPrefix;
     private final int rootFd;
-    /** The process's umask, once read ({@link #umask}); not a field of the system call layer, which has no umask call. */
-    private int umask = UMASK_UNREAD;
-    private static final int UMASK_UNREAD = -2;
+    /** What mkdir gives a directory this process makes; read at the first creation that asks. */
+    private Creator creator;
 
     private Fs(Syscalls sys, String rootDirectory, int rootFd) {
         this.sys = sys;
@@ -292,20 +291,23 @@ public final class Fs implements AutoCloseable {
     /**
      * Makes a root-owned directory at its name in one step, when that gives it exactly its owner and
      * mode: the name then appears finished, as through a temporary, in 5 system calls instead of 11
-     * (a boot creates a mount point for every entry on the fresh root). Only in a parent that only
-     * root can write (so nothing can be swapped in meanwhile: there is no chown or chmod to misdirect
-     * anyway), root-owned and without the setgid bit (whose group and bit a new directory would
-     * inherit), for a mode the process's umask leaves whole and without setuid or setgid bits (which
-     * mkdir does not set). The result is checked all the same: a default ACL or a filesystem's own
-     * rules can still change it, and then the directory, empty and just made, is removed again and
-     * the caller makes it through a temporary. (A crash in that moment leaves the empty directory
-     * with what the kernel gave it; the next apply sets a store side's declared owner and mode.)
+     * (a boot creates a mount point for every entry on the fresh root). Only when the process's
+     * umask leaves the mode whole and its filesystem ids are root's ({@link Creator}), for a mode
+     * without setuid or setgid bits (which mkdir does not set), and in a parent that only root can
+     * write (nothing can be swapped in meanwhile, and there is no chown or chmod to misdirect anyway)
+     * of group root without the setgid bit (whose group and bit a new directory would inherit). The
+     * result is checked all the same: a default ACL on the parent narrows a new directory's mode
+     * whatever mkdir asks (never widens it), and then the directory, empty and just made, is removed
+     * again and the caller makes it through a temporary. A crash in that moment leaves a root-owned
+     * empty directory with at most the permissions asked for.
      *
      * @return true if the directory was made here; false when the caller must make it
      */
     private boolean madeDirectly(int parentFd, byte[] name, int uid, int gid, int mode) throws IOException {
-        int umask = umask();
-        if (uid != 0 || gid != 0 || (mode & ~01777) != 0 || umask < 0 || (mode & umask) != 0) {
+        if (creator == null) {
+            creator = Creator.ofThisProcess();
+        }
+        if (uid != 0 || gid != 0 || !creator.makesRootOwned(mode)) {
             return false;
         }
         Stat parent = sys.statx(parentFd, new byte[0], Flags.AT_EMPTY_PATH);
@@ -315,7 +317,10 @@ public final class Fs implements AutoCloseable {
         try {
             sys.mkdirat(parentFd, name, mode);
         } catch (ErrnoException e) {
-            return false;  // the name is taken, or worse: the caller's way finds out and answers
+            if (e.is(Errno.EEXIST)) {
+                return false;  // the caller's way answers a name already there, as it always has
+            }
+            throw e;
         }
         Stat made = sys.statx(parentFd, name, 0);  // the name itself, not followed
         if (made.isDirectory() && made.uid() == 0 && made.gid() == 0 && made.permissions() == mode) {
@@ -324,28 +329,6 @@ public final class Fs implements AutoCloseable {
         // Not as asked. Removing an empty directory loses nothing, whoever made it.
         sys.unlinkat(parentFd, name, Flags.AT_REMOVEDIR);
         return false;
-    }
-
-    /** The process's umask (from /proc/self/status), read once; -1 when it cannot be known. */
-    private int umask() {
-        if (umask == UMASK_UNREAD) {
-            umask = readUmask();
-        }
-        return umask;
-    }
-
-    static int readUmask() {
-        try {
-            String status = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status"));
-            int at = status.indexOf("\nUmask:");
-            if (at < 0) {
-                return -1;
-            }
-            int end = status.indexOf('\n', at + 1);
-            return Integer.parseInt(status.substring(at + "\nUmask:".length(), end < 0 ? status.length() : end).strip(), 8);
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
     }
 
     /**
@@ -360,8 +343,10 @@ public final class Fs implements AutoCloseable {
             // In a parent the user can write, the name could have been swapped since mkdirat:
             // act only on the empty, root-owned object lethe just made.
             Stat stat = sys.statx(fd, new byte[0], Flags.AT_EMPTY_PATH);
-            // A directory made in a setgid parent inherits the bit (the mode set next clears it).
-            int permissions = directory ? stat.permissions() & ~02000 : stat.permissions();
+            int permissions = stat.permissions();
+            if (directory && (permissions & 02000) != 0 && inheritsSetgid(parentFd, stat)) {
+                permissions &= ~02000;  // the mode set next clears it
+            }
             if (stat.uid() != 0 || permissions != 0600 && permissions != 0700
                     || (directory ? sys.hasEntriesJustOpened(fd) : stat.size() != 0)) {
                 throw new UnsafePathException(path.value(), path.value(), hostPath(path.parent())
@@ -381,6 +366,12 @@ public final class Fs implements AutoCloseable {
             removeOwnTemporary(parentFd, temporary, directory, e);
             throw e;
         }
+    }
+
+    /** True if a directory made in the parent gets the setgid bit and group it has: the parent's own bit. */
+    private boolean inheritsSetgid(int parentFd, Stat made) throws ErrnoException {
+        Stat parent = sys.statx(parentFd, new byte[0], Flags.AT_EMPTY_PATH);
+        return (parent.permissions() & 02000) != 0 && parent.gid() == made.gid();
     }
 
     /** Removes the temporary lethe made after {@code failure}; a failure to remove it is told with that one. */

@@ -184,7 +184,7 @@ class CreateTest {
 
     @Test
     void aModeTheUmaskWouldNarrowIsMadeThroughATemporary() throws Exception {
-        int umask = Fs.readUmask();
+        int umask = Creator.ofThisProcess().umask();
         assumeTrue(umask > 0, "the process's umask takes no bits away");
         assertThat(makeRootDirectory(0777)).containsExactly(".lethe-new.made");
         assertThat(ownerAndMode(dir.resolve("made"))).isEqualTo("0:0 rwxrwxrwx");
