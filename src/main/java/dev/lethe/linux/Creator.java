@@ -32,8 +32,9 @@ record Creator(int umask, int fsuid, int fsgid) {
     static Creator parse(String status) {
         try {
             String umask = line(status, "Umask:");
-            String[] uids = line(status, "Uid:").split("\\s+");
-            String[] gids = line(status, "Gid:").split("\\s+");
+            // Tab-separated: a one-character separator splits without a regular expression.
+            String[] uids = line(status, "Uid:").split("\t");
+            String[] gids = line(status, "Gid:").split("\t");
             if (umask == null || uids.length != 4 || gids.length != 4) {
                 return UNKNOWN;
             }
