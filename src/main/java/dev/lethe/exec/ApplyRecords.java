@@ -45,7 +45,6 @@ public final class ApplyRecords {
                 placedNow.add(action.entry());
             }
         }
-        placedNow.removeAll(notInPlace);
         KnownEntries.record(fs, Stores.usable(fs, stores), applied, notInPlace, placedNow);
         if (activating == Activating.YES && !failed) {
             Activation.mark(fs, bootId, clock, took);

@@ -30,16 +30,21 @@ record Creator(int umask, int fsuid, int fsgid) {
 
     /** The Umask line, and the fourth (filesystem) ids of the Uid and Gid lines; {@link #UNKNOWN} if any is missing. */
     static Creator parse(String status) {
+        String umask = line(status, "Umask:");
+        String uids = line(status, "Uid:");
+        String gids = line(status, "Gid:");
+        if (umask == null || uids == null || gids == null) {
+            return UNKNOWN;
+        }
+        // Tab-separated: a one-character separator splits without a regular expression.
+        String[] uid = uids.split("\t");
+        String[] gid = gids.split("\t");
+        if (uid.length != 4 || gid.length != 4) {
+            return UNKNOWN;
+        }
         try {
-            String umask = line(status, "Umask:");
-            // Tab-separated: a one-character separator splits without a regular expression.
-            String[] uids = line(status, "Uid:").split("\t");
-            String[] gids = line(status, "Gid:").split("\t");
-            if (umask == null || uids.length != 4 || gids.length != 4) {
-                return UNKNOWN;
-            }
-            return new Creator(Integer.parseInt(umask, 8), Integer.parseInt(uids[3]), Integer.parseInt(gids[3]));
-        } catch (NumberFormatException | NullPointerException e) {
+            return new Creator(Integer.parseInt(umask, 8), Integer.parseInt(uid[3]), Integer.parseInt(gid[3]));
+        } catch (NumberFormatException e) {
             return UNKNOWN;
         }
     }

@@ -242,12 +242,12 @@ public final class Fs implements AutoCloseable {
 
     private void create(AbsolutePath path, int uid, int gid, int mode, Fs.Kind kind) throws IOException {
         byte[] name = bytes(path.fileName());
-        byte[] temporary = temporaryName(name);
         boolean directory = kind == Fs.Kind.DIRECTORY;
         try (Fd parent = open(path.parent(), Flags.O_PATH | Flags.O_DIRECTORY)) {
             if (directory && madeDirectly(parent.value(), name, uid, gid, mode)) {
                 return;
             }
+            byte[] temporary = temporaryName(name);
             // Made without looking at the name first: the callers create what they have just found
             // absent (the plan's observation, or a stat of their own), so a look would fail, at the
             // cost of a statx and an exception per creation, thousands at a large config's first
